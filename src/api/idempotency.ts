@@ -1,0 +1,70 @@
+import { createHash } from "node:crypto";
+import type { FastifyInstance } from "fastify";
+import type { Context } from "../domain/context.ts";
+import { ConflictError } from "../domain/errors.ts";
+
+export const IDEMPOTENCY_TTL_MS = 12 * 60 * 60 * 1000;
+const IN_PROGRESS_WAIT_MS = 5_000;
+
+declare module "fastify" {
+  interface FastifyRequest {
+    idempotencyKey?: string;
+  }
+}
+
+/**
+ * POST with an `idempotency-key` header: the first response (status < 500) is stored for 12 h and
+ * replayed for later requests with the same key and body. A key reused with a different body is a 409.
+ */
+export function registerIdempotency(app: FastifyInstance, ctx: Context): void {
+  app.addHook("preHandler", async (request, reply) => {
+    const header = request.headers["idempotency-key"];
+    if (request.method !== "POST" || typeof header !== "string" || header.length === 0) return;
+    const principal = request.principal;
+    const scope = principal?.kind === "app" ? principal.appId : "admin";
+    const key = `${scope}:${request.url.split("?")[0]}:${header}`;
+    const requestHash = createHash("sha256")
+      .update(JSON.stringify(request.body ?? null))
+      .digest("hex");
+    const now = ctx.now();
+    if (await ctx.store.reserveIdempotency(key, requestHash, now)) {
+      request.idempotencyKey = key;
+      return;
+    }
+    const deadline = Date.now() + IN_PROGRESS_WAIT_MS;
+    let row = await ctx.store.getIdempotency(key);
+    while (row && row.statusCode === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      row = await ctx.store.getIdempotency(key);
+    }
+    if (!row || row.createdAt < now - IDEMPOTENCY_TTL_MS) {
+      // Expired or released: this request takes the key over.
+      await ctx.store.releaseIdempotency(key);
+      if (await ctx.store.reserveIdempotency(key, requestHash, now)) request.idempotencyKey = key;
+      return;
+    }
+    if (row.statusCode === 0)
+      throw new ConflictError("A request with this idempotency key is still in progress");
+    if (row.requestHash !== requestHash) {
+      throw new ConflictError(
+        "This idempotency key was used with a different request body",
+        "idempotency_conflict",
+      );
+    }
+    return reply
+      .code(row.statusCode)
+      .header("content-type", "application/json; charset=utf-8")
+      .header("idempotent-replayed", "true")
+      .send(row.body);
+  });
+
+  app.addHook("onSend", async (request, reply, payload) => {
+    const key = request.idempotencyKey;
+    if (!key) return payload;
+    request.idempotencyKey = undefined;
+    if (reply.statusCode >= 500) await ctx.store.releaseIdempotency(key);
+    else
+      await ctx.store.completeIdempotency(key, reply.statusCode, typeof payload === "string" ? payload : "");
+    return payload;
+  });
+}

@@ -1,0 +1,36 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthorizedError,
+  ValidationError,
+} from "../domain/errors.ts";
+
+/** The one place errors become HTTP responses: Svix's HttpErrorOut `{code, detail}` or HTTPValidationError. */
+export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof ValidationError) return reply.code(422).send({ detail: error.issues });
+  if (error instanceof NotFoundError)
+    return reply.code(404).send({ code: "not_found", detail: error.message });
+  if (error instanceof ConflictError)
+    return reply.code(409).send({ code: error.code, detail: error.message });
+  if (error instanceof UnauthorizedError) {
+    return reply.code(401).send({ code: "authentication_failed", detail: error.message });
+  }
+  if (error instanceof ForbiddenError)
+    return reply.code(403).send({ code: "forbidden", detail: error.message });
+  const fastifyError = error as FastifyError;
+  if (
+    typeof fastifyError.statusCode === "number" &&
+    fastifyError.statusCode >= 400 &&
+    fastifyError.statusCode < 500
+  ) {
+    // Malformed JSON, wrong content type, body too large…: the client's fault, said plainly.
+    const code = fastifyError.statusCode === 413 ? "payload_too_large" : "invalid_request";
+    return reply.code(fastifyError.statusCode).send({ code, detail: fastifyError.message });
+  }
+  request.log.error({ err: error, reqId: request.id }, "unhandled error");
+  return reply
+    .code(500)
+    .send({ code: "internal_error", detail: `Internal error (request id ${request.id})` });
+}

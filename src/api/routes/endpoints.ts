@@ -1,0 +1,190 @@
+import type { FastifyInstance } from "fastify";
+import type { Context } from "../../domain/context.ts";
+import {
+  createEndpoint,
+  type EndpointInput,
+  endpointSecret,
+  patchEndpointHeaders,
+  requireEndpoint,
+  rotateEndpointSecret,
+  saveEndpoint,
+  sensitiveHeaderNames,
+} from "../../domain/endpoints.ts";
+import { createMessageForEndpoint, recoverEndpoint } from "../../domain/messages.ts";
+import { newId } from "../../ids.ts";
+import { authorizedApp } from "../access.ts";
+import { toListResponse, toPageQuery } from "../pagination.ts";
+import {
+  endpointHeadersIn,
+  endpointHeadersPatchIn,
+  endpointIn,
+  endpointMessagesQuery,
+  endpointPatch,
+  endpointUpdate,
+  eventExampleIn,
+  pageQuery,
+  recoverIn,
+  secretRotateIn,
+  statsQuery,
+} from "../schemas.ts";
+import { endpointMessageOut, endpointOut, messageOut } from "../serialize.ts";
+import { parseInput } from "../validation.ts";
+
+type AppParams = { app_id: string };
+type EndpointParams = { app_id: string; endpoint_id: string };
+
+/** Folds Svix's aliases (filterTypes, rateLimit) into the canonical fields. */
+function toInput<T extends { filterTypes?: string[] | null; rateLimit?: number | null; version?: number }>(
+  body: T,
+): Omit<T, "filterTypes" | "rateLimit" | "version"> & Pick<EndpointInput, "eventTypes" | "throttleRate"> {
+  const { filterTypes, rateLimit, version: _version, ...rest } = body;
+  const input = rest as Omit<T, "filterTypes" | "rateLimit" | "version"> & Partial<EndpointInput>;
+  return {
+    ...input,
+    eventTypes: input.eventTypes !== undefined ? input.eventTypes : filterTypes,
+    throttleRate: input.throttleRate !== undefined ? input.throttleRate : rateLimit,
+  };
+}
+
+export function registerEndpointRoutes(app: FastifyInstance, ctx: Context): void {
+  const base = "/api/v1/app/:app_id/endpoint";
+  const one = `${base}/:endpoint_id`;
+
+  async function load(request: Parameters<typeof authorizedApp>[1] & { params: EndpointParams }) {
+    const application = await authorizedApp(ctx, request, request.params.app_id);
+    return { application, endpoint: await requireEndpoint(ctx, application.id, request.params.endpoint_id) };
+  }
+
+  app.get<{ Params: AppParams }>(base, async (request) => {
+    const application = await authorizedApp(ctx, request, request.params.app_id);
+    const query = toPageQuery(parseInput(pageQuery, request.query, "query"), "asc");
+    const page = await ctx.store.listEndpoints(application.id, query);
+    return toListResponse(page, query, (row) => row.id, endpointOut);
+  });
+
+  app.post<{ Params: AppParams }>(base, async (request, reply) => {
+    const application = await authorizedApp(ctx, request, request.params.app_id);
+    const body = toInput(parseInput(endpointIn, request.body, "body"));
+    return reply.code(201).send(endpointOut(await createEndpoint(ctx, application.id, body)));
+  });
+
+  app.get<{ Params: EndpointParams }>(one, async (request) => endpointOut((await load(request)).endpoint));
+
+  app.put<{ Params: EndpointParams }>(one, async (request, reply) => {
+    const application = await authorizedApp(ctx, request, request.params.app_id);
+    const body = toInput(parseInput(endpointUpdate, request.body, "body"));
+    const existing = await ctx.store.getEndpoint(application.id, request.params.endpoint_id);
+    if (!existing) {
+      const created = await createEndpoint(ctx, application.id, {
+        ...body,
+        uid: body.uid ?? request.params.endpoint_id,
+      });
+      return reply.code(201).send(endpointOut(created));
+    }
+    return endpointOut(await saveEndpoint(ctx, existing, body));
+  });
+
+  app.patch<{ Params: EndpointParams }>(one, async (request) => {
+    const { endpoint } = await load(request);
+    const body = toInput(parseInput(endpointPatch, request.body ?? {}, "body"));
+    return endpointOut(await saveEndpoint(ctx, endpoint, body));
+  });
+
+  app.delete<{ Params: EndpointParams }>(one, async (request, reply) => {
+    const { endpoint } = await load(request);
+    await ctx.store.deleteEndpoint(endpoint.appId, endpoint.id);
+    return reply.code(204).send();
+  });
+
+  app.get<{ Params: EndpointParams }>(`${one}/headers`, async (request) => {
+    const { endpoint } = await load(request);
+    return { headers: endpoint.headers, sensitive: sensitiveHeaderNames(endpoint.headers) };
+  });
+
+  app.put<{ Params: EndpointParams }>(`${one}/headers`, async (request, reply) => {
+    const { endpoint } = await load(request);
+    const { headers } = parseInput(endpointHeadersIn, request.body, "body");
+    await saveEndpoint(ctx, endpoint, { headers });
+    return reply.code(204).send();
+  });
+
+  app.patch<{ Params: EndpointParams }>(`${one}/headers`, async (request, reply) => {
+    const { endpoint } = await load(request);
+    const { headers } = parseInput(endpointHeadersPatchIn, request.body, "body");
+    await patchEndpointHeaders(ctx, endpoint, headers);
+    return reply.code(204).send();
+  });
+
+  app.get<{ Params: EndpointParams }>(`${one}/secret`, async (request) => {
+    const { endpoint } = await load(request);
+    return { key: endpointSecret(ctx, endpoint) };
+  });
+
+  app.post<{ Params: EndpointParams }>(`${one}/secret/rotate`, async (request, reply) => {
+    const { endpoint } = await load(request);
+    const body = parseInput(secretRotateIn, request.body ?? {}, "body");
+    await rotateEndpointSecret(ctx, endpoint, body.key, body.gracePeriodSeconds);
+    return reply.code(204).send();
+  });
+
+  app.get<{ Params: EndpointParams }>(`${one}/stats`, async (request) => {
+    const { endpoint } = await load(request);
+    const query = parseInput(statsQuery, request.query, "query");
+    const stats = await ctx.store.endpointStats(endpoint.id, query.since ?? null, query.until ?? null);
+    return { ...stats, canceled: 0 };
+  });
+
+  app.post<{ Params: EndpointParams }>(`${one}/send-example`, async (request) => {
+    const { application, endpoint } = await load(request);
+    const { eventType } = parseInput(eventExampleIn, request.body, "body");
+    const payload = await examplePayload(ctx, eventType);
+    return messageOut(await createMessageForEndpoint(ctx, application, endpoint, { eventType, payload }));
+  });
+
+  app.post<{ Params: EndpointParams }>(`${one}/recover`, async (request, reply) => {
+    const { endpoint } = await load(request);
+    const body = parseInput(recoverIn, request.body, "body");
+    await recoverEndpoint(ctx, endpoint, body.since, body.until ?? null);
+    return reply.code(202).send({
+      id: newId("rtsk", ctx.now()),
+      status: "running",
+      task: "endpoint.recover",
+      updatedAt: new Date(ctx.now()).toISOString(),
+    });
+  });
+
+  app.get<{ Params: EndpointParams }>(`${one}/msg`, async (request) => {
+    const { application, endpoint } = await load(request);
+    const query = parseInput(endpointMessagesQuery, request.query, "query");
+    const page = toPageQuery(query, "desc");
+    const rows = await ctx.store.listEndpointMessages(
+      application.id,
+      endpoint.id,
+      {
+        eventTypes: query.event_types,
+        channel: query.channel,
+        before: query.before,
+        after: query.after,
+        status: query.status,
+      },
+      page,
+    );
+    return toListResponse(
+      rows,
+      page,
+      (row) => row.message.id,
+      (row) => endpointMessageOut(row.delivery, row.message, query.with_content ?? true),
+    );
+  });
+}
+
+/** The event type's first schema example if it has one, else a small generic payload. */
+async function examplePayload(ctx: Context, eventType: string): Promise<Record<string, unknown>> {
+  const row = await ctx.store.getEventType(eventType);
+  for (const schema of Object.values(row?.schemas ?? {})) {
+    const examples = (schema as { examples?: unknown[] } | null)?.examples;
+    const first = Array.isArray(examples) ? examples[0] : undefined;
+    if (first && typeof first === "object" && !Array.isArray(first)) return first as Record<string, unknown>;
+  }
+  return { type: eventType, example: true, data: { message: "This is an example event sent by Outbound" } };
+}

@@ -1,0 +1,60 @@
+import type { FastifyInstance } from "fastify";
+import { createApplication } from "../../domain/applications.ts";
+import type { Context } from "../../domain/context.ts";
+import { NotFoundError } from "../../domain/errors.ts";
+import { createMessage, requireMessage } from "../../domain/messages.ts";
+import { authorizedApp, requireAdmin } from "../access.ts";
+import { toListResponse, toPageQuery } from "../pagination.ts";
+import { messageIn, messageListQuery, withContentQuery } from "../schemas.ts";
+import { messageOut } from "../serialize.ts";
+import { parseInput } from "../validation.ts";
+
+type AppParams = { app_id: string };
+type MessageParams = { app_id: string; msg_id: string };
+
+export function registerMessageRoutes(app: FastifyInstance, ctx: Context): void {
+  app.post<{ Params: AppParams }>("/api/v1/app/:app_id/msg", async (request, reply) => {
+    const { application: newApp, ...input } = parseInput(messageIn, request.body, "body");
+    const { with_content } = parseInput(withContentQuery, request.query, "query");
+    let application = await ctx.store.getApplication(request.params.app_id);
+    if (!application && newApp) {
+      // Svix creates the application on first message when its details are included.
+      requireAdmin(request);
+      application = await createApplication(ctx, { ...newApp, uid: newApp.uid ?? request.params.app_id });
+    }
+    if (!application) throw new NotFoundError("Application");
+    application = await authorizedApp(ctx, request, application.id);
+    const message = await createMessage(ctx, application, input);
+    return reply.code(202).send(messageOut(message, with_content ?? true));
+  });
+
+  app.get<{ Params: AppParams }>("/api/v1/app/:app_id/msg", async (request) => {
+    const application = await authorizedApp(ctx, request, request.params.app_id);
+    const query = parseInput(messageListQuery, request.query, "query");
+    const page = toPageQuery(query, "desc");
+    const rows = await ctx.store.listMessages(
+      application.id,
+      { eventTypes: query.event_types, channel: query.channel, before: query.before, after: query.after },
+      page,
+    );
+    return toListResponse(
+      rows,
+      page,
+      (row) => row.id,
+      (row) => messageOut(row, query.with_content ?? true),
+    );
+  });
+
+  app.get<{ Params: MessageParams }>("/api/v1/app/:app_id/msg/:msg_id", async (request) => {
+    const application = await authorizedApp(ctx, request, request.params.app_id);
+    const { with_content } = parseInput(withContentQuery, request.query, "query");
+    return messageOut(await requireMessage(ctx, application.id, request.params.msg_id), with_content ?? true);
+  });
+
+  app.delete<{ Params: MessageParams }>("/api/v1/app/:app_id/msg/:msg_id/content", async (request, reply) => {
+    const application = await authorizedApp(ctx, request, request.params.app_id);
+    const message = await requireMessage(ctx, application.id, request.params.msg_id);
+    await ctx.store.expungeMessagePayload(application.id, message.id);
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,114 @@
+import type {
+  ApplicationRow,
+  AttemptRow,
+  DeliveryRow,
+  EndpointRow,
+  EventTypeRow,
+  MessageRow,
+  MessageStatus,
+} from "../store/types.ts";
+
+/** Row -> wire shapes of svix-openapi.json. */
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const STATUS_TEXT = ["success", "pending", "fail", "sending"] as const;
+export const statusText = (status: MessageStatus) => STATUS_TEXT[status];
+
+export function applicationOut(row: ApplicationRow) {
+  return {
+    id: row.id,
+    uid: row.uid,
+    name: row.name,
+    metadata: row.metadata,
+    throttleRate: row.throttleRate,
+    rateLimit: row.throttleRate,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+  };
+}
+
+export function eventTypeOut(row: EventTypeRow, withSchemas = true) {
+  return {
+    name: row.name,
+    description: row.description,
+    archived: row.archived,
+    deprecated: row.deprecated,
+    schemas: withSchemas ? row.schemas : null,
+    featureFlag: row.featureFlag,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+  };
+}
+
+export function endpointOut(row: EndpointRow) {
+  return {
+    id: row.id,
+    uid: row.uid,
+    url: row.url,
+    description: row.description,
+    disabled: row.disabled,
+    eventTypes: row.eventTypes,
+    filterTypes: row.eventTypes,
+    channels: row.channels,
+    metadata: row.metadata,
+    throttleRate: row.throttleRate,
+    rateLimit: row.throttleRate,
+    version: 1,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+  };
+}
+
+/** Payload text is stored verbatim; parse only for the response. Expunged payloads read as {}. */
+function payloadOf(row: MessageRow, withContent: boolean): unknown {
+  return withContent && row.payload !== null ? JSON.parse(row.payload) : {};
+}
+
+export function messageOut(row: MessageRow, withContent = true) {
+  return {
+    id: row.id,
+    eventType: row.eventType,
+    eventId: row.eventId,
+    channels: row.channels,
+    payload: payloadOf(row, withContent),
+    timestamp: iso(row.createdAt),
+  };
+}
+
+function nextAttempt(delivery: DeliveryRow): string | null {
+  return delivery.status === 1 && delivery.dueAt !== null ? iso(delivery.dueAt) : null;
+}
+
+export function attemptOut(row: AttemptRow) {
+  return {
+    id: row.id,
+    msgId: row.msgId,
+    endpointId: row.endpointId,
+    url: row.url,
+    response: row.response,
+    responseStatusCode: row.responseStatusCode,
+    responseDurationMs: row.durationMs,
+    status: row.status,
+    statusText: statusText(row.status),
+    triggerType: row.triggerType,
+    timestamp: iso(row.createdAt),
+  };
+}
+
+export function messageEndpointOut(delivery: DeliveryRow, endpoint: EndpointRow) {
+  return {
+    ...endpointOut(endpoint),
+    status: delivery.status,
+    statusText: statusText(delivery.status),
+    nextAttempt: nextAttempt(delivery),
+  };
+}
+
+export function endpointMessageOut(delivery: DeliveryRow, message: MessageRow, withContent: boolean) {
+  return {
+    ...messageOut(message, withContent),
+    status: delivery.status,
+    statusText: statusText(delivery.status),
+    nextAttempt: nextAttempt(delivery),
+  };
+}

@@ -1,0 +1,55 @@
+import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
+import type { Context } from "../domain/context.ts";
+import { UnauthorizedError } from "../domain/errors.ts";
+import { authenticate } from "../domain/tokens.ts";
+import { registerIdempotency } from "./idempotency.ts";
+import { sendProblem } from "./problem.ts";
+import { registerApplicationRoutes } from "./routes/applications.ts";
+import { registerAttemptRoutes } from "./routes/attempts.ts";
+import { registerAuthRoutes } from "./routes/auth.ts";
+import { registerEndpointRoutes } from "./routes/endpoints.ts";
+import { registerEventTypeRoutes } from "./routes/event-types.ts";
+import { registerMessageRoutes } from "./routes/messages.ts";
+
+const PUBLIC_PATHS = new Set(["/api/v1/health", "/api/v1/health/ping"]);
+
+export function buildApi(ctx: Context) {
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: ctx.config.maxMessageBytes,
+    routerOptions: { maxParamLength: 512 },
+    genReqId: () => crypto.randomUUID(),
+  });
+
+  app.addHook("onRequest", async (request) => {
+    const path = request.url.split("?")[0] ?? "";
+    if (!path.startsWith("/api/") || PUBLIC_PATHS.has(path)) return;
+    const header = request.headers.authorization;
+    const match = header ? /^Bearer\s+(.+)$/i.exec(header) : null;
+    const principal = match?.[1] ? await authenticate(ctx, match[1].trim()) : null;
+    if (principal) request.principal = principal;
+  });
+  app.addHook("preValidation", async (request) => {
+    const path = request.url.split("?")[0] ?? "";
+    if (path.startsWith("/api/") && !PUBLIC_PATHS.has(path) && !request.principal) {
+      throw new UnauthorizedError("Missing or invalid bearer token");
+    }
+  });
+  registerIdempotency(app, ctx);
+
+  app.setErrorHandler((error, request, reply) => sendProblem(error, request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send({ code: "not_found", detail: `No route for ${request.method} ${request.url.split("?")[0]}` }),
+  );
+
+  registerAuthRoutes(app, ctx);
+  registerApplicationRoutes(app, ctx);
+  registerEventTypeRoutes(app, ctx);
+  registerEndpointRoutes(app, ctx);
+  registerMessageRoutes(app, ctx);
+  registerAttemptRoutes(app, ctx);
+  return app;
+}

@@ -1,0 +1,112 @@
+import fs from "node:fs";
+import pino from "pino";
+import { IDEMPOTENCY_TTL_MS } from "./api/idempotency.ts";
+import { buildApi } from "./api/server.ts";
+import type { Config } from "./config.ts";
+import { createAddressPolicy } from "./delivery/address-policy.ts";
+import { createHttpSender } from "./delivery/http-sender.ts";
+import { createWorker } from "./delivery/worker.ts";
+import type { Context } from "./domain/context.ts";
+import { ensureAdminToken } from "./domain/tokens.ts";
+import { createSecretBox, loadEncryptionKey } from "./secret-box.ts";
+import { createSqliteStore } from "./store/sqlite/sqlite-store.ts";
+
+const HOUSEKEEPING_EVERY_MS = 60_000;
+
+export const VERSION: string = JSON.parse(
+  fs.readFileSync(new URL("../package.json", import.meta.url), "utf8"),
+).version;
+
+export interface Running {
+  url: string;
+  close(): Promise<void>;
+}
+
+export function createLogger(config: Config) {
+  return pino({
+    level: config.logLevel,
+    base: { service: "outbound" },
+    // Belt and braces: nothing we log carries these, but a stray object must not leak them.
+    redact: [
+      "req.headers.authorization",
+      "headers.authorization",
+      "secret",
+      "token",
+      "key",
+      "*.secret",
+      "*.token",
+    ],
+  });
+}
+
+/** API, delivery worker and housekeeping in one process (`outbound serve`, i.e. `npm start`). */
+export async function startOutbound(config: Config): Promise<Running> {
+  const logger = createLogger(config);
+  const store = createSqliteStore(config.databasePath);
+  const secrets = createSecretBox(loadEncryptionKey(config.encryptionKey, config.dataDir));
+  const addressPolicy = createAddressPolicy(config.allowedSubnets);
+  const sender = createHttpSender({
+    timeoutMs: config.requestTimeoutMs,
+    policy: addressPolicy,
+    requireHttps: config.requireHttps,
+    caFile: config.caFile,
+  });
+  const worker = createWorker({
+    store,
+    sender,
+    secrets,
+    logger,
+    retryScheduleMs: config.retryScheduleMs,
+    requestTimeoutMs: config.requestTimeoutMs,
+    concurrency: config.workerConcurrency,
+    endpointConcurrency: config.endpointConcurrency,
+    userAgent: `Outbound/${VERSION}`,
+  });
+  const ctx: Context = {
+    config,
+    store,
+    secrets,
+    addressPolicy,
+    logger,
+    notifyWork: () => worker.notify(),
+    now: Date.now,
+  };
+
+  const token = await ensureAdminToken(ctx);
+  if (token) {
+    // Printed once, on the first start only; only its hash is stored.
+    process.stdout.write(
+      `\nOutbound generated an API token (shown once, store it now):\n\n  ${token}\n\nSet OUTBOUND_API_TOKEN to choose your own.\n\n`,
+    );
+  }
+  const orphaned = await store.releaseOrphanedClaims(Date.now());
+  if (orphaned > 0) logger.info({ count: orphaned }, "re-queued deliveries left in flight by a previous run");
+
+  const api = buildApi(ctx);
+  await api.listen({ port: config.port, host: config.host });
+  worker.start();
+  const housekeeping = setInterval(() => {
+    const now = Date.now();
+    void Promise.all([
+      store.expungeExpiredPayloads(now),
+      store.purgeIdempotency(now - IDEMPOTENCY_TTL_MS),
+    ]).catch((error: unknown) => logger.error({ err: error }, "housekeeping failed"));
+  }, HOUSEKEEPING_EVERY_MS);
+  housekeeping.unref();
+
+  const address = api.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const url = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`;
+  logger.info({ url, database: config.databasePath }, "Outbound is listening");
+
+  return {
+    url,
+    async close() {
+      clearInterval(housekeeping);
+      await api.close();
+      await worker.stop();
+      await sender.close();
+      await store.close();
+    },
+  };
+}

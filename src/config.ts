@@ -1,0 +1,118 @@
+import path from "node:path";
+import { z } from "zod";
+import { parseDuration, parseRetrySchedule } from "./duration.ts";
+
+export const DEFAULT_RETRY_SCHEDULE = "5s,5m,30m,2h,5h,10h,10h";
+
+export interface Config {
+  port: number;
+  host: string;
+  /** SQLite file path; PostgreSQL URLs are rejected until the PostgreSQL store lands. */
+  databasePath: string;
+  dataDir: string;
+  apiToken: string | undefined;
+  retryScheduleMs: number[];
+  allowedSubnets: string[];
+  requireHttps: boolean;
+  requestTimeoutMs: number;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  encryptionKey: string | undefined;
+  /** Base URL that links (portal, unsubscribe) are built from. */
+  publicUrl: string;
+  endpointConcurrency: number;
+  workerConcurrency: number;
+  /** Extra CA certificates (PEM file) trusted for https deliveries. */
+  caFile: string | undefined;
+  maxMessageBytes: number;
+}
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no", ""])
+  .transform((value) => value === "true" || value === "1" || value === "yes");
+
+const duration = z.string().transform((value, ctx) => {
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+const positiveInt = z.string().regex(/^\d+$/, "must be a whole number").transform(Number);
+
+const envSchema = z.object({
+  PORT: positiveInt.pipe(z.number().int().min(0).max(65535)).default(8071),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATABASE_URL: z.string().min(1).default("./data/outbound.db"),
+  OUTBOUND_API_TOKEN: z.string().min(8, "must be at least 8 characters").optional(),
+  OUTBOUND_RETRY_SCHEDULE: z
+    .string()
+    .default(DEFAULT_RETRY_SCHEDULE)
+    .transform((value, ctx) => {
+      try {
+        return parseRetrySchedule(value);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  OUTBOUND_ALLOWED_SUBNETS: z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((part) => part.trim())
+        .filter(Boolean),
+    ),
+  OUTBOUND_REQUIRE_HTTPS: bool.default(false),
+  OUTBOUND_REQUEST_TIMEOUT: duration.default(15_000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  OUTBOUND_ENCRYPTION_KEY: z.string().min(1).optional(),
+  OUTBOUND_PUBLIC_URL: z.url().optional(),
+  OUTBOUND_ENDPOINT_CONCURRENCY: positiveInt.pipe(z.number().int().min(1).max(1000)).default(8),
+  OUTBOUND_WORKER_CONCURRENCY: positiveInt.pipe(z.number().int().min(1).max(10000)).default(256),
+  OUTBOUND_CA_FILE: z.string().min(1).optional(),
+  OUTBOUND_MAX_MESSAGE_BYTES: positiveInt.pipe(z.number().int().min(1024)).default(1024 * 1024),
+});
+
+export class ConfigError extends Error {}
+
+/** Parses and validates the environment once; every other module receives the resulting Config. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
+  );
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const values = parsed.data;
+  if (/^postgres(ql)?:\/\//.test(values.DATABASE_URL)) {
+    throw new ConfigError(
+      "Invalid configuration:\n  DATABASE_URL: PostgreSQL is not supported yet; use a SQLite file path such as ./data/outbound.db",
+    );
+  }
+  const databasePath = values.DATABASE_URL.replace(/^(sqlite|file):(\/\/)?/, "");
+  const port = values.PORT;
+  return {
+    port,
+    host: values.HOST,
+    databasePath,
+    dataDir: databasePath === ":memory:" ? path.resolve("data") : path.dirname(path.resolve(databasePath)),
+    apiToken: values.OUTBOUND_API_TOKEN,
+    retryScheduleMs: values.OUTBOUND_RETRY_SCHEDULE,
+    allowedSubnets: values.OUTBOUND_ALLOWED_SUBNETS,
+    requireHttps: values.OUTBOUND_REQUIRE_HTTPS,
+    requestTimeoutMs: values.OUTBOUND_REQUEST_TIMEOUT,
+    logLevel: values.LOG_LEVEL,
+    encryptionKey: values.OUTBOUND_ENCRYPTION_KEY,
+    publicUrl: (values.OUTBOUND_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ""),
+    endpointConcurrency: values.OUTBOUND_ENDPOINT_CONCURRENCY,
+    workerConcurrency: values.OUTBOUND_WORKER_CONCURRENCY,
+    caFile: values.OUTBOUND_CA_FILE,
+    maxMessageBytes: values.OUTBOUND_MAX_MESSAGE_BYTES,
+  };
+}

@@ -1,0 +1,141 @@
+import fs from "node:fs";
+import { Agent, errors, request } from "undici";
+import {
+  type AddressPolicy,
+  BlockedAddressError,
+  checkUrlStatically,
+  createPinnedLookup,
+} from "./address-policy.ts";
+
+export const RESPONSE_LIMIT_BYTES = 20 * 1024;
+
+export interface OutgoingRequest {
+  url: string;
+  method: "POST" | "PUT" | "PATCH" | "GET";
+  headers: Record<string, string>;
+  body: string | undefined;
+}
+
+export type SendFailure = "timeout" | "network" | "blocked";
+
+export interface SendResult {
+  /** 0 when no HTTP response was received. */
+  statusCode: number;
+  /** Response body (first 20 KiB) or a description of the network failure. */
+  responseText: string;
+  retryAfter: string | undefined;
+  durationMs: number;
+  failure: SendFailure | undefined;
+}
+
+export interface SenderOptions {
+  timeoutMs: number;
+  policy: AddressPolicy;
+  requireHttps: boolean;
+  caFile: string | undefined;
+}
+
+export interface HttpSender {
+  send(request: OutgoingRequest): Promise<SendResult>;
+  close(): Promise<void>;
+}
+
+/**
+ * undici with keep-alive pools per origin. Every connection resolves through the pinned lookup, so the socket
+ * connects to exactly the address that passed the SSRF check; redirects are never followed.
+ */
+export function createHttpSender(options: SenderOptions): HttpSender {
+  const agent = new Agent({
+    connect: {
+      lookup: createPinnedLookup(options.policy),
+      ...(options.caFile ? { ca: fs.readFileSync(options.caFile, "utf8") } : {}),
+    },
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+    connections: 64,
+    keepAliveTimeout: 30_000,
+  });
+
+  async function send(outgoing: OutgoingRequest): Promise<SendResult> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    // IP-literal hosts never reach the lookup hook, so check the URL again here (config may also have changed).
+    const check = checkUrlStatically(outgoing.url, {
+      requireHttps: options.requireHttps,
+      policy: options.policy,
+    });
+    if (!check.ok) return failed("blocked", check.reason, elapsed());
+    const signal = AbortSignal.timeout(options.timeoutMs);
+    try {
+      const response = await request(outgoing.url, {
+        dispatcher: agent,
+        method: outgoing.method,
+        headers: outgoing.headers,
+        body: outgoing.body,
+        signal,
+      });
+      const responseText = await readBounded(response.body, RESPONSE_LIMIT_BYTES);
+      const retryAfter = response.headers["retry-after"];
+      return {
+        statusCode: response.statusCode,
+        responseText,
+        retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+        durationMs: elapsed(),
+        failure: undefined,
+      };
+    } catch (error) {
+      return describeFailure(error, elapsed(), signal.aborted);
+    }
+  }
+
+  return {
+    send,
+    async close() {
+      await agent.close();
+    },
+  };
+}
+
+/** Reads at most `limit` bytes, then drops the connection: a huge or endless body costs nothing more. */
+async function readBounded(
+  body: AsyncIterable<Buffer> & { destroy(): void },
+  limit: number,
+): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= limit) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, limit).toString("utf8");
+}
+
+function failed(failure: SendFailure, text: string, durationMs: number): SendResult {
+  return { statusCode: 0, responseText: text, retryAfter: undefined, durationMs, failure };
+}
+
+function describeFailure(error: unknown, durationMs: number, aborted: boolean): SendResult {
+  const chain: unknown[] = [];
+  for (let e: unknown = error; e instanceof Error && chain.length < 5; e = e.cause) chain.push(e);
+  const blocked = chain.find((e) => e instanceof BlockedAddressError);
+  if (blocked instanceof BlockedAddressError) return failed("blocked", blocked.message, durationMs);
+  if (
+    aborted ||
+    chain.some(
+      (e) =>
+        e instanceof errors.HeadersTimeoutError ||
+        e instanceof errors.BodyTimeoutError ||
+        e instanceof errors.ConnectTimeoutError,
+    )
+  ) {
+    return failed("timeout", "request timed out", durationMs);
+  }
+  const first = chain[0];
+  const code = first instanceof Error && "code" in first ? ` (${String(first.code)})` : "";
+  const message = first instanceof Error ? first.message : String(error);
+  return failed("network", `${message}${code}`, durationMs);
+}

@@ -1,0 +1,271 @@
+import type { Logger } from "pino";
+import { activeSecretKeys, openSecrets } from "../domain/endpoint-secrets.ts";
+import { newId } from "../ids.ts";
+import type { SecretBox } from "../secret-box.ts";
+import type { Store } from "../store/store.ts";
+import type { AttemptRow, ClaimedDelivery, DeliveryOutcome, MessageStatus } from "../store/types.ts";
+import { STATUS_FAIL, STATUS_PENDING, STATUS_SUCCESS } from "../store/types.ts";
+import type { HttpSender, SendResult } from "./http-sender.ts";
+import { buildRequest } from "./request-builder.ts";
+import { type AttemptVerdict, classifyResponse, nextRetryDelay } from "./retry-policy.ts";
+
+export const DISABLE_AFTER_FAILING_MS = 5 * 24 * 60 * 60 * 1000;
+
+export interface WorkerOptions {
+  store: Store;
+  sender: HttpSender;
+  secrets: SecretBox;
+  logger: Logger;
+  retryScheduleMs: number[];
+  requestTimeoutMs: number;
+  concurrency: number;
+  endpointConcurrency: number;
+  userAgent: string;
+  now?: () => number;
+}
+
+export interface Worker {
+  start(): void;
+  /** Wake the loop: new work may be due now. */
+  notify(): void;
+  /** Stop claiming, let in-flight attempts finish (bounded), give back the rest, flush results. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const BATCH_SIZE = 64;
+const FLUSH_EVERY_MS = 5;
+const IDLE_POLL_MS = 1000;
+
+/** Pure: what an attempt's result means for the delivery and its endpoint. */
+export function decideOutcome(
+  claimed: ClaimedDelivery,
+  result: SendResult,
+  retryScheduleMs: number[],
+  now: number,
+): {
+  verdict: AttemptVerdict;
+  status: MessageStatus;
+  dueAt: number | null;
+  endpointEffect: DeliveryOutcome["endpointEffect"];
+} {
+  const verdict: AttemptVerdict =
+    result.failure === "timeout"
+      ? { kind: "throttled", retryAfterMs: null }
+      : result.failure !== undefined
+        ? { kind: "failure" }
+        : classifyResponse(result.statusCode, result.retryAfter, now);
+  if (verdict.kind === "success")
+    return { verdict, status: STATUS_SUCCESS, dueAt: null, endpointEffect: "success" };
+  if (verdict.kind === "disable")
+    return { verdict, status: STATUS_FAIL, dueAt: null, endpointEffect: "disable" };
+  const delay = nextRetryDelay(retryScheduleMs, claimed.delivery.attempts + 1, verdict);
+  const failingSince = claimed.endpoint.failingSince;
+  const endpointEffect =
+    failingSince !== null && now - failingSince >= DISABLE_AFTER_FAILING_MS ? "disable" : "failure";
+  if (delay === null || endpointEffect === "disable") {
+    return { verdict, status: STATUS_FAIL, dueAt: null, endpointEffect };
+  }
+  return { verdict, status: STATUS_PENDING, dueAt: now + delay, endpointEffect };
+}
+
+export function createWorker(options: WorkerOptions): Worker {
+  const { store, sender, logger } = options;
+  const now = options.now ?? Date.now;
+  const leaseMs = options.requestTimeoutMs + 30_000;
+  const inFlightByEndpoint = new Map<string, number>();
+  const inFlight = new Set<ClaimedDelivery>();
+  let pending: DeliveryOutcome[] = [];
+  let flushing: Promise<void> = Promise.resolve();
+  let flushTimer: NodeJS.Timeout | undefined;
+  let running = false;
+  let wake: (() => void) | undefined;
+  let wakeRequested = false;
+  let loopDone: Promise<void> = Promise.resolve();
+
+  function notify() {
+    wakeRequested = true;
+    wake?.();
+  }
+
+  function sleep(ms: number): Promise<void> {
+    if (wakeRequested) {
+      wakeRequested = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = undefined;
+        wakeRequested = false;
+        resolve();
+      }
+      wake = done;
+    });
+  }
+
+  function flush(): Promise<void> {
+    if (flushTimer) {
+      clearTimeout(flushTimer);
+      flushTimer = undefined;
+    }
+    const batch = pending;
+    pending = [];
+    if (batch.length === 0) return flushing;
+    flushing = flushing
+      .then(() => store.recordOutcomes(batch, now()))
+      // Retries may now be due sooner than the loop planned to look.
+      .then(notify)
+      .catch((error: unknown) => logger.error({ err: error }, "recording delivery outcomes failed"));
+    return flushing;
+  }
+
+  function queueOutcome(outcome: DeliveryOutcome) {
+    pending.push(outcome);
+    if (pending.length >= BATCH_SIZE) void flush();
+    else flushTimer ??= setTimeout(() => void flush(), FLUSH_EVERY_MS);
+  }
+
+  function attemptRow(
+    claimed: ClaimedDelivery,
+    result: SendResult,
+    status: MessageStatus,
+    at: number,
+  ): AttemptRow {
+    return {
+      id: newId("atmpt", at),
+      msgId: claimed.message.id,
+      appId: claimed.message.appId,
+      endpointId: claimed.endpoint.id,
+      url: claimed.endpoint.url,
+      status,
+      responseStatusCode: result.statusCode,
+      response: result.responseText,
+      durationMs: result.durationMs,
+      triggerType: claimed.delivery.triggerType,
+      createdAt: at,
+    };
+  }
+
+  async function attempt(claimed: ClaimedDelivery): Promise<SendResult> {
+    const { endpoint, message } = claimed;
+    const skip = (text: string): SendResult => ({
+      statusCode: 0,
+      responseText: text,
+      retryAfter: undefined,
+      durationMs: 0,
+      failure: "network",
+    });
+    if (endpoint.disabled) return skip("endpoint is disabled");
+    if (message.payload === null) return skip("message payload was expunged");
+    const request = buildRequest({
+      endpoint,
+      message: { ...message, payload: message.payload },
+      secrets: activeSecretKeys(openSecrets(options.secrets, endpoint.secretsSealed), now()),
+      timestampSeconds: Math.floor(now() / 1000),
+      userAgent: options.userAgent,
+    });
+    return sender.send(request);
+  }
+
+  async function process(claimed: ClaimedDelivery): Promise<void> {
+    const endpointId = claimed.endpoint.id;
+    try {
+      const result = await attempt(claimed);
+      const at = now();
+      const decision = claimed.endpoint.disabled
+        ? { status: STATUS_FAIL as MessageStatus, dueAt: null, endpointEffect: "failure" as const }
+        : decideOutcome(claimed, result, options.retryScheduleMs, at);
+      if (decision.endpointEffect === "disable" && !claimed.endpoint.disabled) {
+        logger.warn(
+          {
+            event: "endpoint.disabled",
+            appId: claimed.endpoint.appId,
+            endpointId,
+            statusCode: result.statusCode,
+          },
+          "endpoint disabled",
+        );
+      }
+      queueOutcome({
+        attempt: attemptRow(
+          claimed,
+          result,
+          decision.status === STATUS_SUCCESS ? STATUS_SUCCESS : STATUS_FAIL,
+          at,
+        ),
+        status: decision.status,
+        dueAt: decision.dueAt,
+        endpointEffect: decision.endpointEffect,
+      });
+    } catch (error) {
+      // The lease expires and another claim retries it; nothing is lost.
+      logger.error({ err: error, msgId: claimed.message.id, endpointId }, "delivery attempt crashed");
+    } finally {
+      inFlight.delete(claimed);
+      const count = (inFlightByEndpoint.get(endpointId) ?? 1) - 1;
+      if (count <= 0) inFlightByEndpoint.delete(endpointId);
+      else inFlightByEndpoint.set(endpointId, count);
+    }
+  }
+
+  async function loop(): Promise<void> {
+    while (running) {
+      const free = options.concurrency - inFlight.size;
+      if (free <= 0) {
+        await sleep(IDLE_POLL_MS);
+        continue;
+      }
+      let claimed: ClaimedDelivery[] = [];
+      try {
+        claimed = await store.claimDueDeliveries({
+          now: now(),
+          limit: Math.min(BATCH_SIZE, free),
+          leaseMs,
+          endpointCap: options.endpointConcurrency,
+          inFlight: inFlightByEndpoint,
+        });
+      } catch (error) {
+        logger.error({ err: error }, "claiming deliveries failed");
+        await sleep(IDLE_POLL_MS);
+        continue;
+      }
+      for (const item of claimed) {
+        inFlight.add(item);
+        inFlightByEndpoint.set(item.endpoint.id, (inFlightByEndpoint.get(item.endpoint.id) ?? 0) + 1);
+        void process(item);
+      }
+      if (claimed.length > 0) {
+        // Let sends start before claiming again.
+        await new Promise((resolve) => setImmediate(resolve));
+        continue;
+      }
+      const due = await store.nextDueAt().catch(() => null);
+      const wait = due === null ? IDLE_POLL_MS : Math.max(0, Math.min(IDLE_POLL_MS, due - now()));
+      await sleep(wait);
+    }
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      loopDone = loop();
+    },
+    notify,
+    async stop(graceMs = 10_000) {
+      running = false;
+      notify();
+      await loopDone;
+      const deadline = Date.now() + graceMs;
+      while (inFlight.size > 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      await flush();
+      const unfinished = [...inFlight].map((item) => ({
+        msgId: item.message.id,
+        endpointId: item.endpoint.id,
+      }));
+      if (unfinished.length > 0) await store.releaseDeliveries(unfinished, now());
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { newId } from "../ids.ts";
+import type { ApplicationRow } from "../store/types.ts";
+import type { Context } from "./context.ts";
+import { ConflictError, NotFoundError } from "./errors.ts";
+
+export interface ApplicationInput {
+  name: string;
+  uid?: string | null;
+  metadata?: Record<string, string>;
+  throttleRate?: number | null;
+}
+
+export async function requireApplication(ctx: Context, idOrUid: string): Promise<ApplicationRow> {
+  const app = await ctx.store.getApplication(idOrUid);
+  if (!app) throw new NotFoundError("Application");
+  return app;
+}
+
+async function assertUidFree(ctx: Context, uid: string | null | undefined, selfId?: string): Promise<void> {
+  if (!uid) return;
+  const other = await ctx.store.getApplication(uid);
+  if (other && other.id !== selfId) throw new ConflictError("An application with this uid already exists");
+}
+
+export async function createApplication(ctx: Context, input: ApplicationInput): Promise<ApplicationRow> {
+  await assertUidFree(ctx, input.uid);
+  const now = ctx.now();
+  const row: ApplicationRow = {
+    id: newId("app", now),
+    uid: input.uid ?? null,
+    name: input.name,
+    metadata: input.metadata ?? {},
+    throttleRate: input.throttleRate ?? null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await ctx.store.insertApplication(row);
+  return row;
+}
+
+/** PUT semantics: replace, or create with the path key as uid when missing. Returns whether it was created. */
+export async function upsertApplication(
+  ctx: Context,
+  idOrUid: string,
+  input: ApplicationInput,
+): Promise<{ app: ApplicationRow; created: boolean }> {
+  const existing = await ctx.store.getApplication(idOrUid);
+  if (!existing) {
+    const app = await createApplication(ctx, { ...input, uid: input.uid ?? idOrUid });
+    return { app, created: true };
+  }
+  return { app: await saveApplication(ctx, existing, input), created: false };
+}
+
+export async function saveApplication(
+  ctx: Context,
+  existing: ApplicationRow,
+  changes: Partial<ApplicationInput>,
+): Promise<ApplicationRow> {
+  if (changes.uid !== undefined) await assertUidFree(ctx, changes.uid, existing.id);
+  const row: ApplicationRow = {
+    ...existing,
+    name: changes.name ?? existing.name,
+    uid: changes.uid === undefined ? existing.uid : changes.uid,
+    metadata: changes.metadata ?? existing.metadata,
+    throttleRate: changes.throttleRate === undefined ? existing.throttleRate : changes.throttleRate,
+    updatedAt: ctx.now(),
+  };
+  await ctx.store.updateApplication(row);
+  return row;
+}

@@ -1,0 +1,17 @@
+import type { Logger } from "pino";
+import type { Config } from "../config.ts";
+import type { AddressPolicy } from "../delivery/address-policy.ts";
+import type { SecretBox } from "../secret-box.ts";
+import type { Store } from "../store/store.ts";
+
+/** What domain functions need, built once at start-up and passed down. */
+export interface Context {
+  config: Config;
+  store: Store;
+  secrets: SecretBox;
+  addressPolicy: AddressPolicy;
+  logger: Logger;
+  /** Wakes the delivery worker when new work is due now. */
+  notifyWork: () => void;
+  now: () => number;
+}

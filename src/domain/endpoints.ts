@@ -1,0 +1,185 @@
+import { checkUrlStatically } from "../delivery/address-policy.ts";
+import { generateSecret } from "../delivery/signer.ts";
+import { newId } from "../ids.ts";
+import type { EndpointRow } from "../store/types.ts";
+import type { Context } from "./context.ts";
+import {
+  currentSecret,
+  DEFAULT_ROTATION_GRACE_MS,
+  openSecrets,
+  rotateSecrets,
+  sealSecrets,
+} from "./endpoint-secrets.ts";
+import { ConflictError, NotFoundError, ValidationError } from "./errors.ts";
+
+export interface EndpointInput {
+  url: string;
+  description?: string;
+  uid?: string | null;
+  disabled?: boolean;
+  eventTypes?: string[] | null;
+  channels?: string[] | null;
+  metadata?: Record<string, string>;
+  throttleRate?: number | null;
+  headers?: Record<string, string>;
+  secret?: string | null;
+}
+
+/** Headers a user may not set: they would forge or break signing and transport. */
+const RESERVED_HEADERS = new Set([
+  "webhook-id",
+  "webhook-timestamp",
+  "webhook-signature",
+  "svix-id",
+  "svix-timestamp",
+  "svix-signature",
+  "content-length",
+  "host",
+  "transfer-encoding",
+  "connection",
+]);
+
+export function validateHeaders(headers: Record<string, string | null>, loc: string[]): void {
+  for (const [name, value] of Object.entries(headers)) {
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+      throw ValidationError.field([...loc, name], "invalid header name");
+    }
+    if (RESERVED_HEADERS.has(name.toLowerCase())) {
+      throw ValidationError.field(
+        [...loc, name],
+        `header "${name}" is set by Outbound and cannot be overridden`,
+      );
+    }
+    if (value !== null && /[\r\n\0]/.test(value)) {
+      throw ValidationError.field([...loc, name], "header values cannot contain line breaks");
+    }
+  }
+}
+
+/** Static URL policy at save time: scheme, https-only, private IP literals (DNS is checked again at send time). */
+export function validateEndpointUrl(ctx: Context, url: string, loc: string[] = ["body", "url"]): string {
+  const result = checkUrlStatically(url, {
+    requireHttps: ctx.config.requireHttps,
+    policy: ctx.addressPolicy,
+  });
+  if (!result.ok) throw ValidationError.field(loc, result.reason);
+  return result.url.toString();
+}
+
+export async function requireEndpoint(ctx: Context, appId: string, idOrUid: string): Promise<EndpointRow> {
+  const endpoint = await ctx.store.getEndpoint(appId, idOrUid);
+  if (!endpoint) throw new NotFoundError("Endpoint");
+  return endpoint;
+}
+
+async function assertUidFree(ctx: Context, appId: string, uid: string | null | undefined, selfId?: string) {
+  if (!uid) return;
+  const other = await ctx.store.getEndpoint(appId, uid);
+  if (other && other.id !== selfId) throw new ConflictError("An endpoint with this uid already exists");
+}
+
+export async function createEndpoint(
+  ctx: Context,
+  appId: string,
+  input: EndpointInput,
+): Promise<EndpointRow> {
+  const url = validateEndpointUrl(ctx, input.url);
+  if (input.headers) validateHeaders(input.headers, ["body", "headers"]);
+  await assertUidFree(ctx, appId, input.uid);
+  const now = ctx.now();
+  const row: EndpointRow = {
+    id: newId("ep", now),
+    appId,
+    uid: input.uid ?? null,
+    url,
+    description: input.description ?? "",
+    disabled: input.disabled ?? false,
+    eventTypes: input.eventTypes ?? null,
+    channels: input.channels ?? null,
+    metadata: input.metadata ?? {},
+    throttleRate: input.throttleRate ?? null,
+    headers: input.headers ?? {},
+    secretsSealed: sealSecrets(ctx.secrets, [{ key: input.secret ?? generateSecret(), expiresAt: null }]),
+    failingSince: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await ctx.store.insertEndpoint(row);
+  return row;
+}
+
+export async function saveEndpoint(
+  ctx: Context,
+  existing: EndpointRow,
+  changes: Partial<Omit<EndpointInput, "secret">>,
+): Promise<EndpointRow> {
+  const url = changes.url === undefined ? existing.url : validateEndpointUrl(ctx, changes.url);
+  if (changes.headers) validateHeaders(changes.headers, ["body", "headers"]);
+  if (changes.uid !== undefined) await assertUidFree(ctx, existing.appId, changes.uid, existing.id);
+  const reenabled = existing.disabled && changes.disabled === false;
+  const row: EndpointRow = {
+    ...existing,
+    url,
+    description: changes.description ?? existing.description,
+    uid: changes.uid === undefined ? existing.uid : changes.uid,
+    disabled: changes.disabled ?? existing.disabled,
+    eventTypes: changes.eventTypes === undefined ? existing.eventTypes : changes.eventTypes,
+    channels: changes.channels === undefined ? existing.channels : changes.channels,
+    metadata: changes.metadata ?? existing.metadata,
+    throttleRate: changes.throttleRate === undefined ? existing.throttleRate : changes.throttleRate,
+    headers: changes.headers ?? existing.headers,
+    // Re-enabling starts a fresh failure window, or the 5-day rule would disable it again at once.
+    failingSince: reenabled ? null : existing.failingSince,
+    updatedAt: ctx.now(),
+  };
+  await ctx.store.updateEndpoint(row);
+  return row;
+}
+
+export function endpointSecret(ctx: Context, endpoint: EndpointRow): string {
+  return currentSecret(openSecrets(ctx.secrets, endpoint.secretsSealed));
+}
+
+export async function rotateEndpointSecret(
+  ctx: Context,
+  endpoint: EndpointRow,
+  key: string | null | undefined,
+  graceSeconds: number | null | undefined,
+): Promise<void> {
+  const now = ctx.now();
+  const graceMs =
+    graceSeconds === null || graceSeconds === undefined ? DEFAULT_ROTATION_GRACE_MS : graceSeconds * 1000;
+  const entries = rotateSecrets(
+    openSecrets(ctx.secrets, endpoint.secretsSealed),
+    now,
+    graceMs,
+    key ?? undefined,
+  );
+  await ctx.store.updateEndpoint({
+    ...endpoint,
+    secretsSealed: sealSecrets(ctx.secrets, entries),
+    updatedAt: now,
+  });
+}
+
+/** Headers whose values look like credentials; Svix reports these names as `sensitive`. */
+export function sensitiveHeaderNames(headers: Record<string, string>): string[] {
+  return Object.keys(headers).filter((name) => /auth|token|secret|key|cookie|password/i.test(name));
+}
+
+export async function patchEndpointHeaders(
+  ctx: Context,
+  endpoint: EndpointRow,
+  patch: Record<string, string | null>,
+): Promise<void> {
+  validateHeaders(patch, ["body", "headers"]);
+  const headers = { ...endpoint.headers };
+  for (const [name, value] of Object.entries(patch)) {
+    // Header names are case-insensitive: a patch replaces or removes any spelling of the same name.
+    for (const existing of Object.keys(headers)) {
+      if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
+    }
+    if (value !== null) headers[name] = value;
+  }
+  await ctx.store.updateEndpoint({ ...endpoint, headers, updatedAt: ctx.now() });
+}

@@ -1,0 +1,34 @@
+/** Typed domain errors; api/problem.ts maps each kind to an HTTP status exactly once. */
+export interface FieldIssue {
+  loc: string[];
+  msg: string;
+  type: string;
+}
+
+export class ValidationError extends Error {
+  readonly issues: FieldIssue[];
+  constructor(issues: FieldIssue[]) {
+    super(issues.map((issue) => `${issue.loc.join(".")}: ${issue.msg}`).join("; "));
+    this.issues = issues;
+  }
+  static field(loc: string[], msg: string, type = "value_error"): ValidationError {
+    return new ValidationError([{ loc, msg, type }]);
+  }
+}
+
+export class NotFoundError extends Error {
+  constructor(what: string) {
+    super(`${what} not found`);
+  }
+}
+
+export class ConflictError extends Error {
+  readonly code: string;
+  constructor(message: string, code = "conflict") {
+    super(message);
+    this.code = code;
+  }
+}
+
+export class UnauthorizedError extends Error {}
+export class ForbiddenError extends Error {}

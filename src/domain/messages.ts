@@ -1,0 +1,126 @@
+import { newId } from "../ids.ts";
+import { DuplicateEventIdError } from "../store/errors.ts";
+import type { ApplicationRow, DeliveryRow, EndpointRow, MessageRow, TriggerType } from "../store/types.ts";
+import { STATUS_PENDING } from "../store/types.ts";
+import type { Context } from "./context.ts";
+import { ConflictError, NotFoundError, ValidationError } from "./errors.ts";
+import { endpointWantsMessage } from "./routing.ts";
+
+export interface MessageInput {
+  eventType: string;
+  payload: Record<string, unknown>;
+  eventId?: string | null;
+  channels?: string[] | null;
+  /** Days the payload is kept. */
+  payloadRetentionPeriod?: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+export const DEFAULT_RETENTION_DAYS = 90;
+
+export function newDelivery(
+  message: MessageRow,
+  endpointId: string,
+  now: number,
+  trigger: TriggerType,
+): DeliveryRow {
+  return {
+    msgId: message.id,
+    endpointId,
+    appId: message.appId,
+    status: STATUS_PENDING,
+    attempts: 0,
+    dueAt: now,
+    triggerType: trigger,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+function buildMessage(ctx: Context, app: ApplicationRow, input: MessageInput): MessageRow {
+  const now = ctx.now();
+  const retentionDays = input.payloadRetentionPeriod ?? DEFAULT_RETENTION_DAYS;
+  return {
+    id: newId("msg", now),
+    appId: app.id,
+    eventType: input.eventType,
+    eventId: input.eventId ?? null,
+    channels: input.channels ?? null,
+    // Serialised once here; the worker sends exactly these bytes and signs them.
+    payload: JSON.stringify(input.payload),
+    createdAt: now,
+    expiresAt: now + retentionDays * DAY_MS,
+  };
+}
+
+async function storeMessage(ctx: Context, message: MessageRow, endpoints: EndpointRow[]): Promise<void> {
+  const deliveries = endpoints.map((endpoint) => newDelivery(message, endpoint.id, message.createdAt, 0));
+  try {
+    await ctx.store.insertMessage(message, deliveries);
+  } catch (error) {
+    if (error instanceof DuplicateEventIdError) {
+      throw new ConflictError("A message with this eventId already exists", "conflict");
+    }
+    throw error;
+  }
+  if (deliveries.length > 0) ctx.notifyWork();
+}
+
+/** Stores the message and one delivery per matching endpoint in one transaction, then wakes the worker. */
+export async function createMessage(
+  ctx: Context,
+  app: ApplicationRow,
+  input: MessageInput,
+): Promise<MessageRow> {
+  const message = buildMessage(ctx, app, input);
+  const endpoints = (await ctx.store.listEnabledEndpoints(app.id)).filter((endpoint) =>
+    endpointWantsMessage(endpoint, message),
+  );
+  await storeMessage(ctx, message, endpoints);
+  return message;
+}
+
+/** A message sent to one endpoint only (send-example). */
+export async function createMessageForEndpoint(
+  ctx: Context,
+  app: ApplicationRow,
+  endpoint: EndpointRow,
+  input: MessageInput,
+): Promise<MessageRow> {
+  const message = buildMessage(ctx, app, input);
+  await storeMessage(ctx, message, [endpoint]);
+  return message;
+}
+
+export async function requireMessage(ctx: Context, appId: string, idOrEventId: string): Promise<MessageRow> {
+  const message = await ctx.store.getMessage(appId, idOrEventId);
+  if (!message) throw new NotFoundError("Message");
+  return message;
+}
+
+/** Queues one more (manual) attempt of a message to an endpoint. */
+export async function resendMessage(ctx: Context, message: MessageRow, endpoint: EndpointRow): Promise<void> {
+  if (message.payload === null) {
+    throw ValidationError.field(["path", "msg_id"], "the message payload was expunged and cannot be resent");
+  }
+  const now = ctx.now();
+  const existing = await ctx.store.getDelivery(message.id, endpoint.id);
+  await ctx.store.requeueDelivery({
+    ...newDelivery(message, endpoint.id, now, 1),
+    createdAt: existing?.createdAt ?? now,
+  });
+  ctx.notifyWork();
+}
+
+/** Re-queues the endpoint's failed deliveries created in [since, until). */
+export async function recoverEndpoint(
+  ctx: Context,
+  endpoint: EndpointRow,
+  since: number,
+  until: number | null,
+): Promise<number> {
+  const now = ctx.now();
+  const count = await ctx.store.recoverFailedDeliveries(endpoint.id, since, until ?? now + 1, now);
+  if (count > 0) ctx.notifyWork();
+  return count;
+}

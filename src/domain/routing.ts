@@ -1,0 +1,20 @@
+import type { EndpointRow } from "../store/types.ts";
+
+export interface RoutableMessage {
+  eventType: string;
+  channels: string[] | null;
+}
+
+/**
+ * Svix routing: a disabled endpoint gets nothing; an event-type filter (null = all) must include the type;
+ * an endpoint with channels only gets messages that carry at least one of them.
+ */
+export function endpointWantsMessage(endpoint: EndpointRow, message: RoutableMessage): boolean {
+  if (endpoint.disabled) return false;
+  if (endpoint.eventTypes !== null && !endpoint.eventTypes.includes(message.eventType)) return false;
+  if (endpoint.channels !== null) {
+    const channels = message.channels ?? [];
+    if (!endpoint.channels.some((channel) => channels.includes(channel))) return false;
+  }
+  return true;
+}

@@ -1,0 +1,52 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+
+/** AES-256-GCM for secrets at rest. Format: `v1:<iv b64>:<tag b64>:<ciphertext b64>`. */
+export interface SecretBox {
+  seal(plain: string): string;
+  open(sealed: string): string;
+}
+
+export function createSecretBox(key: Buffer): SecretBox {
+  if (key.length !== 32) throw new Error("encryption key must be 32 bytes");
+  return {
+    seal(plain) {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv("aes-256-gcm", key, iv);
+      const ciphertext = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
+      return `v1:${iv.toString("base64")}:${cipher.getAuthTag().toString("base64")}:${ciphertext.toString("base64")}`;
+    },
+    open(sealed) {
+      const [version, iv, tag, ciphertext] = sealed.split(":");
+      if (version !== "v1" || !iv || !tag || ciphertext === undefined)
+        throw new Error("unreadable sealed secret");
+      const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64"));
+      decipher.setAuthTag(Buffer.from(tag, "base64"));
+      return Buffer.concat([decipher.update(Buffer.from(ciphertext, "base64")), decipher.final()]).toString(
+        "utf8",
+      );
+    },
+  };
+}
+
+/**
+ * The key comes from OUTBOUND_ENCRYPTION_KEY (any string, hashed to 32 bytes; 64 hex chars or base64 of 32 bytes used as is)
+ * or from `<dataDir>/encryption.key`, created with 0600 permissions on first start.
+ */
+export function loadEncryptionKey(configured: string | undefined, dataDir: string): Buffer {
+  if (configured) return keyFromText(configured);
+  const file = path.join(dataDir, "encryption.key");
+  if (fs.existsSync(file)) return keyFromText(fs.readFileSync(file, "utf8").trim());
+  fs.mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32);
+  fs.writeFileSync(file, `${key.toString("base64")}\n`, { mode: 0o600, flag: "wx" });
+  return key;
+}
+
+function keyFromText(text: string): Buffer {
+  if (/^[0-9a-f]{64}$/i.test(text)) return Buffer.from(text, "hex");
+  const decoded = Buffer.from(text, "base64");
+  if (decoded.length === 32 && decoded.toString("base64") === text) return decoded;
+  return createHash("sha256").update(text).digest();
+}

@@ -1,0 +1,87 @@
+import fs from "node:fs";
+import path from "node:path";
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import { fileURLToPath } from "node:url";
+
+const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
+
+export interface SqliteDb {
+  raw: DatabaseSync;
+  /** Prepared once per SQL text and reused. */
+  prepare(sql: string): StatementSync;
+  /** Runs fn inside BEGIN IMMEDIATE … COMMIT (rolls back on throw). Not re-entrant. */
+  transaction<T>(fn: () => T): T;
+}
+
+export type Params = SQLInputValue[];
+
+export function openSqlite(file: string): SqliteDb {
+  if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const raw = new DatabaseSync(file);
+  // WAL lets API reads run while the worker writes; NORMAL sync keeps commits durable against process
+  // crashes (the WAL is fsynced at checkpoints), trading only the last commits on power loss.
+  raw.exec("PRAGMA journal_mode = WAL");
+  raw.exec("PRAGMA synchronous = NORMAL");
+  raw.exec("PRAGMA foreign_keys = ON");
+  raw.exec("PRAGMA busy_timeout = 5000");
+  const statements = new Map<string, StatementSync>();
+  const db: SqliteDb = {
+    raw,
+    prepare(sql) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = raw.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+    transaction(fn) {
+      raw.exec("BEGIN IMMEDIATE");
+      try {
+        const result = fn();
+        raw.exec("COMMIT");
+        return result;
+      } catch (error) {
+        raw.exec("ROLLBACK");
+        throw error;
+      }
+    },
+  };
+  migrate(db);
+  return db;
+}
+
+/** Applies numbered migration files in order, each in its own transaction, under SQLite's write lock. */
+function migrate(db: SqliteDb): void {
+  db.raw.exec(
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+  );
+  const files = fs
+    .readdirSync(MIGRATIONS_DIR)
+    .filter((name) => /^\d+_.*\.sql$/.test(name))
+    .sort();
+  for (const name of files) {
+    const version = Number.parseInt(name, 10);
+    db.transaction(() => {
+      const done = db.prepare("SELECT 1 FROM schema_migrations WHERE version = ?").get(version);
+      if (done) return;
+      db.raw.exec(fs.readFileSync(path.join(MIGRATIONS_DIR, name), "utf8"));
+      db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)").run(
+        version,
+        Date.now(),
+      );
+    });
+  }
+}
+
+export function json<T>(text: unknown): T {
+  return JSON.parse(String(text)) as T;
+}
+
+export function jsonOrNull<T>(text: unknown): T | null {
+  return text === null || text === undefined ? null : (JSON.parse(String(text)) as T);
+}
+
+export function placeholders(count: number): string {
+  return Array.from({ length: count }, () => "?").join(", ");
+}

@@ -1,0 +1,203 @@
+import { pickWithinCaps, saturatedEndpoints } from "../claim-policy.ts";
+import { keysetClause, toPage } from "../keyset.ts";
+import type { Store } from "../store.ts";
+import type { AttemptRow, ClaimedDelivery, EndpointRow, MessageRow } from "../types.ts";
+import { STATUS_PENDING, STATUS_SENDING } from "../types.ts";
+import { type Params, placeholders, type SqliteDb } from "./database.ts";
+import { toAttempt, toDelivery, toEndpoint, toMessage } from "./rows.ts";
+
+type DeliveryQueries = Pick<
+  Store,
+  | "claimDueDeliveries"
+  | "recordOutcomes"
+  | "releaseDeliveries"
+  | "nextDueAt"
+  | "releaseOrphanedClaims"
+  | "insertAttempt"
+  | "getAttempt"
+  | "listAttempts"
+  | "expungeAttemptResponse"
+>;
+
+/** How many due rows to read per claim, relative to the batch size, so capped endpoints can be skipped over. */
+const CANDIDATE_FACTOR = 4;
+
+function attemptParams(a: AttemptRow): Params {
+  return [
+    a.id,
+    a.msgId,
+    a.appId,
+    a.endpointId,
+    a.url,
+    a.status,
+    a.responseStatusCode,
+    a.response,
+    a.durationMs,
+    a.triggerType,
+    a.createdAt,
+  ];
+}
+
+export function deliveryQueries(db: SqliteDb): DeliveryQueries {
+  const insertAttempt = (a: AttemptRow) =>
+    db
+      .prepare(
+        `INSERT INTO attempts (id, msg_id, app_id, endpoint_id, url, status, response_status_code, response,
+         duration_ms, trigger_type, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(...attemptParams(a));
+
+  return {
+    async claimDueDeliveries({ now, limit, leaseMs, endpointCap, inFlight }) {
+      return db.transaction(() => {
+        const skip = saturatedEndpoints(inFlight, endpointCap);
+        const skipSql = skip.length > 0 ? `AND endpoint_id NOT IN (${placeholders(skip.length)})` : "";
+        const candidates = db
+          .prepare(
+            `SELECT * FROM deliveries WHERE status IN (1, 3) AND due_at <= ? ${skipSql} ORDER BY due_at LIMIT ?`,
+          )
+          .all(now, ...skip, limit * CANDIDATE_FACTOR)
+          .map(toDelivery);
+        const picked = pickWithinCaps(candidates, endpointCap, inFlight, limit);
+        if (picked.length === 0) return [];
+        const lease = db.prepare(
+          `UPDATE deliveries SET status = ${STATUS_SENDING}, due_at = ?, updated_at = ? WHERE msg_id = ? AND endpoint_id = ?`,
+        );
+        for (const d of picked) lease.run(now + leaseMs, now, d.msgId, d.endpointId);
+
+        const msgIds = [...new Set(picked.map((d) => d.msgId))];
+        const endpointIds = [...new Set(picked.map((d) => d.endpointId))];
+        const messages = new Map<string, MessageRow>(
+          db
+            .prepare(`SELECT * FROM messages WHERE id IN (${placeholders(msgIds.length)})`)
+            .all(...msgIds)
+            .map((r) => [String(r.id), toMessage(r)]),
+        );
+        const endpoints = new Map<string, EndpointRow>(
+          db
+            .prepare(`SELECT * FROM endpoints WHERE id IN (${placeholders(endpointIds.length)})`)
+            .all(...endpointIds)
+            .map((r) => [String(r.id), toEndpoint(r)]),
+        );
+        const claimed: ClaimedDelivery[] = [];
+        for (const d of picked) {
+          const message = messages.get(d.msgId);
+          const endpoint = endpoints.get(d.endpointId);
+          if (message && endpoint) {
+            claimed.push({
+              delivery: { ...d, status: STATUS_SENDING, dueAt: now + leaseMs },
+              message,
+              endpoint,
+            });
+          }
+        }
+        return claimed;
+      });
+    },
+
+    async recordOutcomes(outcomes, now) {
+      db.transaction(() => {
+        const updateDelivery = db.prepare(
+          `UPDATE deliveries SET status = ?, due_at = ?, attempts = attempts + 1, updated_at = ?
+           WHERE msg_id = ? AND endpoint_id = ? AND status = ${STATUS_SENDING}`,
+        );
+        for (const o of outcomes) {
+          insertAttempt(o.attempt);
+          updateDelivery.run(o.status, o.dueAt, now, o.attempt.msgId, o.attempt.endpointId);
+          const endpointId = o.attempt.endpointId;
+          if (o.endpointEffect === "success") {
+            db.prepare(
+              "UPDATE endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL",
+            ).run(endpointId);
+          } else if (o.endpointEffect === "failure") {
+            db.prepare("UPDATE endpoints SET failing_since = ? WHERE id = ? AND failing_since IS NULL").run(
+              o.attempt.createdAt,
+              endpointId,
+            );
+          } else {
+            db.prepare("UPDATE endpoints SET disabled = 1, updated_at = ? WHERE id = ?").run(now, endpointId);
+          }
+        }
+      });
+    },
+
+    async releaseDeliveries(keys, now) {
+      db.transaction(() => {
+        const release = db.prepare(
+          `UPDATE deliveries SET status = ${STATUS_PENDING}, due_at = ?, updated_at = ?
+           WHERE msg_id = ? AND endpoint_id = ? AND status = ${STATUS_SENDING}`,
+        );
+        for (const key of keys) release.run(now, now, key.msgId, key.endpointId);
+      });
+    },
+
+    async releaseOrphanedClaims(now) {
+      // The SQLite store belongs to one process, so at start-up every "sending" row is left from a crash.
+      const result = db
+        .prepare(
+          `UPDATE deliveries SET status = ${STATUS_PENDING}, due_at = ?, updated_at = ? WHERE status = ${STATUS_SENDING}`,
+        )
+        .run(now, now);
+      return Number(result.changes);
+    },
+
+    async nextDueAt() {
+      const r = db.prepare("SELECT min(due_at) AS due FROM deliveries WHERE status IN (1, 3)").get();
+      return r?.due === null || r?.due === undefined ? null : Number(r.due);
+    },
+
+    async insertAttempt(row) {
+      insertAttempt(row);
+    },
+    async getAttempt(appId, msgId, attemptId) {
+      const r = db
+        .prepare("SELECT * FROM attempts WHERE app_id = ? AND msg_id = ? AND id = ?")
+        .get(appId, msgId, attemptId);
+      return r ? toAttempt(r) : null;
+    },
+    async listAttempts(appId, filter, page) {
+      const parts = ["a.app_id = ?"];
+      const params: Params = [appId];
+      const add = (sql: string, ...values: Params) => {
+        parts.push(sql);
+        params.push(...values);
+      };
+      if (filter.endpointId !== undefined) add("a.endpoint_id = ?", filter.endpointId);
+      if (filter.msgId !== undefined) add("a.msg_id = ?", filter.msgId);
+      if (filter.status !== undefined) add("a.status = ?", filter.status);
+      if (filter.statusCodeClass !== undefined) {
+        if (filter.statusCodeClass === 0) add("a.response_status_code = 0");
+        else
+          add("a.response_status_code BETWEEN ? AND ?", filter.statusCodeClass, filter.statusCodeClass + 99);
+      }
+      if (filter.before !== undefined) add("a.created_at < ?", filter.before);
+      if (filter.after !== undefined) add("a.created_at > ?", filter.after);
+      if (filter.eventTypes && filter.eventTypes.length > 0) {
+        add(
+          `EXISTS (SELECT 1 FROM messages m WHERE m.id = a.msg_id AND m.event_type IN (${placeholders(filter.eventTypes.length)}))`,
+          ...filter.eventTypes,
+        );
+      }
+      if (filter.channel !== undefined) {
+        add(
+          "EXISTS (SELECT 1 FROM messages m, json_each(m.channels) c WHERE m.id = a.msg_id AND c.value = ?)",
+          filter.channel,
+        );
+      }
+      const k = keysetClause("a.id", page);
+      const rows = db
+        .prepare(
+          `SELECT a.* FROM attempts a WHERE ${parts.join(" AND ")} AND ${k.where} ORDER BY ${k.orderBy} LIMIT ?`,
+        )
+        .all(...params, ...k.params, page.limit + 1);
+      return toPage(rows.map(toAttempt), page);
+    },
+    async expungeAttemptResponse(appId, msgId, attemptId) {
+      db.prepare("UPDATE attempts SET response = '' WHERE app_id = ? AND msg_id = ? AND id = ?").run(
+        appId,
+        msgId,
+        attemptId,
+      );
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import type { Store } from "../store.ts";
+import type { SqliteDb } from "./database.ts";
+
+type IdempotencyQueries = Pick<
+  Store,
+  "getIdempotency" | "reserveIdempotency" | "completeIdempotency" | "releaseIdempotency" | "purgeIdempotency"
+>;
+
+export function idempotencyQueries(db: SqliteDb): IdempotencyQueries {
+  return {
+    async getIdempotency(key) {
+      const r = db.prepare("SELECT * FROM idempotency WHERE key = ?").get(key);
+      if (!r) return null;
+      return {
+        key: String(r.key),
+        requestHash: String(r.request_hash),
+        statusCode: r.status_code === null ? 0 : Number(r.status_code),
+        body: r.body === null ? "" : String(r.body),
+        createdAt: Number(r.created_at),
+      };
+    },
+    async reserveIdempotency(key, requestHash, now) {
+      const result = db
+        .prepare(
+          "INSERT INTO idempotency (key, request_hash, created_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING",
+        )
+        .run(key, requestHash, now);
+      return Number(result.changes) === 1;
+    },
+    async completeIdempotency(key, statusCode, body) {
+      db.prepare("UPDATE idempotency SET status_code = ?, body = ? WHERE key = ?").run(statusCode, body, key);
+    },
+    async releaseIdempotency(key) {
+      db.prepare("DELETE FROM idempotency WHERE key = ?").run(key);
+    },
+    async purgeIdempotency(olderThan) {
+      return Number(db.prepare("DELETE FROM idempotency WHERE created_at < ?").run(olderThan).changes);
+    },
+  };
+}

@@ -1,0 +1,213 @@
+import { DuplicateEventIdError } from "../errors.ts";
+import { keysetClause, toPage } from "../keyset.ts";
+import type { Store } from "../store.ts";
+import type { DeliveryRow, MessageFilter, MessageRow } from "../types.ts";
+import { STATUS_FAIL, STATUS_PENDING, STATUS_SENDING, STATUS_SUCCESS } from "../types.ts";
+import { type Params, placeholders, type SqliteDb } from "./database.ts";
+import { toEndpoint, toMessage, toPrefixedDelivery } from "./rows.ts";
+
+type MessageQueries = Pick<
+  Store,
+  | "insertMessage"
+  | "getMessage"
+  | "findMessageByEventId"
+  | "listMessages"
+  | "expungeMessagePayload"
+  | "expungeExpiredPayloads"
+  | "getDelivery"
+  | "listMessageDeliveries"
+  | "listEndpointMessages"
+  | "requeueDelivery"
+  | "recoverFailedDeliveries"
+  | "endpointStats"
+>;
+
+const DELIVERY_COLUMNS = [
+  "msg_id",
+  "endpoint_id",
+  "app_id",
+  "status",
+  "attempts",
+  "due_at",
+  "trigger_type",
+  "created_at",
+  "updated_at",
+];
+const PREFIXED_DELIVERY = DELIVERY_COLUMNS.map((column) => `d.${column} AS d_${column}`).join(", ");
+
+function deliveryParams(row: DeliveryRow): Params {
+  return [
+    row.msgId,
+    row.endpointId,
+    row.appId,
+    row.status,
+    row.attempts,
+    row.dueAt,
+    row.triggerType,
+    row.createdAt,
+    row.updatedAt,
+  ];
+}
+
+/** WHERE fragments shared by message and endpoint-message listings (alias m = messages). */
+function messageFilterSql(filter: MessageFilter): { sql: string; params: Params } {
+  const parts: string[] = [];
+  const params: Params = [];
+  if (filter.eventTypes && filter.eventTypes.length > 0) {
+    parts.push(`m.event_type IN (${placeholders(filter.eventTypes.length)})`);
+    params.push(...filter.eventTypes);
+  }
+  if (filter.channel !== undefined) {
+    parts.push("EXISTS (SELECT 1 FROM json_each(m.channels) WHERE value = ?)");
+    params.push(filter.channel);
+  }
+  if (filter.before !== undefined) {
+    parts.push("m.created_at < ?");
+    params.push(filter.before);
+  }
+  if (filter.after !== undefined) {
+    parts.push("m.created_at > ?");
+    params.push(filter.after);
+  }
+  return { sql: parts.length > 0 ? parts.join(" AND ") : "1=1", params };
+}
+
+export function messageQueries(db: SqliteDb): MessageQueries {
+  const insertMessage = (m: MessageRow) =>
+    db
+      .prepare(
+        "INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      )
+      .run(
+        m.id,
+        m.appId,
+        m.eventType,
+        m.eventId,
+        m.channels === null ? null : JSON.stringify(m.channels),
+        m.payload,
+        m.createdAt,
+        m.expiresAt,
+      );
+  const insertDelivery = (d: DeliveryRow) =>
+    db
+      .prepare(`INSERT INTO deliveries (${DELIVERY_COLUMNS.join(", ")}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(...deliveryParams(d));
+
+  return {
+    async insertMessage(message, deliveries) {
+      db.transaction(() => {
+        if (
+          message.eventId !== null &&
+          db
+            .prepare("SELECT 1 FROM messages WHERE app_id = ? AND event_id = ?")
+            .get(message.appId, message.eventId)
+        ) {
+          throw new DuplicateEventIdError();
+        }
+        insertMessage(message);
+        for (const delivery of deliveries) insertDelivery(delivery);
+      });
+    },
+    async getMessage(appId, idOrEventId) {
+      const r =
+        db.prepare("SELECT * FROM messages WHERE app_id = ? AND id = ?").get(appId, idOrEventId) ??
+        db
+          .prepare("SELECT * FROM messages WHERE app_id = ? AND event_id = ? ORDER BY id DESC LIMIT 1")
+          .get(appId, idOrEventId);
+      return r ? toMessage(r) : null;
+    },
+    async findMessageByEventId(appId, eventId, since) {
+      const r = db
+        .prepare("SELECT * FROM messages WHERE app_id = ? AND event_id = ? AND created_at >= ? LIMIT 1")
+        .get(appId, eventId, since);
+      return r ? toMessage(r) : null;
+    },
+    async listMessages(appId, filter, page) {
+      const k = keysetClause("m.id", page);
+      const f = messageFilterSql(filter);
+      const rows = db
+        .prepare(
+          `SELECT m.* FROM messages m WHERE m.app_id = ? AND ${f.sql} AND ${k.where} ORDER BY ${k.orderBy} LIMIT ?`,
+        )
+        .all(appId, ...f.params, ...k.params, page.limit + 1);
+      return toPage(rows.map(toMessage), page);
+    },
+    async expungeMessagePayload(appId, msgId) {
+      db.prepare("UPDATE messages SET payload = NULL WHERE app_id = ? AND id = ?").run(appId, msgId);
+    },
+    async expungeExpiredPayloads(now) {
+      const result = db
+        .prepare("UPDATE messages SET payload = NULL WHERE payload IS NOT NULL AND expires_at <= ?")
+        .run(now);
+      return Number(result.changes);
+    },
+
+    async getDelivery(msgId, endpointId) {
+      const r = db
+        .prepare(`SELECT ${PREFIXED_DELIVERY} FROM deliveries d WHERE d.msg_id = ? AND d.endpoint_id = ?`)
+        .get(msgId, endpointId);
+      return r ? toPrefixedDelivery(r) : null;
+    },
+    async listMessageDeliveries(appId, msgId, page) {
+      const k = keysetClause("d.endpoint_id", page);
+      const rows = db
+        .prepare(
+          `SELECT ${PREFIXED_DELIVERY}, e.* FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
+           WHERE d.app_id = ? AND d.msg_id = ? AND ${k.where} ORDER BY ${k.orderBy} LIMIT ?`,
+        )
+        .all(appId, msgId, ...k.params, page.limit + 1);
+      return toPage(
+        rows.map((r) => ({ delivery: toPrefixedDelivery(r), endpoint: toEndpoint(r) })),
+        page,
+      );
+    },
+    async listEndpointMessages(appId, endpointId, filter, page) {
+      const k = keysetClause("d.msg_id", page);
+      const f = messageFilterSql(filter);
+      const status = filter.status === undefined ? "" : "AND d.status = ?";
+      const statusParams = filter.status === undefined ? [] : [filter.status];
+      const rows = db
+        .prepare(
+          `SELECT ${PREFIXED_DELIVERY}, m.* FROM deliveries d JOIN messages m ON m.id = d.msg_id
+           WHERE d.app_id = ? AND d.endpoint_id = ? ${status} AND ${f.sql} AND ${k.where}
+           ORDER BY ${k.orderBy} LIMIT ?`,
+        )
+        .all(appId, endpointId, ...statusParams, ...f.params, ...k.params, page.limit + 1);
+      return toPage(
+        rows.map((r) => ({ delivery: toPrefixedDelivery(r), message: toMessage(r) })),
+        page,
+      );
+    },
+    async requeueDelivery(row) {
+      db.prepare(
+        `INSERT INTO deliveries (${DELIVERY_COLUMNS.join(", ")}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (msg_id, endpoint_id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
+           due_at = excluded.due_at, trigger_type = excluded.trigger_type, updated_at = excluded.updated_at`,
+      ).run(...deliveryParams(row));
+    },
+    async recoverFailedDeliveries(endpointId, since, until, now) {
+      const result = db
+        .prepare(
+          `UPDATE deliveries SET status = ${STATUS_PENDING}, attempts = 0, due_at = ?, trigger_type = 0, updated_at = ?
+           WHERE endpoint_id = ? AND status = ${STATUS_FAIL} AND created_at >= ? AND created_at < ?`,
+        )
+        .run(now, now, endpointId, since, until);
+      return Number(result.changes);
+    },
+    async endpointStats(endpointId, since, until) {
+      const rows = db
+        .prepare(
+          `SELECT status, count(*) AS n FROM deliveries WHERE endpoint_id = ? AND created_at >= ? AND created_at < ?
+           GROUP BY status`,
+        )
+        .all(endpointId, since ?? 0, until ?? Number.MAX_SAFE_INTEGER);
+      const count = (status: number) => Number(rows.find((r) => Number(r.status) === status)?.n ?? 0);
+      return {
+        success: count(STATUS_SUCCESS),
+        pending: count(STATUS_PENDING),
+        sending: count(STATUS_SENDING),
+        fail: count(STATUS_FAIL),
+      };
+    },
+  };
+}

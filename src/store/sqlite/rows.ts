@@ -1,0 +1,121 @@
+import type {
+  ApplicationRow,
+  AttemptRow,
+  DeliveryRow,
+  EndpointRow,
+  EventTypeRow,
+  MessageRow,
+  MessageStatus,
+  TriggerType,
+} from "../types.ts";
+import { json, jsonOrNull } from "./database.ts";
+
+/** Maps raw SQLite rows (snake_case, 0/1 booleans, JSON text) to domain rows. */
+type Raw = Record<string, unknown>;
+
+const num = (value: unknown): number => Number(value);
+const numOrNull = (value: unknown): number | null => (value === null ? null : Number(value));
+const strOrNull = (value: unknown): string | null => (value === null ? null : String(value));
+
+export function toApplication(r: Raw): ApplicationRow {
+  return {
+    id: String(r.id),
+    uid: strOrNull(r.uid),
+    name: String(r.name),
+    metadata: json(r.metadata),
+    throttleRate: numOrNull(r.throttle_rate),
+    createdAt: num(r.created_at),
+    updatedAt: num(r.updated_at),
+  };
+}
+
+export function toEventType(r: Raw): EventTypeRow {
+  return {
+    name: String(r.name),
+    description: String(r.description),
+    archived: r.archived === 1,
+    deprecated: r.deprecated === 1,
+    schemas: jsonOrNull(r.schemas),
+    featureFlag: strOrNull(r.feature_flag),
+    createdAt: num(r.created_at),
+    updatedAt: num(r.updated_at),
+  };
+}
+
+export function toEndpoint(r: Raw): EndpointRow {
+  return {
+    id: String(r.id),
+    appId: String(r.app_id),
+    uid: strOrNull(r.uid),
+    url: String(r.url),
+    description: String(r.description),
+    disabled: r.disabled === 1,
+    eventTypes: jsonOrNull(r.event_types),
+    channels: jsonOrNull(r.channels),
+    metadata: json(r.metadata),
+    throttleRate: numOrNull(r.throttle_rate),
+    headers: json(r.headers),
+    secretsSealed: String(r.secrets_sealed),
+    failingSince: numOrNull(r.failing_since),
+    createdAt: num(r.created_at),
+    updatedAt: num(r.updated_at),
+  };
+}
+
+export function toMessage(r: Raw): MessageRow {
+  return {
+    id: String(r.id),
+    appId: String(r.app_id),
+    eventType: String(r.event_type),
+    eventId: strOrNull(r.event_id),
+    channels: jsonOrNull(r.channels),
+    payload: strOrNull(r.payload),
+    createdAt: num(r.created_at),
+    expiresAt: num(r.expires_at),
+  };
+}
+
+export function toDelivery(r: Raw): DeliveryRow {
+  return {
+    msgId: String(r.msg_id),
+    endpointId: String(r.endpoint_id),
+    appId: String(r.app_id),
+    status: num(r.status) as MessageStatus,
+    attempts: num(r.attempts),
+    dueAt: numOrNull(r.due_at),
+    triggerType: num(r.trigger_type) as TriggerType,
+    createdAt: num(r.created_at),
+    updatedAt: num(r.updated_at),
+  };
+}
+
+export function toAttempt(r: Raw): AttemptRow {
+  return {
+    id: String(r.id),
+    msgId: String(r.msg_id),
+    appId: String(r.app_id),
+    endpointId: String(r.endpoint_id),
+    url: String(r.url),
+    status: num(r.status) as MessageStatus,
+    responseStatusCode: num(r.response_status_code),
+    response: String(r.response),
+    durationMs: num(r.duration_ms),
+    triggerType: num(r.trigger_type) as TriggerType,
+    createdAt: num(r.created_at),
+  };
+}
+
+/** Columns prefixed `d_` in a joined row belong to the delivery. */
+export function toPrefixedDelivery(r: Raw): DeliveryRow {
+  return toDelivery({
+    msg_id: r.d_msg_id,
+    endpoint_id: r.d_endpoint_id,
+    app_id: r.d_app_id,
+    status: r.d_status,
+    attempts: r.d_attempts,
+    due_at: r.d_due_at,
+    trigger_type: r.d_trigger_type,
+    created_at: r.d_created_at,
+    updated_at: r.d_updated_at,
+  });
+}

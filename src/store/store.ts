@@ -1,0 +1,109 @@
+import type {
+  ApplicationRow,
+  AttemptFilter,
+  AttemptRow,
+  ClaimedDelivery,
+  ClaimRequest,
+  DeliveryOutcome,
+  DeliveryRow,
+  DeliveryWithEndpoint,
+  EndpointMessageRow,
+  EndpointRow,
+  EndpointStatsRow,
+  EventTypeRow,
+  IdempotencyRow,
+  MessageFilter,
+  MessageRow,
+  MessageStatus,
+  Page,
+  PageQuery,
+  TokenRow,
+  TriggerType,
+} from "./types.ts";
+
+/**
+ * Everything the domain and worker need from persistence. Methods are async so a network database
+ * (PostgreSQL) implements the same interface; the SQLite implementation answers synchronously inside.
+ * Multi-row changes that must be atomic are single methods (e.g. insertMessage writes the message and
+ * its deliveries in one transaction).
+ */
+export interface Store {
+  readonly kind: "sqlite" | "postgres";
+  close(): Promise<void>;
+
+  insertToken(row: TokenRow): Promise<void>;
+  findTokenByHash(hash: string): Promise<TokenRow | null>;
+  countAdminTokens(): Promise<number>;
+
+  insertApplication(row: ApplicationRow): Promise<void>;
+  /** By id or uid. */
+  getApplication(idOrUid: string): Promise<ApplicationRow | null>;
+  listApplications(page: PageQuery): Promise<Page<ApplicationRow>>;
+  updateApplication(row: ApplicationRow): Promise<void>;
+  deleteApplication(id: string): Promise<void>;
+
+  insertEventType(row: EventTypeRow): Promise<void>;
+  getEventType(name: string): Promise<EventTypeRow | null>;
+  listEventTypes(page: PageQuery, includeArchived: boolean): Promise<Page<EventTypeRow>>;
+  updateEventType(row: EventTypeRow): Promise<void>;
+  deleteEventType(name: string): Promise<void>;
+
+  insertEndpoint(row: EndpointRow): Promise<void>;
+  /** By id or uid within the application. */
+  getEndpoint(appId: string, idOrUid: string): Promise<EndpointRow | null>;
+  listEndpoints(appId: string, page: PageQuery): Promise<Page<EndpointRow>>;
+  /** Every enabled endpoint of an application: the routing candidates for a new message. */
+  listEnabledEndpoints(appId: string): Promise<EndpointRow[]>;
+  updateEndpoint(row: EndpointRow): Promise<void>;
+  deleteEndpoint(appId: string, id: string): Promise<void>;
+
+  /** Stores the message and its deliveries in one transaction; throws DuplicateEventIdError if its eventId exists. */
+  insertMessage(message: MessageRow, deliveries: DeliveryRow[]): Promise<void>;
+  /** By id or eventId within the application. */
+  getMessage(appId: string, idOrEventId: string): Promise<MessageRow | null>;
+  findMessageByEventId(appId: string, eventId: string, since: number): Promise<MessageRow | null>;
+  listMessages(appId: string, filter: MessageFilter, page: PageQuery): Promise<Page<MessageRow>>;
+  expungeMessagePayload(appId: string, msgId: string): Promise<void>;
+  /** Drops payloads whose retention period has passed; returns how many. */
+  expungeExpiredPayloads(now: number): Promise<number>;
+
+  getDelivery(msgId: string, endpointId: string): Promise<DeliveryRow | null>;
+  listMessageDeliveries(appId: string, msgId: string, page: PageQuery): Promise<Page<DeliveryWithEndpoint>>;
+  listEndpointMessages(
+    appId: string,
+    endpointId: string,
+    filter: MessageFilter & { status?: MessageStatus },
+    page: PageQuery,
+  ): Promise<Page<EndpointMessageRow>>;
+  /** Makes the delivery due now (creating it if the message never went to that endpoint). */
+  requeueDelivery(row: DeliveryRow): Promise<void>;
+  /** Re-queues failed deliveries of an endpoint created in [since, until); returns how many. */
+  recoverFailedDeliveries(endpointId: string, since: number, until: number, now: number): Promise<number>;
+  endpointStats(endpointId: string, since: number | null, until: number | null): Promise<EndpointStatsRow>;
+
+  /** Leases due deliveries (pending and due, or sending with an expired lease), respecting per-endpoint caps. */
+  claimDueDeliveries(request: ClaimRequest): Promise<ClaimedDelivery[]>;
+  /** Records attempts and the resulting delivery/endpoint state, all in one transaction. */
+  recordOutcomes(outcomes: DeliveryOutcome[], now: number): Promise<void>;
+  /** Gives claimed deliveries back (graceful shutdown) so another worker picks them up at once. */
+  releaseDeliveries(keys: Array<{ msgId: string; endpointId: string }>, now: number): Promise<void>;
+  /** Makes claims of dead processes due again: SQLite (one process) releases every claim at start-up;
+   * a shared database only those whose lease expired. Returns how many. */
+  releaseOrphanedClaims(now: number): Promise<number>;
+  /** Earliest due time among pending deliveries, to sleep exactly until then. */
+  nextDueAt(): Promise<number | null>;
+
+  insertAttempt(row: AttemptRow): Promise<void>;
+  getAttempt(appId: string, msgId: string, attemptId: string): Promise<AttemptRow | null>;
+  listAttempts(appId: string, filter: AttemptFilter, page: PageQuery): Promise<Page<AttemptRow>>;
+  expungeAttemptResponse(appId: string, msgId: string, attemptId: string): Promise<void>;
+
+  getIdempotency(key: string): Promise<IdempotencyRow | null>;
+  /** Returns false if a row for the key already exists (another request got there first). */
+  reserveIdempotency(key: string, requestHash: string, now: number): Promise<boolean>;
+  completeIdempotency(key: string, statusCode: number, body: string): Promise<void>;
+  releaseIdempotency(key: string): Promise<void>;
+  purgeIdempotency(olderThan: number): Promise<number>;
+}
+
+export type { TriggerType };

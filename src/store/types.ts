@@ -1,0 +1,176 @@
+/** Rows as the domain sees them. Times are epoch milliseconds. */
+
+export type MessageStatus = 0 | 1 | 2 | 3; // success, pending, fail, sending (Svix values)
+export const STATUS_SUCCESS = 0;
+export const STATUS_PENDING = 1;
+export const STATUS_FAIL = 2;
+export const STATUS_SENDING = 3;
+
+export type TriggerType = 0 | 1; // scheduled, manual
+
+export interface ApplicationRow {
+  id: string;
+  uid: string | null;
+  name: string;
+  metadata: Record<string, string>;
+  throttleRate: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface EventTypeRow {
+  name: string;
+  description: string;
+  archived: boolean;
+  deprecated: boolean;
+  schemas: Record<string, unknown> | null;
+  featureFlag: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface EndpointRow {
+  id: string;
+  appId: string;
+  uid: string | null;
+  url: string;
+  description: string;
+  disabled: boolean;
+  eventTypes: string[] | null;
+  channels: string[] | null;
+  metadata: Record<string, string>;
+  throttleRate: number | null;
+  headers: Record<string, string>;
+  /** Sealed (encrypted) JSON of the endpoint's signing secrets; only the domain opens it. */
+  secretsSealed: string;
+  /** When the current run of failures began; null after a success. */
+  failingSince: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface MessageRow {
+  id: string;
+  appId: string;
+  eventType: string;
+  eventId: string | null;
+  channels: string[] | null;
+  /** The exact JSON text that is delivered; null once expunged. */
+  payload: string | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface DeliveryRow {
+  msgId: string;
+  endpointId: string;
+  appId: string;
+  status: MessageStatus;
+  attempts: number;
+  /** Pending: when the next attempt is due. Sending: when the lease expires. Null when final. */
+  dueAt: number | null;
+  triggerType: TriggerType;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface AttemptRow {
+  id: string;
+  msgId: string;
+  appId: string;
+  endpointId: string;
+  url: string;
+  status: MessageStatus;
+  responseStatusCode: number;
+  response: string;
+  durationMs: number;
+  triggerType: TriggerType;
+  createdAt: number;
+}
+
+export interface TokenRow {
+  id: string;
+  hash: string;
+  /** null = admin token; otherwise the token only reaches this application. */
+  appId: string | null;
+  expiresAt: number | null;
+  createdAt: number;
+}
+
+export interface IdempotencyRow {
+  key: string;
+  requestHash: string;
+  statusCode: number;
+  body: string;
+  createdAt: number;
+}
+
+/** Keyset pagination: `after` walks in `order`; a `before` cursor walks back (Svix's prevIterator). */
+export interface PageQuery {
+  limit: number;
+  cursor: string | null;
+  direction: "next" | "prev";
+  order: "asc" | "desc";
+}
+
+export interface Page<T> {
+  items: T[];
+  /** True when there is nothing past the returned items in the walking direction. */
+  done: boolean;
+}
+
+export interface MessageFilter {
+  eventTypes?: string[];
+  channel?: string;
+  before?: number;
+  after?: number;
+}
+
+export interface AttemptFilter extends MessageFilter {
+  endpointId?: string;
+  msgId?: string;
+  status?: MessageStatus;
+  statusCodeClass?: number;
+}
+
+export interface EndpointMessageRow {
+  message: MessageRow;
+  delivery: DeliveryRow;
+}
+
+export interface DeliveryWithEndpoint {
+  delivery: DeliveryRow;
+  endpoint: EndpointRow;
+}
+
+export interface EndpointStatsRow {
+  success: number;
+  pending: number;
+  sending: number;
+  fail: number;
+}
+
+export interface ClaimRequest {
+  now: number;
+  limit: number;
+  leaseMs: number;
+  endpointCap: number;
+  /** Attempts this process already has in flight per endpoint; saturated endpoints are skipped. */
+  inFlight: ReadonlyMap<string, number>;
+}
+
+export interface ClaimedDelivery {
+  delivery: DeliveryRow;
+  message: MessageRow;
+  endpoint: EndpointRow;
+}
+
+export type EndpointEffect = "success" | "failure" | "disable";
+
+export interface DeliveryOutcome {
+  attempt: AttemptRow;
+  /** New state of the delivery row after this attempt. */
+  status: MessageStatus;
+  dueAt: number | null;
+  endpointEffect: EndpointEffect;
+}
