@@ -8,6 +8,8 @@ export type AttemptVerdict =
 export const THROTTLE_STATUSES = new Set([429, 502, 503, 504]);
 /** Throttled receivers wait at least this long (capped by the schedule's longest step, so short test schedules stay short). */
 export const THROTTLE_FLOOR_MS = 60_000;
+/** Retry-After is honoured up to the longer of this and the schedule's longest step; absurd values are clamped. */
+export const RETRY_AFTER_CAP_MS = 60 * 60 * 1000;
 
 export function classifyResponse(
   status: number,
@@ -38,7 +40,8 @@ export function applyJitter(delayMs: number, random: () => number = Math.random)
 
 /**
  * Delay before the next attempt after `attemptsMade` failed attempts, or null when the schedule is exhausted.
- * Throttled attempts wait max(scheduled, Retry-After, floor), clamped to the longest scheduled step.
+ * Throttled attempts wait max(scheduled, Retry-After, floor): the floor is min(60 s, longest step) and Retry-After
+ * is clamped to max(1 h, longest step).
  */
 export function nextRetryDelay(
   schedule: readonly number[],
@@ -51,8 +54,8 @@ export function nextRetryDelay(
   if (scheduled === undefined) return null;
   const jittered = applyJitter(scheduled, random);
   if (verdict.kind !== "throttled") return jittered;
-  const ceiling = Math.max(...schedule);
-  const floor = Math.min(THROTTLE_FLOOR_MS, ceiling);
-  const requested = Math.min(verdict.retryAfterMs ?? 0, ceiling);
+  const longest = Math.max(...schedule);
+  const floor = Math.min(THROTTLE_FLOOR_MS, longest);
+  const requested = Math.min(verdict.retryAfterMs ?? 0, Math.max(RETRY_AFTER_CAP_MS, longest));
   return Math.max(jittered, requested, floor);
 }

@@ -1,0 +1,215 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { newId } from "../../src/ids.ts";
+import type { Store } from "../../src/store/store.ts";
+import { DuplicateEventIdError } from "../../src/store/errors.ts";
+import type { ApplicationRow, DeliveryRow, EndpointRow, MessageRow, PageQuery } from "../../src/store/types.ts";
+import { storeFactories } from "./store-factories.ts";
+
+const T0 = 1_800_000_000_000;
+
+function app(now = T0): ApplicationRow {
+  return { id: newId("app", now), uid: null, name: "a", metadata: {}, throttleRate: null, createdAt: now, updatedAt: now };
+}
+
+function endpoint(appId: string, now = T0): EndpointRow {
+  return {
+    id: newId("ep", now),
+    appId,
+    uid: null,
+    url: "https://example.com/hook",
+    description: "",
+    disabled: false,
+    eventTypes: null,
+    channels: null,
+    metadata: {},
+    throttleRate: null,
+    headers: {},
+    secretsSealed: "sealed",
+    failingSince: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+function message(appId: string, now = T0, eventId: string | null = null): MessageRow {
+  return {
+    id: newId("msg", now),
+    appId,
+    eventType: "user.created",
+    eventId,
+    channels: ["c1"],
+    payload: '{"a":1}',
+    createdAt: now,
+    expiresAt: now + 1000,
+  };
+}
+
+function delivery(m: MessageRow, endpointId: string, dueAt: number): DeliveryRow {
+  return {
+    msgId: m.id,
+    endpointId,
+    appId: m.appId,
+    status: 1,
+    attempts: 0,
+    dueAt,
+    triggerType: 0,
+    createdAt: m.createdAt,
+    updatedAt: m.createdAt,
+  };
+}
+
+const firstPage = (limit: number, order: "asc" | "desc" = "desc"): PageQuery => ({
+  limit,
+  cursor: null,
+  direction: "next",
+  order,
+});
+
+for (const factory of storeFactories) {
+  describe(`Store conformance: ${factory.name}`, () => {
+    let store: Store;
+    let dispose: () => Promise<void>;
+    before(async () => {
+      ({ store, dispose } = await factory.create());
+    });
+    after(async () => dispose());
+
+    test("applications by id and uid, keyset pages both ways", async () => {
+      const rows = Array.from({ length: 5 }, (_, i) => ({ ...app(T0 + i), uid: `uid-${i}` }));
+      for (const row of rows) await store.insertApplication(row);
+      assert.equal((await store.getApplication("uid-3"))?.id, rows[3]?.id);
+      assert.equal((await store.getApplication(rows[1]!.id))?.uid, "uid-1");
+      const page1 = await store.listApplications(firstPage(2, "asc"));
+      assert.deepEqual(
+        page1.items.map((r) => r.uid),
+        ["uid-0", "uid-1"],
+      );
+      assert.equal(page1.done, false);
+      const page3 = await store.listApplications({ ...firstPage(2, "asc"), cursor: rows[3]!.id });
+      assert.deepEqual(
+        page3.items.map((r) => r.uid),
+        ["uid-4"],
+      );
+      assert.equal(page3.done, true);
+      const back = await store.listApplications({ limit: 2, cursor: rows[3]!.id, direction: "prev", order: "asc" });
+      assert.deepEqual(
+        back.items.map((r) => r.uid),
+        ["uid-1", "uid-2"],
+      );
+    });
+
+    test("a message and its deliveries are stored atomically; duplicate eventId is refused", async () => {
+      const a = app();
+      await store.insertApplication(a);
+      const ep = endpoint(a.id);
+      await store.insertEndpoint(ep);
+      const m = message(a.id, T0, "evt-1");
+      await store.insertMessage(m, [delivery(m, ep.id, T0)]);
+      const dup = message(a.id, T0 + 1, "evt-1");
+      await assert.rejects(store.insertMessage(dup, [delivery(dup, ep.id, T0)]), DuplicateEventIdError);
+      assert.equal(await store.getMessage(a.id, dup.id), null);
+      assert.equal(await store.getDelivery(dup.id, ep.id), null);
+      assert.equal((await store.getMessage(a.id, "evt-1"))?.id, m.id);
+    });
+
+    test("claims respect due time, per-endpoint caps and leases; outcomes are recorded", async () => {
+      const a = app();
+      await store.insertApplication(a);
+      const slow = endpoint(a.id);
+      const fast = endpoint(a.id);
+      await store.insertEndpoint(slow);
+      await store.insertEndpoint(fast);
+      const msgs = Array.from({ length: 6 }, (_, i) => message(a.id, T0 + i));
+      for (const m of msgs) {
+        await store.insertMessage(m, [delivery(m, slow.id, T0), delivery(m, fast.id, T0)]);
+      }
+      const notYet = message(a.id, T0 + 10);
+      await store.insertMessage(notYet, [delivery(notYet, fast.id, T0 + 60_000)]);
+
+      const claim = (inFlight: Map<string, number>, limit = 100) =>
+        store.claimDueDeliveries({ now: T0 + 1, limit, leaseMs: 30_000, endpointCap: 2, inFlight });
+      const first = await claim(new Map([[slow.id, 1]]));
+      const bySlow = first.filter((c) => c.endpoint.id === slow.id).length;
+      const byFast = first.filter((c) => c.endpoint.id === fast.id).length;
+      assert.equal(bySlow, 1, "slow endpoint already has 1 of 2 in flight");
+      assert.equal(byFast, 2);
+      assert.ok(first.every((c) => c.message.payload === '{"a":1}' && c.delivery.status === 3));
+      // Leased rows are not claimed again until the lease expires.
+      const second = await claim(new Map([[slow.id, 2]]));
+      assert.equal(second.filter((c) => c.endpoint.id === slow.id).length, 0);
+      assert.ok(second.every((c) => !first.some((f) => f.delivery.msgId === c.delivery.msgId && f.endpoint.id === c.endpoint.id)));
+
+      const done = first[0]!;
+      await store.recordOutcomes(
+        [
+          {
+            attempt: {
+              id: newId("atmpt", T0 + 2),
+              msgId: done.message.id,
+              appId: a.id,
+              endpointId: done.endpoint.id,
+              url: done.endpoint.url,
+              status: 0,
+              responseStatusCode: 200,
+              response: "ok",
+              durationMs: 3,
+              triggerType: 0,
+              createdAt: T0 + 2,
+            },
+            status: 0,
+            dueAt: null,
+            endpointEffect: "success",
+          },
+        ],
+        T0 + 2,
+      );
+      const after1 = await store.getDelivery(done.message.id, done.endpoint.id);
+      assert.equal(after1?.status, 0);
+      assert.equal(after1?.attempts, 1);
+      const attempts = await store.listAttempts(a.id, { msgId: done.message.id }, firstPage(10));
+      assert.equal(attempts.items[0]?.responseStatusCode, 200);
+
+      // After the lease runs out, the remaining claimed rows are due again.
+      const expired = await store.claimDueDeliveries({
+        now: T0 + 31_000,
+        limit: 100,
+        leaseMs: 30_000,
+        endpointCap: 100,
+        inFlight: new Map(),
+      });
+      assert.ok(expired.some((c) => c.delivery.msgId === first[1]?.delivery.msgId));
+      assert.ok(!expired.some((c) => c.delivery.msgId === done.delivery.msgId && c.endpoint.id === done.endpoint.id));
+      assert.ok(!expired.some((c) => c.delivery.msgId === notYet.id));
+    });
+
+    test("releaseOrphanedClaims and recoverFailedDeliveries make work due again", async () => {
+      const a = app();
+      await store.insertApplication(a);
+      const ep = endpoint(a.id);
+      await store.insertEndpoint(ep);
+      const m = message(a.id);
+      await store.insertMessage(m, [{ ...delivery(m, ep.id, T0), status: 2, dueAt: null }]);
+      assert.equal(await store.recoverFailedDeliveries(ep.id, T0 - 1, T0 + 1, T0 + 5), 1);
+      const row = await store.getDelivery(m.id, ep.id);
+      assert.equal(row?.status, 1);
+      assert.equal(row?.dueAt, T0 + 5);
+      const stats = await store.endpointStats(ep.id, null, null);
+      assert.equal(stats.pending, 1);
+    });
+
+    test("idempotency keys are reserved once", async () => {
+      assert.equal(await store.reserveIdempotency("k", "h", T0), true);
+      assert.equal(await store.reserveIdempotency("k", "h", T0), false);
+      await store.completeIdempotency("k", 202, "{}");
+      assert.deepEqual(await store.getIdempotency("k"), {
+        key: "k",
+        requestHash: "h",
+        statusCode: 202,
+        body: "{}",
+        createdAt: T0,
+      });
+      assert.equal(await store.purgeIdempotency(T0 + 1), 1);
+    });
+  });
+}
