@@ -10,9 +10,8 @@ export const uid = idString(256);
 export const eventTypeName = idString(256);
 export const channel = idString(128);
 const metadata = z.record(z.string(), z.string());
-const secret = z
-  .string()
-  .regex(/^(whsec_)?[a-zA-Z0-9+/=]{32,100}$/, "must be whsec_ followed by 32-100 base64 characters");
+// The format depends on the endpoint's signature scheme; the domain checks it (validateEndpointSecret).
+const secret = z.string().min(1).max(256);
 const rate = z.number().int().min(0).max(65535);
 const timestamp = z.iso.datetime({ offset: true }).transform((value) => Date.parse(value));
 
@@ -22,6 +21,8 @@ export const applicationIn = z.object({
   metadata: metadata.optional(),
   throttleRate: rate.nullish(),
   rateLimit: rate.nullish(),
+  /** Outbound extension: every endpoint of this application must use https://. */
+  requireHttps: z.boolean().optional(),
 });
 
 export const applicationPatch = applicationIn.partial();
@@ -37,6 +38,41 @@ export const eventTypeIn = z.object({
 export const eventTypeUpdate = eventTypeIn.omit({ name: true });
 export const eventTypePatch = eventTypeUpdate.partial();
 
+const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/, "must be a valid HTTP header name");
+const printable = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[\x20-\x7e]*$/, "must be printable ASCII");
+
+/** Outbound's endpoint extension: how requests are shaped, signed and authenticated. */
+export const deliveryIn = z.strictObject({
+  method: z.enum(["POST", "PUT", "PATCH", "GET"]).optional(),
+  bodyEncoding: z.enum(["json", "form"]).optional(),
+  signature: z
+    .strictObject({
+      scheme: z.enum(["standard", "hmac-sha256-hex", "hmac-sha256-base64", "none"]),
+      header: headerName.optional(),
+      prefix: printable(64).optional(),
+    })
+    .optional(),
+  credentials: z
+    .discriminatedUnion("type", [
+      z.strictObject({ type: z.literal("basic"), username: printable(256).refine((v) => !v.includes(":"), "cannot contain ':'"), password: printable(1024) }),
+      z.strictObject({ type: z.literal("bearer"), token: printable(4096).min(1) }),
+      z.strictObject({ type: z.literal("header"), name: headerName, value: printable(4096) }),
+    ])
+    .nullish(),
+  // Structure is checked here; paths and operators by validateMapping/validateFilter (with precise locations).
+  mapping: z
+    .strictObject({
+      fields: z.array(z.strictObject({ to: z.string(), from: z.string().optional(), value: z.unknown().optional() })),
+      include: z.enum(["mapped-only", "all"]).optional(),
+    })
+    .nullish(),
+  filter: z.record(z.string(), z.unknown()).nullish(),
+});
+
 const endpointFields = {
   url: z.string().min(1).max(65536),
   description: z.string().optional(),
@@ -50,6 +86,7 @@ const endpointFields = {
   throttleRate: rate.nullish(),
   rateLimit: rate.nullish(),
   version: z.number().int().optional(),
+  delivery: deliveryIn.nullish(),
 };
 const headers = z.record(z.string(), z.string());
 

@@ -1,3 +1,5 @@
+import { maskCredentials, openCredentials } from "../domain/delivery-options.ts";
+import type { SecretBox } from "../secret-box.ts";
 import type {
   ApplicationRow,
   AttemptRow,
@@ -6,6 +8,7 @@ import type {
   EventTypeRow,
   MessageRow,
   MessageStatus,
+  SentRequest,
 } from "../store/types.ts";
 
 /** Row -> wire shapes of svix-openapi.json. */
@@ -22,6 +25,7 @@ export function applicationOut(row: ApplicationRow) {
     metadata: row.metadata,
     throttleRate: row.throttleRate,
     rateLimit: row.throttleRate,
+    requireHttps: row.requireHttps,
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
   };
@@ -40,7 +44,9 @@ export function eventTypeOut(row: EventTypeRow, withSchemas = true) {
   };
 }
 
-export function endpointOut(row: EndpointRow) {
+/** With the secret box, the masked credentials are included; without it they are left out. */
+export function endpointOut(row: EndpointRow, secrets?: SecretBox) {
+  const credentials = secrets ? maskCredentials(openCredentials(secrets, row.credentialsSealed)) : undefined;
   return {
     id: row.id,
     uid: row.uid,
@@ -54,6 +60,7 @@ export function endpointOut(row: EndpointRow) {
     throttleRate: row.throttleRate,
     rateLimit: row.throttleRate,
     version: 1,
+    delivery: { ...row.delivery, ...(credentials === undefined ? {} : { credentials }) },
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
   };
@@ -92,6 +99,8 @@ export function attemptOut(row: AttemptRow) {
     statusText: statusText(row.status),
     triggerType: row.triggerType,
     timestamp: iso(row.createdAt),
+    /** Outbound extension: the request as sent, credentials masked. */
+    request: row.request === null ? null : (JSON.parse(row.request) as SentRequest),
   };
 }
 

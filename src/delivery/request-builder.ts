@@ -1,5 +1,8 @@
-import type { EndpointRow, MessageRow } from "../store/types.ts";
+import type { Credentials, EndpointRow, MessageRow, SentRequest } from "../store/types.ts";
+import { appendQuery, encodeForm } from "./body-encoding.ts";
 import type { OutgoingRequest } from "./http-sender.ts";
+import { applyMapping } from "./payload-mapping.ts";
+import { hmacSignatureHeader } from "./signature-schemes.ts";
 import { standardHeaders } from "./signer.ts";
 
 export interface BuildInput {
@@ -7,26 +10,105 @@ export interface BuildInput {
   message: MessageRow & { payload: string };
   /** Active signing secrets, current first. */
   secrets: string[];
+  credentials: Credentials | null;
   timestampSeconds: number;
   userAgent: string;
 }
 
+export interface BuiltRequest {
+  request: OutgoingRequest;
+  /** The same request for the attempt log, credentials masked. */
+  logged: SentRequest;
+}
+
+const MASK = "********";
+const SENSITIVE_HEADER = /auth|token|secret|key|cookie|password/i;
+
+/** The Authorization (or custom) header a credential adds to every request. */
+export function credentialHeader(credentials: Credentials): [string, string] {
+  switch (credentials.type) {
+    case "basic":
+      return [
+        "authorization",
+        `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`,
+      ];
+    case "bearer":
+      return ["authorization", `Bearer ${credentials.token}`];
+    case "header":
+      return [credentials.name.toLowerCase(), credentials.value];
+  }
+}
+
 /**
- * The exact request a receiver gets: stored JSON body, custom headers, then the signature headers
- * (set last so a custom header can never replace them).
+ * The exact request a receiver gets, shaped by the endpoint's delivery options: method, mapping, JSON/form body or
+ * GET query string, custom headers, credentials, then the signature headers (set last so nothing can replace them).
+ * Without options it is Svix's request: POST of the stored JSON bytes, Standard Webhooks signature.
  */
-export function buildRequest({
-  endpoint,
-  message,
-  secrets,
-  timestampSeconds,
-  userAgent,
-}: BuildInput): OutgoingRequest {
-  const headers: Record<string, string> = {
-    "content-type": "application/json",
-    "user-agent": userAgent,
-  };
+export function buildRequest(input: BuildInput): BuiltRequest {
+  const { endpoint, message } = input;
+  const options = endpoint.delivery;
+  const method = options.method ?? "POST";
+  const encoding = options.bodyEncoding ?? "json";
+  // The stored JSON is sent as is unless something must reshape it: no per-message re-serialisation.
+  const reshape = Boolean(options.mapping) || method === "GET" || encoding === "form";
+  const data = reshape ? shapedPayload(message.payload, options.mapping ?? null) : null;
+
+  const headers: Record<string, string> = { "user-agent": input.userAgent };
+  let url = endpoint.url;
+  let body: string | undefined;
+  let signedText: string;
+  if (method === "GET") {
+    url = appendQuery(endpoint.url, data ?? {});
+    signedText = new URL(url).search.replace(/^\?/, "");
+  } else if (encoding === "form") {
+    body = encodeForm(data ?? {});
+    headers["content-type"] = "application/x-www-form-urlencoded";
+    signedText = body;
+  } else {
+    body = data ? JSON.stringify(data) : message.payload;
+    headers["content-type"] = "application/json";
+    signedText = body;
+  }
+
   for (const [name, value] of Object.entries(endpoint.headers)) headers[name.toLowerCase()] = value;
-  Object.assign(headers, standardHeaders(secrets, message.id, timestampSeconds, message.payload));
-  return { url: endpoint.url, method: "POST", headers, body: message.payload };
+  const masked = new Set(Object.keys(headers).filter((name) => SENSITIVE_HEADER.test(name)));
+  if (input.credentials) {
+    const [name, value] = credentialHeader(input.credentials);
+    headers[name] = value;
+    masked.add(name);
+  }
+  Object.assign(headers, signatureHeaders(input, signedText));
+
+  const logged: SentRequest = {
+    method,
+    url,
+    headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, masked.has(name) ? MASK : value])),
+    body: body ?? null,
+  };
+  return { request: { url, method, headers, body }, logged };
+}
+
+function shapedPayload(payload: string, mapping: NonNullable<EndpointRow["delivery"]["mapping"]> | null) {
+  const parsed = JSON.parse(payload) as Record<string, unknown>;
+  return mapping ? applyMapping(parsed, mapping) : parsed;
+}
+
+function signatureHeaders(input: BuildInput, signedText: string): Record<string, string> {
+  const { message, endpoint } = input;
+  const signature = endpoint.delivery.signature ?? { scheme: "standard" };
+  if (signature.scheme === "standard") {
+    return { ...standardHeaders(input.secrets, message.id, input.timestampSeconds, signedText) };
+  }
+  // Other schemes still carry the message id so receivers can de-duplicate.
+  const id = { "webhook-id": message.id };
+  if (signature.scheme === "none") return id;
+  const secret = input.secrets[0];
+  if (secret === undefined) return id;
+  return {
+    ...id,
+    ...hmacSignatureHeader(signature.scheme, secret, signedText, {
+      header: signature.header ?? "x-signature",
+      prefix: signature.prefix ?? "",
+    }),
+  };
 }

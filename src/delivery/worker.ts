@@ -1,9 +1,10 @@
 import type { Logger } from "pino";
+import { openCredentials } from "../domain/delivery-options.ts";
 import { activeSecretKeys, openSecrets } from "../domain/endpoint-secrets.ts";
 import { newId } from "../ids.ts";
 import type { SecretBox } from "../secret-box.ts";
 import type { Store } from "../store/store.ts";
-import type { AttemptRow, ClaimedDelivery, DeliveryOutcome, MessageStatus } from "../store/types.ts";
+import type { AttemptRow, ClaimedDelivery, DeliveryOutcome, MessageStatus, SentRequest } from "../store/types.ts";
 import { STATUS_FAIL, STATUS_PENDING, STATUS_SUCCESS } from "../store/types.ts";
 import type { HttpSender, SendResult } from "./http-sender.ts";
 import { buildRequest } from "./request-builder.ts";
@@ -129,6 +130,7 @@ export function createWorker(options: WorkerOptions): Worker {
   function attemptRow(
     claimed: ClaimedDelivery,
     result: SendResult,
+    sent: SentRequest | null,
     status: MessageStatus,
     at: number,
   ): AttemptRow {
@@ -144,34 +146,33 @@ export function createWorker(options: WorkerOptions): Worker {
       durationMs: result.durationMs,
       triggerType: claimed.delivery.triggerType,
       createdAt: at,
+      request: sent ? JSON.stringify(sent) : null,
     };
   }
 
-  async function attempt(claimed: ClaimedDelivery): Promise<SendResult> {
+  async function attempt(claimed: ClaimedDelivery): Promise<{ result: SendResult; sent: SentRequest | null }> {
     const { endpoint, message } = claimed;
-    const skip = (text: string): SendResult => ({
-      statusCode: 0,
-      responseText: text,
-      retryAfter: undefined,
-      durationMs: 0,
-      failure: "network",
+    const skip = (text: string) => ({
+      result: { statusCode: 0, responseText: text, retryAfter: undefined, durationMs: 0, failure: "network" as const },
+      sent: null,
     });
     if (endpoint.disabled) return skip("endpoint is disabled");
     if (message.payload === null) return skip("message payload was expunged");
-    const request = buildRequest({
+    const built = buildRequest({
       endpoint,
       message: { ...message, payload: message.payload },
       secrets: activeSecretKeys(openSecrets(options.secrets, endpoint.secretsSealed), now()),
+      credentials: openCredentials(options.secrets, endpoint.credentialsSealed),
       timestampSeconds: Math.floor(now() / 1000),
       userAgent: options.userAgent,
     });
-    return sender.send(request);
+    return { result: await sender.send(built.request), sent: built.logged };
   }
 
   async function process(claimed: ClaimedDelivery): Promise<void> {
     const endpointId = claimed.endpoint.id;
     try {
-      const result = await attempt(claimed);
+      const { result, sent } = await attempt(claimed);
       const at = now();
       const decision = claimed.endpoint.disabled
         ? { status: STATUS_FAIL as MessageStatus, dueAt: null, endpointEffect: "failure" as const }
@@ -191,6 +192,7 @@ export function createWorker(options: WorkerOptions): Worker {
         attempt: attemptRow(
           claimed,
           result,
+          sent,
           decision.status === STATUS_SUCCESS ? STATUS_SUCCESS : STATUS_FAIL,
           at,
         ),

@@ -8,6 +8,7 @@ export interface ApplicationInput {
   uid?: string | null;
   metadata?: Record<string, string>;
   throttleRate?: number | null;
+  requireHttps?: boolean;
 }
 
 export async function requireApplication(ctx: Context, idOrUid: string): Promise<ApplicationRow> {
@@ -31,6 +32,7 @@ export async function createApplication(ctx: Context, input: ApplicationInput): 
     name: input.name,
     metadata: input.metadata ?? {},
     throttleRate: input.throttleRate ?? null,
+    requireHttps: input.requireHttps ?? false,
     createdAt: now,
     updatedAt: now,
   };
@@ -64,6 +66,7 @@ export async function saveApplication(
     uid: changes.uid === undefined ? existing.uid : changes.uid,
     metadata: changes.metadata ?? existing.metadata,
     throttleRate: changes.throttleRate === undefined ? existing.throttleRate : changes.throttleRate,
+    requireHttps: changes.requireHttps ?? existing.requireHttps,
     updatedAt: ctx.now(),
   };
   await ctx.store.updateApplication(row);

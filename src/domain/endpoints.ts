@@ -1,8 +1,14 @@
 import { checkUrlStatically } from "../delivery/address-policy.ts";
 import { generateSecret } from "../delivery/signer.ts";
 import { newId } from "../ids.ts";
-import type { EndpointRow } from "../store/types.ts";
+import type { ApplicationRow, EndpointRow } from "../store/types.ts";
 import type { Context } from "./context.ts";
+import {
+  type DeliveryInput,
+  sealCredentials,
+  validateDeliveryOptions,
+  validateEndpointSecret,
+} from "./delivery-options.ts";
 import {
   currentSecret,
   DEFAULT_ROTATION_GRACE_MS,
@@ -23,6 +29,8 @@ export interface EndpointInput {
   throttleRate?: number | null;
   headers?: Record<string, string>;
   secret?: string | null;
+  /** Outbound's extension: request format, signature scheme, credentials, mapping, content filter. */
+  delivery?: DeliveryInput | null;
 }
 
 /** Headers a user may not set: they would forge or break signing and transport. */
@@ -56,10 +64,13 @@ export function validateHeaders(headers: Record<string, string | null>, loc: str
   }
 }
 
-/** Static URL policy at save time: scheme, https-only, private IP literals (DNS is checked again at send time). */
-export function validateEndpointUrl(ctx: Context, url: string, loc: string[] = ["body", "url"]): string {
+/**
+ * Static URL policy at save time: scheme, https-only (global or per application), private IP literals.
+ * DNS answers are checked again at send time.
+ */
+export function validateEndpointUrl(ctx: Context, app: ApplicationRow, url: string, loc = ["body", "url"]): string {
   const result = checkUrlStatically(url, {
-    requireHttps: ctx.config.requireHttps,
+    requireHttps: ctx.config.requireHttps || app.requireHttps,
     policy: ctx.addressPolicy,
   });
   if (!result.ok) throw ValidationError.field(loc, result.reason);
@@ -78,18 +89,23 @@ async function assertUidFree(ctx: Context, appId: string, uid: string | null | u
   if (other && other.id !== selfId) throw new ConflictError("An endpoint with this uid already exists");
 }
 
-export async function createEndpoint(
-  ctx: Context,
-  appId: string,
-  input: EndpointInput,
-): Promise<EndpointRow> {
-  const url = validateEndpointUrl(ctx, input.url);
+/** Splits the API's `delivery` object into stored options and sealed credentials. */
+function deliveryParts(ctx: Context, delivery: DeliveryInput | null | undefined) {
+  const { credentials, ...options } = delivery ?? {};
+  validateDeliveryOptions(delivery ?? {});
+  return { options, credentialsSealed: sealCredentials(ctx.secrets, credentials) };
+}
+
+export async function createEndpoint(ctx: Context, app: ApplicationRow, input: EndpointInput): Promise<EndpointRow> {
+  const url = validateEndpointUrl(ctx, app, input.url);
   if (input.headers) validateHeaders(input.headers, ["body", "headers"]);
-  await assertUidFree(ctx, appId, input.uid);
+  if (input.secret) validateEndpointSecret(input.secret, input.delivery?.signature);
+  const { options, credentialsSealed } = deliveryParts(ctx, input.delivery);
+  await assertUidFree(ctx, app.id, input.uid);
   const now = ctx.now();
   const row: EndpointRow = {
     id: newId("ep", now),
-    appId,
+    appId: app.id,
     uid: input.uid ?? null,
     url,
     description: input.description ?? "",
@@ -101,6 +117,8 @@ export async function createEndpoint(
     headers: input.headers ?? {},
     secretsSealed: sealSecrets(ctx.secrets, [{ key: input.secret ?? generateSecret(), expiresAt: null }]),
     failingSince: null,
+    delivery: options,
+    credentialsSealed,
     createdAt: now,
     updatedAt: now,
   };
@@ -108,12 +126,23 @@ export async function createEndpoint(
   return row;
 }
 
+/** `delivery: undefined` keeps the options, `null` resets them; credentials are kept unless `delivery` names them. */
 export async function saveEndpoint(
   ctx: Context,
+  app: ApplicationRow,
   existing: EndpointRow,
   changes: Partial<Omit<EndpointInput, "secret">>,
 ): Promise<EndpointRow> {
-  const url = changes.url === undefined ? existing.url : validateEndpointUrl(ctx, changes.url);
+  const url = changes.url === undefined ? existing.url : validateEndpointUrl(ctx, app, changes.url);
+  let delivery = existing.delivery;
+  let credentialsSealed = existing.credentialsSealed;
+  if (changes.delivery !== undefined) {
+    const parts = deliveryParts(ctx, changes.delivery);
+    delivery = parts.options;
+    if (changes.delivery === null || changes.delivery.credentials !== undefined) {
+      credentialsSealed = parts.credentialsSealed;
+    }
+  }
   if (changes.headers) validateHeaders(changes.headers, ["body", "headers"]);
   if (changes.uid !== undefined) await assertUidFree(ctx, existing.appId, changes.uid, existing.id);
   const reenabled = existing.disabled && changes.disabled === false;
@@ -130,6 +159,8 @@ export async function saveEndpoint(
     headers: changes.headers ?? existing.headers,
     // Re-enabling starts a fresh failure window, or the 5-day rule would disable it again at once.
     failingSince: reenabled ? null : existing.failingSince,
+    delivery,
+    credentialsSealed,
     updatedAt: ctx.now(),
   };
   await ctx.store.updateEndpoint(row);
@@ -149,6 +180,7 @@ export async function rotateEndpointSecret(
   const now = ctx.now();
   const graceMs =
     graceSeconds === null || graceSeconds === undefined ? DEFAULT_ROTATION_GRACE_MS : graceSeconds * 1000;
+  if (key) validateEndpointSecret(key, endpoint.delivery.signature);
   const entries = rotateSecrets(
     openSecrets(ctx.secrets, endpoint.secretsSealed),
     now,

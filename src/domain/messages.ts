@@ -73,8 +73,9 @@ export async function createMessage(
   input: MessageInput,
 ): Promise<MessageRow> {
   const message = buildMessage(ctx, app, input);
+  const routable = { eventType: input.eventType, channels: input.channels ?? null, payload: input.payload };
   const endpoints = (await ctx.store.listEnabledEndpoints(app.id)).filter((endpoint) =>
-    endpointWantsMessage(endpoint, message),
+    endpointWantsMessage(endpoint, routable),
   );
   await storeMessage(ctx, message, endpoints);
   return message;

@@ -1,13 +1,15 @@
+import { matchesFilter } from "../delivery/content-filter.ts";
 import type { EndpointRow } from "../store/types.ts";
 
 export interface RoutableMessage {
   eventType: string;
   channels: string[] | null;
+  payload: unknown;
 }
 
 /**
  * Svix routing: a disabled endpoint gets nothing; an event-type filter (null = all) must include the type;
- * an endpoint with channels only gets messages that carry at least one of them.
+ * an endpoint with channels only gets messages that carry at least one of them; a content filter must match.
  */
 export function endpointWantsMessage(endpoint: EndpointRow, message: RoutableMessage): boolean {
   if (endpoint.disabled) return false;
@@ -16,5 +18,6 @@ export function endpointWantsMessage(endpoint: EndpointRow, message: RoutableMes
     const channels = message.channels ?? [];
     if (!endpoint.channels.some((channel) => channels.includes(channel))) return false;
   }
-  return true;
+  const filter = endpoint.delivery.filter;
+  return !filter || matchesFilter(message.payload, filter);
 }

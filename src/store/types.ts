@@ -14,6 +14,8 @@ export interface ApplicationRow {
   name: string;
   metadata: Record<string, string>;
   throttleRate: number | null;
+  /** Endpoints of this application must use https:// (on top of OUTBOUND_REQUIRE_HTTPS). */
+  requireHttps: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -45,9 +47,29 @@ export interface EndpointRow {
   secretsSealed: string;
   /** When the current run of failures began; null after a success. */
   failingSince: number | null;
+  /** How requests to this endpoint are shaped; empty = Svix defaults (POST JSON, Standard Webhooks). */
+  delivery: DeliveryOptions;
+  /** Sealed JSON of the endpoint's Credentials, or null. */
+  credentialsSealed: string | null;
   createdAt: number;
   updatedAt: number;
 }
+
+export type HttpMethod = "POST" | "PUT" | "PATCH" | "GET";
+export type SignatureSchemeName = "standard" | "hmac-sha256-hex" | "hmac-sha256-base64" | "none";
+
+export interface DeliveryOptions {
+  method?: HttpMethod;
+  bodyEncoding?: "json" | "form";
+  signature?: { scheme: SignatureSchemeName; header?: string; prefix?: string };
+  mapping?: { fields: Array<{ to: string; from?: string; value?: unknown }>; include?: "mapped-only" | "all" } | null;
+  filter?: Record<string, unknown> | null;
+}
+
+export type Credentials =
+  | { type: "basic"; username: string; password: string }
+  | { type: "bearer"; token: string }
+  | { type: "header"; name: string; value: string };
 
 export interface MessageRow {
   id: string;
@@ -86,6 +108,16 @@ export interface AttemptRow {
   durationMs: number;
   triggerType: TriggerType;
   createdAt: number;
+  /** The request as sent, secrets masked (JSON of SentRequest); null for attempts made before it was kept. */
+  request: string | null;
+}
+
+/** What the attempt log shows of a request. */
+export interface SentRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string | null;
 }
 
 export interface TokenRow {

@@ -59,35 +59,40 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: Context): void
     const application = await authorizedApp(ctx, request, request.params.app_id);
     const query = toPageQuery(parseInput(pageQuery, request.query, "query"), "asc");
     const page = await ctx.store.listEndpoints(application.id, query);
-    return toListResponse(page, query, (row) => row.id, endpointOut);
+    return toListResponse(
+      page,
+      query,
+      (row) => row.id,
+      (row) => endpointOut(row, ctx.secrets),
+    );
   });
 
   app.post<{ Params: AppParams }>(base, async (request, reply) => {
     const application = await authorizedApp(ctx, request, request.params.app_id);
     const body = toInput(parseInput(endpointIn, request.body, "body"));
-    return reply.code(201).send(endpointOut(await createEndpoint(ctx, application.id, body)));
+    return reply.code(201).send(endpointOut(await createEndpoint(ctx, application, body), ctx.secrets));
   });
 
-  app.get<{ Params: EndpointParams }>(one, async (request) => endpointOut((await load(request)).endpoint));
+  app.get<{ Params: EndpointParams }>(one, async (request) => endpointOut((await load(request)).endpoint, ctx.secrets));
 
   app.put<{ Params: EndpointParams }>(one, async (request, reply) => {
     const application = await authorizedApp(ctx, request, request.params.app_id);
     const body = toInput(parseInput(endpointUpdate, request.body, "body"));
     const existing = await ctx.store.getEndpoint(application.id, request.params.endpoint_id);
     if (!existing) {
-      const created = await createEndpoint(ctx, application.id, {
+      const created = await createEndpoint(ctx, application, {
         ...body,
         uid: body.uid ?? request.params.endpoint_id,
       });
-      return reply.code(201).send(endpointOut(created));
+      return reply.code(201).send(endpointOut(created, ctx.secrets));
     }
-    return endpointOut(await saveEndpoint(ctx, existing, body));
+    return endpointOut(await saveEndpoint(ctx, application, existing, body), ctx.secrets);
   });
 
   app.patch<{ Params: EndpointParams }>(one, async (request) => {
-    const { endpoint } = await load(request);
+    const { application, endpoint } = await load(request);
     const body = toInput(parseInput(endpointPatch, request.body ?? {}, "body"));
-    return endpointOut(await saveEndpoint(ctx, endpoint, body));
+    return endpointOut(await saveEndpoint(ctx, application, endpoint, body), ctx.secrets);
   });
 
   app.delete<{ Params: EndpointParams }>(one, async (request, reply) => {
@@ -102,9 +107,9 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: Context): void
   });
 
   app.put<{ Params: EndpointParams }>(`${one}/headers`, async (request, reply) => {
-    const { endpoint } = await load(request);
+    const { application, endpoint } = await load(request);
     const { headers } = parseInput(endpointHeadersIn, request.body, "body");
-    await saveEndpoint(ctx, endpoint, { headers });
+    await saveEndpoint(ctx, application, endpoint, { headers });
     return reply.code(204).send();
   });
 

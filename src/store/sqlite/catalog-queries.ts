@@ -22,7 +22,15 @@ type CatalogQueries = Pick<
 >;
 
 function applicationParams(row: ApplicationRow) {
-  return [row.uid, row.name, JSON.stringify(row.metadata), row.throttleRate, row.updatedAt, row.id];
+  return [
+    row.uid,
+    row.name,
+    JSON.stringify(row.metadata),
+    row.throttleRate,
+    row.requireHttps ? 1 : 0,
+    row.updatedAt,
+    row.id,
+  ];
 }
 
 function eventTypeParams(row: EventTypeRow) {
@@ -67,7 +75,7 @@ export function catalogQueries(db: SqliteDb): CatalogQueries {
 
     async insertApplication(row) {
       db.prepare(
-        "INSERT INTO applications (uid, name, metadata, throttle_rate, updated_at, id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO applications (uid, name, metadata, throttle_rate, require_https, updated_at, id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       ).run(...applicationParams(row), row.createdAt);
     },
     async getApplication(idOrUid) {
@@ -83,7 +91,7 @@ export function catalogQueries(db: SqliteDb): CatalogQueries {
     },
     async updateApplication(row) {
       db.prepare(
-        "UPDATE applications SET uid = ?, name = ?, metadata = ?, throttle_rate = ?, updated_at = ? WHERE id = ?",
+        "UPDATE applications SET uid = ?, name = ?, metadata = ?, throttle_rate = ?, require_https = ?, updated_at = ? WHERE id = ?",
       ).run(...applicationParams(row));
     },
     async deleteApplication(id) {

@@ -35,6 +35,7 @@ function attemptParams(a: AttemptRow): Params {
     a.durationMs,
     a.triggerType,
     a.createdAt,
+    a.request,
   ];
 }
 
@@ -43,7 +44,7 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
     db
       .prepare(
         `INSERT INTO attempts (id, msg_id, app_id, endpoint_id, url, status, response_status_code, response,
-         duration_ms, trigger_type, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         duration_ms, trigger_type, created_at, request) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(...attemptParams(a));
 

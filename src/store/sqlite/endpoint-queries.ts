@@ -15,7 +15,7 @@ type EndpointQueries = Pick<
 >;
 
 const COLUMNS =
-  "app_id, uid, url, description, disabled, event_types, channels, metadata, throttle_rate, headers, secrets_sealed, failing_since, updated_at";
+  "app_id, uid, url, description, disabled, event_types, channels, metadata, throttle_rate, headers, secrets_sealed, failing_since, delivery_options, credentials_sealed, updated_at";
 
 function endpointParams(row: EndpointRow) {
   return [
@@ -31,6 +31,8 @@ function endpointParams(row: EndpointRow) {
     JSON.stringify(row.headers),
     row.secretsSealed,
     row.failingSince,
+    JSON.stringify(row.delivery),
+    row.credentialsSealed,
     row.updatedAt,
   ];
 }
@@ -39,7 +41,7 @@ export function endpointQueries(db: SqliteDb): EndpointQueries {
   return {
     async insertEndpoint(row) {
       db.prepare(
-        `INSERT INTO endpoints (${COLUMNS}, id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO endpoints (${COLUMNS}, id, created_at) VALUES (${COLUMNS.split(", ").map(() => "?").join(", ")}, ?, ?)`,
       ).run(...endpointParams(row), row.id, row.createdAt);
     },
     async getEndpoint(appId, idOrUid) {

@@ -24,6 +24,7 @@ export function toApplication(r: Raw): ApplicationRow {
     name: String(r.name),
     metadata: json(r.metadata),
     throttleRate: numOrNull(r.throttle_rate),
+    requireHttps: r.require_https === 1,
     createdAt: num(r.created_at),
     updatedAt: num(r.updated_at),
   };
@@ -57,6 +58,8 @@ export function toEndpoint(r: Raw): EndpointRow {
     headers: json(r.headers),
     secretsSealed: String(r.secrets_sealed),
     failingSince: numOrNull(r.failing_since),
+    delivery: json(r.delivery_options),
+    credentialsSealed: strOrNull(r.credentials_sealed),
     createdAt: num(r.created_at),
     updatedAt: num(r.updated_at),
   };
@@ -102,6 +105,7 @@ export function toAttempt(r: Raw): AttemptRow {
     durationMs: num(r.duration_ms),
     triggerType: num(r.trigger_type) as TriggerType,
     createdAt: num(r.created_at),
+    request: strOrNull(r.request),
   };
 }
 

@@ -1,0 +1,65 @@
+import { validateFilter } from "../delivery/content-filter.ts";
+import { validateMapping } from "../delivery/payload-mapping.ts";
+import { validateUserSecret } from "../delivery/signature-schemes.ts";
+import type { SecretBox } from "../secret-box.ts";
+import type { Credentials, DeliveryOptions } from "../store/types.ts";
+import { type FieldIssue, ValidationError } from "./errors.ts";
+
+/** What the API accepts under an endpoint's `delivery` object (credentials are split off and sealed). */
+export interface DeliveryInput extends DeliveryOptions {
+  credentials?: Credentials | null;
+}
+
+const SVIX_SECRET = /^(whsec_)?[a-zA-Z0-9+/=]{32,100}$/;
+const LOC = ["body", "delivery"];
+
+function issues(found: Array<{ path: string[]; message: string }>, at: string[]): FieldIssue[] {
+  return found.map((issue) => ({ loc: [...LOC, ...at, ...issue.path], msg: issue.message, type: "value_error" }));
+}
+
+/** Checks the parts zod cannot: mapping paths, filter operators, header names. Throws ValidationError. */
+export function validateDeliveryOptions(options: DeliveryInput): void {
+  const found: FieldIssue[] = [];
+  if (options.mapping) found.push(...issues(validateMapping(options.mapping), ["mapping"]));
+  if (options.filter) found.push(...issues(validateFilter(options.filter), ["filter"]));
+  if (options.method === "GET" && options.bodyEncoding === "form") {
+    found.push({ loc: [...LOC, "bodyEncoding"], msg: "GET sends no body; the payload goes in the query string", type: "value_error" });
+  }
+  if (found.length > 0) throw new ValidationError(found);
+}
+
+/** Standard Webhooks secrets follow Svix's format; raw-HMAC schemes take what the user typed (8–256 printable). */
+export function validateEndpointSecret(secret: string, scheme: DeliveryOptions["signature"]): void {
+  const name = scheme?.scheme ?? "standard";
+  if (name === "standard" || name === "none") {
+    if (!SVIX_SECRET.test(secret)) {
+      throw ValidationError.field(["body", "secret"], "must be whsec_ followed by 32-100 base64 characters");
+    }
+    return;
+  }
+  const problem = validateUserSecret(secret);
+  if (problem) throw ValidationError.field(["body", "secret"], problem);
+}
+
+export function sealCredentials(box: SecretBox, credentials: Credentials | null | undefined): string | null {
+  return credentials ? box.seal(JSON.stringify(credentials)) : null;
+}
+
+export function openCredentials(box: SecretBox, sealed: string | null): Credentials | null {
+  return sealed === null ? null : (JSON.parse(box.open(sealed)) as Credentials);
+}
+
+const MASK = "********";
+
+/** Credentials as the API shows them: which kind, and who, never the secret part. */
+export function maskCredentials(credentials: Credentials | null): Record<string, string> | null {
+  if (!credentials) return null;
+  switch (credentials.type) {
+    case "basic":
+      return { type: "basic", username: credentials.username, password: MASK };
+    case "bearer":
+      return { type: "bearer", token: MASK };
+    case "header":
+      return { type: "header", name: credentials.name, value: MASK };
+  }
+}

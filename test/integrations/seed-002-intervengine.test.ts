@@ -1,0 +1,51 @@
+/**
+ * Seed 002 (Intervengine): a named webhook listening to selected event types, with an auto-generated secret that is
+ * shown once and used to verify each request (Standard Webhooks).
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { startReceiver, verifyRequest } from "../support/receiver.ts";
+import { startServer, stopAllServers, type TestServer } from "../support/server.ts";
+
+let server: TestServer;
+before(async () => {
+  server = await startServer();
+});
+after(stopAllServers);
+
+const EVENT_TYPES = [
+  "participant.created",
+  "participant.profile_updated",
+  "message.sent",
+  "participant.tags_added",
+];
+
+test("CRM Sync webhook gets only its event types, signed with the generated secret", async () => {
+  const receiver = await startReceiver();
+  try {
+    const app = await server.svix.application.create({ name: "Intervengine" });
+    for (const name of EVENT_TYPES) await server.svix.eventType.create({ name, description: name });
+    const endpoint = await server.svix.endpoint.create(app.id, {
+      url: receiver.url,
+      description: "CRM Sync",
+      eventTypes: ["participant.created", "participant.profile_updated"],
+    });
+    assert.equal(endpoint.description, "CRM Sync");
+    const { key } = await server.svix.endpoint.getSecret(app.id, endpoint.id);
+    assert.match(key, /^whsec_[A-Za-z0-9+/=]{32,}$/);
+
+    const created = { participant: { id: "p_1", firstName: "Ada" } };
+    await server.svix.message.create(app.id, { eventType: "participant.created", payload: created });
+    await server.svix.message.create(app.id, { eventType: "message.sent", payload: { messageId: "m_1" } });
+    const updated = { participant: { id: "p_1" }, changed: ["firstName"] };
+    await server.svix.message.create(app.id, { eventType: "participant.profile_updated", payload: updated });
+
+    await receiver.waitFor(2);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(receiver.requests.length, 2, "message.sent is not subscribed");
+    const bodies = receiver.requests.map((req) => verifyRequest(req, key));
+    assert.deepEqual(bodies, [created, updated]);
+  } finally {
+    await receiver.close();
+  }
+});
