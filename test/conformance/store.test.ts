@@ -9,7 +9,16 @@ import { storeFactories } from "./store-factories.ts";
 const T0 = 1_800_000_000_000;
 
 function app(now = T0): ApplicationRow {
-  return { id: newId("app", now), uid: null, name: "a", metadata: {}, throttleRate: null, createdAt: now, updatedAt: now };
+  return {
+    id: newId("app", now),
+    uid: null,
+    name: "a",
+    metadata: {},
+    throttleRate: null,
+    requireHttps: false,
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 function endpoint(appId: string, now = T0): EndpointRow {
@@ -27,6 +36,8 @@ function endpoint(appId: string, now = T0): EndpointRow {
     headers: {},
     secretsSealed: "sealed",
     failingSince: null,
+    delivery: {},
+    credentialsSealed: null,
     createdAt: now,
     updatedAt: now,
   };
@@ -156,6 +167,7 @@ for (const factory of storeFactories) {
               durationMs: 3,
               triggerType: 0,
               createdAt: T0 + 2,
+              request: null,
             },
             status: 0,
             dueAt: null,

@@ -130,6 +130,8 @@ function claimed(attempts: number, failingSince: number | null): ClaimedDelivery
       headers: {},
       secretsSealed: "",
       failingSince,
+      delivery: {},
+      credentialsSealed: null,
       createdAt: 0,
       updatedAt: 0,
     },
