@@ -1,4 +1,10 @@
-import { isPlainObject, jsonValueProblem, parsePath, readPath, type ValidationIssue } from "./payload-mapping.ts";
+import {
+  isPlainObject,
+  jsonValueProblem,
+  parsePath,
+  readPath,
+  type ValidationIssue,
+} from "./payload-mapping.ts";
 
 /**
  * A MongoDB-like filter on the payload: `{ "data.status": "paid", "amount": { "$gte": 100 } }`.

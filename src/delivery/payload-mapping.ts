@@ -56,7 +56,8 @@ export function parsePath(path: string): string[] | null {
   }
   // A bare `$` (or `$[0]`) looks like JSONPath's root, which a mapping cannot copy; reject rather than guess.
   if (segments[0] === "$") return null;
-  if (segments.length > MAX_PATH_SEGMENTS || segments.some((segment) => FORBIDDEN_KEYS.has(segment))) return null;
+  if (segments.length > MAX_PATH_SEGMENTS || segments.some((segment) => FORBIDDEN_KEYS.has(segment)))
+    return null;
   return segments;
 }
 
@@ -132,7 +133,10 @@ export function validateMapping(mapping: unknown): ValidationIssue[] {
     }
     const { to, from, value } = field;
     if (typeof to !== "string" || to === "" || to.length > MAX_KEY_LENGTH) {
-      issues.push({ path: [...at, "to"], message: `must be a non-empty string of at most ${MAX_KEY_LENGTH} characters` });
+      issues.push({
+        path: [...at, "to"],
+        message: `must be a non-empty string of at most ${MAX_KEY_LENGTH} characters`,
+      });
     } else if (FORBIDDEN_KEYS.has(to)) {
       issues.push({ path: [...at, "to"], message: `"${to}" is not allowed as an output key` });
     } else if (seen.has(to)) {
@@ -145,7 +149,10 @@ export function validateMapping(mapping: unknown): ValidationIssue[] {
       issues.push({ path: at, message: "must have exactly one of from or value" });
     }
     if (from !== undefined && (typeof from !== "string" || parsePath(from) === null)) {
-      issues.push({ path: [...at, "from"], message: "must be a dotted path such as user.email or items[0].id" });
+      issues.push({
+        path: [...at, "from"],
+        message: "must be a dotted path such as user.email or items[0].id",
+      });
     }
     if (value !== undefined) {
       const problem = jsonValueProblem(value);
@@ -168,7 +175,10 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
  * field outputs (`to`, even when its source was missing: a configured name never carries unrelated data)
  * and keys a `from` path starts with (a renamed source is not sent twice).
  */
-export function applyMapping(payload: Record<string, unknown>, mapping: PayloadMapping): Record<string, unknown> {
+export function applyMapping(
+  payload: Record<string, unknown>,
+  mapping: PayloadMapping,
+): Record<string, unknown> {
   const output: Record<string, unknown> = {};
   const reserved = new Set<string>();
   for (const field of mapping.fields) {

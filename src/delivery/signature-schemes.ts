@@ -45,13 +45,21 @@ export function validateUserSecret(secret: unknown): string | null {
   if (secret.length < MIN_USER_SECRET_LENGTH || secret.length > MAX_USER_SECRET_LENGTH) {
     return `must be ${MIN_USER_SECRET_LENGTH}-${MAX_USER_SECRET_LENGTH} characters`;
   }
-  if (!/^[\x20-\x7e]*$/.test(secret)) return "must contain only printable ASCII characters (no tabs, newlines or accents)";
+  if (!/^[\x20-\x7e]*$/.test(secret))
+    return "must contain only printable ASCII characters (no tabs, newlines or accents)";
   return null;
 }
 
 const HEADER_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Headers the sender itself controls; a signature written there would corrupt the request or the message id. */
-const RESERVED_HEADERS = new Set(["content-type", "content-length", "host", "transfer-encoding", "connection", "webhook-id"]);
+const RESERVED_HEADERS = new Set([
+  "content-type",
+  "content-length",
+  "host",
+  "transfer-encoding",
+  "connection",
+  "webhook-id",
+]);
 
 /** Issues in a raw-HMAC scheme's `{ header?, prefix? }`, located like the other delivery-option validators. */
 export function validateHmacOptions(options: {
@@ -62,14 +70,26 @@ export function validateHmacOptions(options: {
   const { header, prefix } = options;
   if (header !== undefined) {
     if (typeof header !== "string" || header.length > 100 || !HEADER_TOKEN.test(header)) {
-      issues.push({ path: ["header"], message: "must be a valid HTTP header name of at most 100 characters" });
+      issues.push({
+        path: ["header"],
+        message: "must be a valid HTTP header name of at most 100 characters",
+      });
     } else if (RESERVED_HEADERS.has(header.toLowerCase())) {
-      issues.push({ path: ["header"], message: `"${header}" is set by the sender and cannot carry the signature` });
+      issues.push({
+        path: ["header"],
+        message: `"${header}" is set by the sender and cannot carry the signature`,
+      });
     }
   }
   // Receivers trim leading whitespace from header values, so a prefix may not start with a space.
-  if (prefix !== undefined && (typeof prefix !== "string" || prefix.length > 64 || !/^(?! )[\x20-\x7e]*$/.test(prefix))) {
-    issues.push({ path: ["prefix"], message: "must be at most 64 printable ASCII characters, not starting with a space" });
+  if (
+    prefix !== undefined &&
+    (typeof prefix !== "string" || prefix.length > 64 || !/^(?! )[\x20-\x7e]*$/.test(prefix))
+  ) {
+    issues.push({
+      path: ["prefix"],
+      message: "must be at most 64 printable ASCII characters, not starting with a space",
+    });
   }
   return issues;
 }

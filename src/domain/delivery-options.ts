@@ -1,6 +1,6 @@
 import { validateFilter } from "../delivery/content-filter.ts";
 import { validateMapping } from "../delivery/payload-mapping.ts";
-import { validateUserSecret } from "../delivery/signature-schemes.ts";
+import { validateHmacOptions, validateUserSecret } from "../delivery/signature-schemes.ts";
 import type { SecretBox } from "../secret-box.ts";
 import type { Credentials, DeliveryOptions } from "../store/types.ts";
 import { type FieldIssue, ValidationError } from "./errors.ts";
@@ -22,6 +22,7 @@ export function validateDeliveryOptions(options: DeliveryInput): void {
   const found: FieldIssue[] = [];
   if (options.mapping) found.push(...issues(validateMapping(options.mapping), ["mapping"]));
   if (options.filter) found.push(...issues(validateFilter(options.filter), ["filter"]));
+  if (options.signature) found.push(...issues(validateHmacOptions(options.signature), ["signature"]));
   if (options.method === "GET" && options.bodyEncoding === "form") {
     found.push({ loc: [...LOC, "bodyEncoding"], msg: "GET sends no body; the payload goes in the query string", type: "value_error" });
   }
