@@ -1,9 +1,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { newId } from "../../src/ids.ts";
-import type { Store } from "../../src/store/store.ts";
 import { DuplicateEventIdError } from "../../src/store/errors.ts";
-import type { ApplicationRow, DeliveryRow, EndpointRow, MessageRow, PageQuery } from "../../src/store/types.ts";
+import type { Store } from "../../src/store/store.ts";
+import type {
+  ApplicationRow,
+  DeliveryRow,
+  EndpointRow,
+  MessageRow,
+  PageQuery,
+} from "../../src/store/types.ts";
 import { storeFactories } from "./store-factories.ts";
 
 const T0 = 1_800_000_000_000;
@@ -103,7 +109,12 @@ for (const factory of storeFactories) {
         ["uid-4"],
       );
       assert.equal(page3.done, true);
-      const back = await store.listApplications({ limit: 2, cursor: rows[3]!.id, direction: "prev", order: "asc" });
+      const back = await store.listApplications({
+        limit: 2,
+        cursor: rows[3]!.id,
+        direction: "prev",
+        order: "asc",
+      });
       assert.deepEqual(
         back.items.map((r) => r.uid),
         ["uid-1", "uid-2"],
@@ -149,7 +160,11 @@ for (const factory of storeFactories) {
       // Leased rows are not claimed again until the lease expires.
       const second = await claim(new Map([[slow.id, 2]]));
       assert.equal(second.filter((c) => c.endpoint.id === slow.id).length, 0);
-      assert.ok(second.every((c) => !first.some((f) => f.delivery.msgId === c.delivery.msgId && f.endpoint.id === c.endpoint.id)));
+      assert.ok(
+        second.every(
+          (c) => !first.some((f) => f.delivery.msgId === c.delivery.msgId && f.endpoint.id === c.endpoint.id),
+        ),
+      );
 
       const done = first[0]!;
       await store.recordOutcomes(
@@ -191,7 +206,9 @@ for (const factory of storeFactories) {
         inFlight: new Map(),
       });
       assert.ok(expired.some((c) => c.delivery.msgId === first[1]?.delivery.msgId));
-      assert.ok(!expired.some((c) => c.delivery.msgId === done.delivery.msgId && c.endpoint.id === done.endpoint.id));
+      assert.ok(
+        !expired.some((c) => c.delivery.msgId === done.delivery.msgId && c.endpoint.id === done.endpoint.id),
+      );
       assert.ok(!expired.some((c) => c.delivery.msgId === notYet.id));
     });
 

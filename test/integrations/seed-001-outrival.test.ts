@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { after, before, test } from "node:test";
 import { createEndpoint } from "../support/api.ts";
+import { eventually } from "../support/poll.ts";
 import { startReceiver } from "../support/receiver.ts";
 import { startServer, stopAllServers, type TestServer } from "../support/server.ts";
 
@@ -61,9 +62,11 @@ test("status-changed event arrives with a valid x-signature (hex HMAC of the raw
       undefined,
       "no Standard Webhooks signature with this scheme",
     );
-    const attempts = await server.svix.messageAttempt.listByEndpoint(
-      app.id,
-      (await server.svix.endpoint.list(app.id)).data[0]!.id,
+    const endpointId = (await server.svix.endpoint.list(app.id)).data[0]!.id;
+    const attempts = await eventually(
+      () => server.svix.messageAttempt.listByEndpoint(app.id, endpointId),
+      (list) => list.data.length === 1,
+      "the attempt in the log",
     );
     assert.equal(attempts.data[0]?.responseStatusCode, 200);
     assert.equal(attempts.data[0]?.response, "Signature verified");

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { api, createEndpoint } from "../support/api.ts";
+import { eventually } from "../support/poll.ts";
 import { startReceiver } from "../support/receiver.ts";
 import { startServer, stopAllServers, type TestServer } from "../support/server.ts";
 
@@ -75,10 +76,16 @@ test("campaign payload with static parameters and edited custom headers", async 
     assert.equal(first.headers["x-remove-me"], undefined);
     assert.equal(first.headers["content-type"], "application/json");
 
-    // The attempt log shows the request as sent, the key-like header masked.
-    const attempts = await api<{
+    // The attempt log shows the request as sent, the key-like header masked (outcomes are written just after the
+    // receiver answers, so wait for both attempts).
+    type Attempts = {
       data: Array<{ request: { method: string; headers: Record<string, string>; body: string } }>;
-    }>(server, "GET", `/api/v1/app/${app.id}/attempt/endpoint/${endpoint.id}`);
+    };
+    const attempts = await eventually(
+      () => api<Attempts>(server, "GET", `/api/v1/app/${app.id}/attempt/endpoint/${endpoint.id}`),
+      (response) => response.body.data.length === 2,
+      "two attempts in the log",
+    );
     const logged = attempts.body.data.at(-1)?.request;
     assert.equal(logged?.method, "POST");
     assert.equal(logged?.headers["x-api-key"], "********");

@@ -13,6 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { api, createEndpoint } from "../support/api.ts";
+import { eventually } from "../support/poll.ts";
 import { startServer, stopAllServers, type TestServer } from "../support/server.ts";
 
 interface Seen {
@@ -190,10 +191,11 @@ test("https-only app: GET with query string and POST form body, source filter, b
   assert.equal(referred?.headers["content-type"], "application/x-www-form-urlencoded");
   assert.equal(referred?.headers["webhook-signature"], undefined);
 
-  const attempts = await api<{ data: Array<{ request: { url: string; headers: Record<string, string> } }> }>(
-    server,
-    "GET",
-    `/api/v1/app/${appId}/attempt/endpoint/${getEndpoint.id}`,
+  type Attempts = { data: Array<{ request: { url: string; headers: Record<string, string> } }> };
+  const attempts = await eventually(
+    () => api<Attempts>(server, "GET", `/api/v1/app/${appId}/attempt/endpoint/${getEndpoint.id}`),
+    (response) => response.body.data.length === 1,
+    "the GET attempt in the log",
   );
   assert.equal(attempts.body.data[0]?.request.url, `${receiverUrl}/get-hook?${EXPECTED_QUERY}`);
   assert.equal(attempts.body.data[0]?.request.headers.authorization, "********");

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { decideOutcome } from "../../src/delivery/worker.ts";
 import {
   applyJitter,
   classifyResponse,
@@ -8,6 +7,7 @@ import {
   parseRetryAfter,
   THROTTLE_FLOOR_MS,
 } from "../../src/delivery/retry-policy.ts";
+import { decideOutcome } from "../../src/delivery/worker.ts";
 import { parseDuration, parseRetrySchedule } from "../../src/duration.ts";
 import type { ClaimedDelivery } from "../../src/store/types.ts";
 
@@ -25,7 +25,8 @@ test("parseDuration understands ms, s, m, h, d and bare milliseconds", () => {
     ["750", 750],
   ];
   for (const [text, ms] of cases) assert.equal(parseDuration(text), ms, text);
-  for (const bad of ["", "5x", "-1s", "s", "1 2s"]) assert.throws(() => parseDuration(bad), /invalid duration/, bad);
+  for (const bad of ["", "5x", "-1s", "s", "1 2s"])
+    assert.throws(() => parseDuration(bad), /invalid duration/, bad);
 });
 
 test("parseRetrySchedule reads the default Svix schedule", () => {
@@ -51,7 +52,8 @@ test("classifyResponse maps statuses to verdicts", () => {
     [503, "throttled"],
     [504, "throttled"],
   ];
-  for (const [status, kind] of cases) assert.equal(classifyResponse(status, undefined).kind, kind, String(status));
+  for (const [status, kind] of cases)
+    assert.equal(classifyResponse(status, undefined).kind, kind, String(status));
 });
 
 test("parseRetryAfter accepts seconds and HTTP dates, ignores junk", () => {
@@ -65,9 +67,18 @@ test("parseRetryAfter accepts seconds and HTTP dates, ignores junk", () => {
 });
 
 test("jitter stays within ±20 %", () => {
-  assert.equal(applyJitter(1000, () => 0), 800);
-  assert.equal(applyJitter(1000, () => 0.5), 1000);
-  assert.equal(applyJitter(1000, () => 0.999999), 1200);
+  assert.equal(
+    applyJitter(1000, () => 0),
+    800,
+  );
+  assert.equal(
+    applyJitter(1000, () => 0.5),
+    1000,
+  );
+  assert.equal(
+    applyJitter(1000, () => 0.999999),
+    1200,
+  );
 });
 
 test("nextRetryDelay follows the schedule and stops after the last step", () => {
@@ -162,5 +173,8 @@ test("decideOutcome: success, retry, exhaustion, 410, timeout and the 5-day rule
   const stale = decideOutcome(claimed(0, now - 5 * 24 * 3600_000), response(500), short, now);
   assert.equal(stale.endpointEffect, "disable");
   assert.equal(stale.status, 2);
-  assert.equal(decideOutcome(claimed(0, now - 3600_000), response(500), short, now).endpointEffect, "failure");
+  assert.equal(
+    decideOutcome(claimed(0, now - 3600_000), response(500), short, now).endpointEffect,
+    "failure",
+  );
 });
