@@ -38,7 +38,9 @@ export const eventTypeIn = z.object({
 export const eventTypeUpdate = eventTypeIn.omit({ name: true });
 export const eventTypePatch = eventTypeUpdate.partial();
 
-const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/, "must be a valid HTTP header name");
+const headerName = z
+  .string()
+  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/, "must be a valid HTTP header name");
 const printable = (max: number) =>
   z
     .string()
@@ -58,7 +60,11 @@ export const deliveryIn = z.strictObject({
     .optional(),
   credentials: z
     .discriminatedUnion("type", [
-      z.strictObject({ type: z.literal("basic"), username: printable(256).refine((v) => !v.includes(":"), "cannot contain ':'"), password: printable(1024) }),
+      z.strictObject({
+        type: z.literal("basic"),
+        username: printable(256).refine((v) => !v.includes(":"), "cannot contain ':'"),
+        password: printable(1024),
+      }),
       z.strictObject({ type: z.literal("bearer"), token: printable(4096).min(1) }),
       z.strictObject({ type: z.literal("header"), name: headerName, value: printable(4096) }),
     ])
@@ -66,7 +72,9 @@ export const deliveryIn = z.strictObject({
   // Structure is checked here; paths and operators by validateMapping/validateFilter (with precise locations).
   mapping: z
     .strictObject({
-      fields: z.array(z.strictObject({ to: z.string(), from: z.string().optional(), value: z.unknown().optional() })),
+      fields: z.array(
+        z.strictObject({ to: z.string(), from: z.string().optional(), value: z.unknown().optional() }),
+      ),
       include: z.enum(["mapped-only", "all"]).optional(),
     })
     .nullish(),

@@ -82,7 +82,9 @@ export function buildRequest(input: BuildInput): BuiltRequest {
   const logged: SentRequest = {
     method,
     url,
-    headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, masked.has(name) ? MASK : value])),
+    headers: Object.fromEntries(
+      Object.entries(headers).map(([name, value]) => [name, masked.has(name) ? MASK : value]),
+    ),
     body: body ?? null,
   };
   return { request: { url, method, headers, body }, logged };

@@ -4,7 +4,13 @@ import { activeSecretKeys, openSecrets } from "../domain/endpoint-secrets.ts";
 import { newId } from "../ids.ts";
 import type { SecretBox } from "../secret-box.ts";
 import type { Store } from "../store/store.ts";
-import type { AttemptRow, ClaimedDelivery, DeliveryOutcome, MessageStatus, SentRequest } from "../store/types.ts";
+import type {
+  AttemptRow,
+  ClaimedDelivery,
+  DeliveryOutcome,
+  MessageStatus,
+  SentRequest,
+} from "../store/types.ts";
 import { STATUS_FAIL, STATUS_PENDING, STATUS_SUCCESS } from "../store/types.ts";
 import type { HttpSender, SendResult } from "./http-sender.ts";
 import { buildRequest } from "./request-builder.ts";
@@ -150,10 +156,18 @@ export function createWorker(options: WorkerOptions): Worker {
     };
   }
 
-  async function attempt(claimed: ClaimedDelivery): Promise<{ result: SendResult; sent: SentRequest | null }> {
+  async function attempt(
+    claimed: ClaimedDelivery,
+  ): Promise<{ result: SendResult; sent: SentRequest | null }> {
     const { endpoint, message } = claimed;
     const skip = (text: string) => ({
-      result: { statusCode: 0, responseText: text, retryAfter: undefined, durationMs: 0, failure: "network" as const },
+      result: {
+        statusCode: 0,
+        responseText: text,
+        retryAfter: undefined,
+        durationMs: 0,
+        failure: "network" as const,
+      },
       sent: null,
     });
     if (endpoint.disabled) return skip("endpoint is disabled");

@@ -14,7 +14,11 @@ const SVIX_SECRET = /^(whsec_)?[a-zA-Z0-9+/=]{32,100}$/;
 const LOC = ["body", "delivery"];
 
 function issues(found: Array<{ path: string[]; message: string }>, at: string[]): FieldIssue[] {
-  return found.map((issue) => ({ loc: [...LOC, ...at, ...issue.path], msg: issue.message, type: "value_error" }));
+  return found.map((issue) => ({
+    loc: [...LOC, ...at, ...issue.path],
+    msg: issue.message,
+    type: "value_error",
+  }));
 }
 
 /** Checks the parts zod cannot: mapping paths, filter operators, header names. Throws ValidationError. */
@@ -24,7 +28,11 @@ export function validateDeliveryOptions(options: DeliveryInput): void {
   if (options.filter) found.push(...issues(validateFilter(options.filter), ["filter"]));
   if (options.signature) found.push(...issues(validateHmacOptions(options.signature), ["signature"]));
   if (options.method === "GET" && options.bodyEncoding === "form") {
-    found.push({ loc: [...LOC, "bodyEncoding"], msg: "GET sends no body; the payload goes in the query string", type: "value_error" });
+    found.push({
+      loc: [...LOC, "bodyEncoding"],
+      msg: "GET sends no body; the payload goes in the query string",
+      type: "value_error",
+    });
   }
   if (found.length > 0) throw new ValidationError(found);
 }

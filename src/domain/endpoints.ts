@@ -68,7 +68,12 @@ export function validateHeaders(headers: Record<string, string | null>, loc: str
  * Static URL policy at save time: scheme, https-only (global or per application), private IP literals.
  * DNS answers are checked again at send time.
  */
-export function validateEndpointUrl(ctx: Context, app: ApplicationRow, url: string, loc = ["body", "url"]): string {
+export function validateEndpointUrl(
+  ctx: Context,
+  app: ApplicationRow,
+  url: string,
+  loc = ["body", "url"],
+): string {
   const result = checkUrlStatically(url, {
     requireHttps: ctx.config.requireHttps || app.requireHttps,
     policy: ctx.addressPolicy,
@@ -96,7 +101,11 @@ function deliveryParts(ctx: Context, delivery: DeliveryInput | null | undefined)
   return { options, credentialsSealed: sealCredentials(ctx.secrets, credentials) };
 }
 
-export async function createEndpoint(ctx: Context, app: ApplicationRow, input: EndpointInput): Promise<EndpointRow> {
+export async function createEndpoint(
+  ctx: Context,
+  app: ApplicationRow,
+  input: EndpointInput,
+): Promise<EndpointRow> {
   const url = validateEndpointUrl(ctx, app, input.url);
   if (input.headers) validateHeaders(input.headers, ["body", "headers"]);
   if (input.secret) validateEndpointSecret(input.secret, input.delivery?.signature);

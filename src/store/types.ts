@@ -62,7 +62,10 @@ export interface DeliveryOptions {
   method?: HttpMethod;
   bodyEncoding?: "json" | "form";
   signature?: { scheme: SignatureSchemeName; header?: string; prefix?: string };
-  mapping?: { fields: Array<{ to: string; from?: string; value?: unknown }>; include?: "mapped-only" | "all" } | null;
+  mapping?: {
+    fields: Array<{ to: string; from?: string; value?: unknown }>;
+    include?: "mapped-only" | "all";
+  } | null;
   filter?: Record<string, unknown> | null;
 }
 

@@ -73,7 +73,9 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: Context): void
     return reply.code(201).send(endpointOut(await createEndpoint(ctx, application, body), ctx.secrets));
   });
 
-  app.get<{ Params: EndpointParams }>(one, async (request) => endpointOut((await load(request)).endpoint, ctx.secrets));
+  app.get<{ Params: EndpointParams }>(one, async (request) =>
+    endpointOut((await load(request)).endpoint, ctx.secrets),
+  );
 
   app.put<{ Params: EndpointParams }>(one, async (request, reply) => {
     const application = await authorizedApp(ctx, request, request.params.app_id);

@@ -41,7 +41,9 @@ export function endpointQueries(db: SqliteDb): EndpointQueries {
   return {
     async insertEndpoint(row) {
       db.prepare(
-        `INSERT INTO endpoints (${COLUMNS}, id, created_at) VALUES (${COLUMNS.split(", ").map(() => "?").join(", ")}, ?, ?)`,
+        `INSERT INTO endpoints (${COLUMNS}, id, created_at) VALUES (${COLUMNS.split(", ")
+          .map(() => "?")
+          .join(", ")}, ?, ?)`,
       ).run(...endpointParams(row), row.id, row.createdAt);
     },
     async getEndpoint(appId, idOrUid) {
