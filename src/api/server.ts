@@ -3,6 +3,7 @@ import type { Context } from "../domain/context.ts";
 import { UnauthorizedError } from "../domain/errors.ts";
 import { authenticate } from "../domain/tokens.ts";
 import { registerIdempotency } from "./idempotency.ts";
+import { parseJsonBody } from "./json-body.ts";
 import { sendProblem } from "./problem.ts";
 import { registerApplicationRoutes } from "./routes/applications.ts";
 import { registerAttemptRoutes } from "./routes/attempts.ts";
@@ -34,6 +35,14 @@ export function buildApi(ctx: Context) {
     const path = request.url.split("?")[0] ?? "";
     if (path.startsWith("/api/") && !PUBLIC_PATHS.has(path) && !request.principal) {
       throw new UnauthorizedError("Missing or invalid bearer token");
+    }
+  });
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
     }
   });
   registerIdempotency(app, ctx);

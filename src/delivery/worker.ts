@@ -12,7 +12,9 @@ import type {
   SentRequest,
 } from "../store/types.ts";
 import { STATUS_FAIL, STATUS_PENDING, STATUS_SUCCESS } from "../store/types.ts";
+import { CIRCUIT_THRESHOLD, circuitOpenUntil, cooldownFor } from "./circuit-breaker.ts";
 import type { HttpSender, SendResult } from "./http-sender.ts";
+import { createRateLimiter } from "./rate-limiter.ts";
 import { buildRequest } from "./request-builder.ts";
 import { type AttemptVerdict, classifyResponse, nextRetryDelay } from "./retry-policy.ts";
 
@@ -42,6 +44,7 @@ export interface Worker {
 const BATCH_SIZE = 64;
 const FLUSH_EVERY_MS = 5;
 const IDLE_POLL_MS = 1000;
+const RATE_LIMIT_HORIZON_MS = 5_000;
 
 /** Pure: what an attempt's result means for the delivery and its endpoint. */
 export function decideOutcome(
@@ -66,7 +69,7 @@ export function decideOutcome(
   if (verdict.kind === "disable")
     return { verdict, status: STATUS_FAIL, dueAt: null, endpointEffect: "disable" };
   const delay = nextRetryDelay(retryScheduleMs, claimed.delivery.attempts + 1, verdict);
-  const failingSince = claimed.endpoint.failingSince;
+  const failingSince = claimed.endpoint.health.failingSince;
   const endpointEffect =
     failingSince !== null && now - failingSince >= DISABLE_AFTER_FAILING_MS ? "disable" : "failure";
   if (delay === null || endpointEffect === "disable") {
@@ -81,6 +84,8 @@ export function createWorker(options: WorkerOptions): Worker {
   const leaseMs = options.requestTimeoutMs + 30_000;
   const inFlightByEndpoint = new Map<string, number>();
   const inFlight = new Set<ClaimedDelivery>();
+  const rateLimiter = createRateLimiter();
+  const cooldown = cooldownFor(options.retryScheduleMs);
   let pending: DeliveryOutcome[] = [];
   let flushing: Promise<void> = Promise.resolve();
   let flushTimer: NodeJS.Timeout | undefined;
@@ -172,6 +177,8 @@ export function createWorker(options: WorkerOptions): Worker {
     });
     if (endpoint.disabled) return skip("endpoint is disabled");
     if (message.payload === null) return skip("message payload was expunged");
+    const wait = rateLimiter.reserve(endpoint.id, endpoint.throttleRate ?? 0, now());
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const built = buildRequest({
       endpoint,
       message: { ...message, payload: message.payload },
@@ -213,6 +220,10 @@ export function createWorker(options: WorkerOptions): Worker {
         status: decision.status,
         dueAt: decision.dueAt,
         endpointEffect: decision.endpointEffect,
+        circuitOpenUntil:
+          decision.endpointEffect === "failure"
+            ? circuitOpenUntil(claimed.endpoint.health.consecutiveFailures + 1, at, cooldown)
+            : null,
       });
     } catch (error) {
       // The lease expires and another claim retries it; nothing is lost.
@@ -239,7 +250,10 @@ export function createWorker(options: WorkerOptions): Worker {
           limit: Math.min(BATCH_SIZE, free),
           leaseMs,
           endpointCap: options.endpointConcurrency,
+          circuitThreshold: CIRCUIT_THRESHOLD,
           inFlight: inFlightByEndpoint,
+          // A rate-limited endpoint's claimed deliveries wait in process; never let that wait outgrow the lease.
+          paused: rateLimiter.backlogged(now(), RATE_LIMIT_HORIZON_MS),
         });
       } catch (error) {
         logger.error({ err: error }, "claiming deliveries failed");

@@ -125,7 +125,7 @@ export async function createEndpoint(
     throttleRate: input.throttleRate ?? null,
     headers: input.headers ?? {},
     secretsSealed: sealSecrets(ctx.secrets, [{ key: input.secret ?? generateSecret(), expiresAt: null }]),
-    failingSince: null,
+    health: { failingSince: null, consecutiveFailures: 0, circuitOpenUntil: null },
     delivery: options,
     credentialsSealed,
     createdAt: now,
@@ -166,13 +166,13 @@ export async function saveEndpoint(
     metadata: changes.metadata ?? existing.metadata,
     throttleRate: changes.throttleRate === undefined ? existing.throttleRate : changes.throttleRate,
     headers: changes.headers ?? existing.headers,
-    // Re-enabling starts a fresh failure window, or the 5-day rule would disable it again at once.
-    failingSince: reenabled ? null : existing.failingSince,
     delivery,
     credentialsSealed,
     updatedAt: ctx.now(),
   };
   await ctx.store.updateEndpoint(row);
+  // Re-enabling starts a fresh failure window, or the 5-day rule would disable it again at once.
+  if (reenabled) await ctx.store.resetEndpointHealth(row.id);
   return row;
 }
 

@@ -5,7 +5,7 @@
  */
 export function pickWithinCaps<T extends { endpointId: string }>(
   candidates: readonly T[],
-  cap: number,
+  capOf: (endpointId: string) => number,
   inFlight: ReadonlyMap<string, number>,
   limit: number,
 ): T[] {
@@ -14,7 +14,7 @@ export function pickWithinCaps<T extends { endpointId: string }>(
   for (const candidate of candidates) {
     if (picked.length >= limit) break;
     const used = (inFlight.get(candidate.endpointId) ?? 0) + (taken.get(candidate.endpointId) ?? 0);
-    if (used >= cap) continue;
+    if (used >= capOf(candidate.endpointId)) continue;
     taken.set(candidate.endpointId, (taken.get(candidate.endpointId) ?? 0) + 1);
     picked.push(candidate);
   }

@@ -54,7 +54,9 @@ export interface Store {
   listEndpoints(appId: string, page: PageQuery): Promise<Page<EndpointRow>>;
   /** Every enabled endpoint of an application: the routing candidates for a new message. */
   listEnabledEndpoints(appId: string): Promise<EndpointRow[]>;
+  /** Saves the endpoint's settings; its health (failure run, circuit breaker) is left as it is. */
   updateEndpoint(row: EndpointRow): Promise<void>;
+  resetEndpointHealth(id: string): Promise<void>;
   deleteEndpoint(appId: string, id: string): Promise<void>;
 
   /** Stores the message and its deliveries in one transaction; throws DuplicateEventIdError if its eventId exists. */

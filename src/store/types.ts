@@ -45,14 +45,22 @@ export interface EndpointRow {
   headers: Record<string, string>;
   /** Sealed (encrypted) JSON of the endpoint's signing secrets; only the domain opens it. */
   secretsSealed: string;
-  /** When the current run of failures began; null after a success. */
-  failingSince: number | null;
+  /** Written only by delivery outcomes (and reset on re-enable); API saves never overwrite it. */
+  health: EndpointHealth;
   /** How requests to this endpoint are shaped; empty = Svix defaults (POST JSON, Standard Webhooks). */
   delivery: DeliveryOptions;
   /** Sealed JSON of the endpoint's Credentials, or null. */
   credentialsSealed: string | null;
   createdAt: number;
   updatedAt: number;
+}
+
+export interface EndpointHealth {
+  /** When the current run of failures began; null after a success. */
+  failingSince: number | null;
+  consecutiveFailures: number;
+  /** The circuit breaker skips the endpoint until then. */
+  circuitOpenUntil: number | null;
 }
 
 export type HttpMethod = "POST" | "PUT" | "PATCH" | "GET";
@@ -190,8 +198,12 @@ export interface ClaimRequest {
   limit: number;
   leaseMs: number;
   endpointCap: number;
+  /** Endpoints with at least this many consecutive failures (half-open circuit) get one attempt at a time. */
+  circuitThreshold: number;
   /** Attempts this process already has in flight per endpoint; saturated endpoints are skipped. */
   inFlight: ReadonlyMap<string, number>;
+  /** Endpoints not to claim for now (e.g. rate-limited ones with a queue already waiting). */
+  paused: readonly string[];
 }
 
 export interface ClaimedDelivery {
@@ -208,4 +220,6 @@ export interface DeliveryOutcome {
   status: MessageStatus;
   dueAt: number | null;
   endpointEffect: EndpointEffect;
+  /** For failures: until when the endpoint's circuit is open (null = stays closed). */
+  circuitOpenUntil: number | null;
 }

@@ -41,7 +41,7 @@ function endpoint(appId: string, now = T0): EndpointRow {
     throttleRate: null,
     headers: {},
     secretsSealed: "sealed",
-    failingSince: null,
+    health: { failingSince: null, consecutiveFailures: 0, circuitOpenUntil: null },
     delivery: {},
     credentialsSealed: null,
     createdAt: now,
@@ -150,7 +150,15 @@ for (const factory of storeFactories) {
       await store.insertMessage(notYet, [delivery(notYet, fast.id, T0 + 60_000)]);
 
       const claim = (inFlight: Map<string, number>, limit = 100) =>
-        store.claimDueDeliveries({ now: T0 + 1, limit, leaseMs: 30_000, endpointCap: 2, inFlight });
+        store.claimDueDeliveries({
+          now: T0 + 1,
+          limit,
+          leaseMs: 30_000,
+          endpointCap: 2,
+          circuitThreshold: 5,
+          inFlight,
+          paused: [],
+        });
       const first = await claim(new Map([[slow.id, 1]]));
       const bySlow = first.filter((c) => c.endpoint.id === slow.id).length;
       const byFast = first.filter((c) => c.endpoint.id === fast.id).length;
@@ -187,6 +195,7 @@ for (const factory of storeFactories) {
             status: 0,
             dueAt: null,
             endpointEffect: "success",
+            circuitOpenUntil: null,
           },
         ],
         T0 + 2,
@@ -203,7 +212,9 @@ for (const factory of storeFactories) {
         limit: 100,
         leaseMs: 30_000,
         endpointCap: 100,
+        circuitThreshold: 5,
         inFlight: new Map(),
+        paused: [],
       });
       assert.ok(expired.some((c) => c.delivery.msgId === first[1]?.delivery.msgId));
       assert.ok(

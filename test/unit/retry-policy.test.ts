@@ -140,7 +140,7 @@ function claimed(attempts: number, failingSince: number | null): ClaimedDelivery
       throttleRate: null,
       headers: {},
       secretsSealed: "",
-      failingSince,
+      health: { failingSince, consecutiveFailures: 0, circuitOpenUntil: null },
       delivery: {},
       credentialsSealed: null,
       createdAt: 0,

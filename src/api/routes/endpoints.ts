@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { circuitState } from "../../delivery/circuit-breaker.ts";
 import type { Context } from "../../domain/context.ts";
 import {
   createEndpoint,
@@ -138,7 +139,17 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: Context): void
     const { endpoint } = await load(request);
     const query = parseInput(statsQuery, request.query, "query");
     const stats = await ctx.store.endpointStats(endpoint.id, query.since ?? null, query.until ?? null);
-    return { ...stats, canceled: 0 };
+    const { consecutiveFailures, circuitOpenUntil } = endpoint.health;
+    return {
+      ...stats,
+      canceled: 0,
+      // Outbound extension: the circuit breaker as the worker sees it.
+      circuit: {
+        state: circuitState(consecutiveFailures, circuitOpenUntil, ctx.now()),
+        consecutiveFailures,
+        openUntil: circuitOpenUntil === null ? null : new Date(circuitOpenUntil).toISOString(),
+      },
+    };
   });
 
   app.post<{ Params: EndpointParams }>(`${one}/send-example`, async (request) => {

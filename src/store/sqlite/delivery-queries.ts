@@ -49,17 +49,27 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
       .run(...attemptParams(a));
 
   return {
-    async claimDueDeliveries({ now, limit, leaseMs, endpointCap, inFlight }) {
+    async claimDueDeliveries({ now, limit, leaseMs, endpointCap, circuitThreshold, inFlight, paused }) {
       return db.transaction(() => {
-        const skip = saturatedEndpoints(inFlight, endpointCap);
-        const skipSql = skip.length > 0 ? `AND endpoint_id NOT IN (${placeholders(skip.length)})` : "";
-        const candidates = db
+        const skip = [...saturatedEndpoints(inFlight, endpointCap), ...paused];
+        const skipSql = skip.length > 0 ? `AND d.endpoint_id NOT IN (${placeholders(skip.length)})` : "";
+        // Endpoints whose circuit breaker is open are skipped; half-open ones get one attempt at a time.
+        const rows = db
           .prepare(
-            `SELECT * FROM deliveries WHERE status IN (1, 3) AND due_at <= ? ${skipSql} ORDER BY due_at LIMIT ?`,
+            `SELECT d.*, e.consecutive_failures FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
+             WHERE d.status IN (1, 3) AND d.due_at <= ? ${skipSql}
+               AND (e.circuit_open_until IS NULL OR e.circuit_open_until <= ?)
+             ORDER BY d.due_at LIMIT ?`,
           )
-          .all(now, ...skip, limit * CANDIDATE_FACTOR)
-          .map(toDelivery);
-        const picked = pickWithinCaps(candidates, endpointCap, inFlight, limit);
+          .all(now, ...skip, now, limit * CANDIDATE_FACTOR);
+        const failures = new Map(rows.map((r) => [String(r.endpoint_id), Number(r.consecutive_failures)]));
+        const candidates = rows.map(toDelivery);
+        const picked = pickWithinCaps(
+          candidates,
+          (endpointId) => ((failures.get(endpointId) ?? 0) >= circuitThreshold ? 1 : endpointCap),
+          inFlight,
+          limit,
+        );
         if (picked.length === 0) return [];
         const lease = db.prepare(
           `UPDATE deliveries SET status = ${STATUS_SENDING}, due_at = ?, updated_at = ? WHERE msg_id = ? AND endpoint_id = ?`,
@@ -108,13 +118,14 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
           const endpointId = o.attempt.endpointId;
           if (o.endpointEffect === "success") {
             db.prepare(
-              "UPDATE endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL",
+              `UPDATE endpoints SET failing_since = NULL, consecutive_failures = 0, circuit_open_until = NULL
+               WHERE id = ? AND (failing_since IS NOT NULL OR consecutive_failures > 0)`,
             ).run(endpointId);
           } else if (o.endpointEffect === "failure") {
-            db.prepare("UPDATE endpoints SET failing_since = ? WHERE id = ? AND failing_since IS NULL").run(
-              o.attempt.createdAt,
-              endpointId,
-            );
+            db.prepare(
+              `UPDATE endpoints SET failing_since = coalesce(failing_since, ?), consecutive_failures = consecutive_failures + 1,
+               circuit_open_until = ? WHERE id = ?`,
+            ).run(o.attempt.createdAt, o.circuitOpenUntil, endpointId);
           } else {
             db.prepare("UPDATE endpoints SET disabled = 1, updated_at = ? WHERE id = ?").run(now, endpointId);
           }

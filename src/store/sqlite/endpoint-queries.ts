@@ -11,11 +11,12 @@ type EndpointQueries = Pick<
   | "listEndpoints"
   | "listEnabledEndpoints"
   | "updateEndpoint"
+  | "resetEndpointHealth"
   | "deleteEndpoint"
 >;
 
 const COLUMNS =
-  "app_id, uid, url, description, disabled, event_types, channels, metadata, throttle_rate, headers, secrets_sealed, failing_since, delivery_options, credentials_sealed, updated_at";
+  "app_id, uid, url, description, disabled, event_types, channels, metadata, throttle_rate, headers, secrets_sealed, delivery_options, credentials_sealed, updated_at";
 
 function endpointParams(row: EndpointRow) {
   return [
@@ -30,7 +31,6 @@ function endpointParams(row: EndpointRow) {
     row.throttleRate,
     JSON.stringify(row.headers),
     row.secretsSealed,
-    row.failingSince,
     JSON.stringify(row.delivery),
     row.credentialsSealed,
     row.updatedAt,
@@ -70,6 +70,11 @@ export function endpointQueries(db: SqliteDb): EndpointQueries {
         .map((column) => `${column} = ?`)
         .join(", ");
       db.prepare(`UPDATE endpoints SET ${sets} WHERE id = ?`).run(...endpointParams(row), row.id);
+    },
+    async resetEndpointHealth(id) {
+      db.prepare(
+        "UPDATE endpoints SET failing_since = NULL, consecutive_failures = 0, circuit_open_until = NULL WHERE id = ?",
+      ).run(id);
     },
     async deleteEndpoint(appId, id) {
       db.prepare("DELETE FROM endpoints WHERE app_id = ? AND id = ?").run(appId, id);

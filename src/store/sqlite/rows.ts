@@ -57,7 +57,11 @@ export function toEndpoint(r: Raw): EndpointRow {
     throttleRate: numOrNull(r.throttle_rate),
     headers: json(r.headers),
     secretsSealed: String(r.secrets_sealed),
-    failingSince: numOrNull(r.failing_since),
+    health: {
+      failingSince: numOrNull(r.failing_since),
+      consecutiveFailures: num(r.consecutive_failures),
+      circuitOpenUntil: numOrNull(r.circuit_open_until),
+    },
     delivery: json(r.delivery_options),
     credentialsSealed: strOrNull(r.credentials_sealed),
     createdAt: num(r.created_at),

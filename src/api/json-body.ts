@@ -1,0 +1,35 @@
+import { ValidationError } from "../domain/errors.ts";
+
+/** Deeper JSON is refused: it is never a real webhook payload, and re-serialising it could exhaust the stack. */
+export const MAX_JSON_DEPTH = 64;
+
+/** Depth of nested arrays/objects, computed without recursion; stops counting past `limit`. */
+export function jsonDepthExceeds(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (current === null || typeof current !== "object") continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+export class MalformedJsonError extends Error {
+  readonly statusCode = 400;
+}
+
+/** Parses a JSON request body; malformed JSON is a 400, too-deep JSON a 422 on the body. */
+export function parseJsonBody(text: string): unknown {
+  if (text.length === 0) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new MalformedJsonError(`Request body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (jsonDepthExceeds(value, MAX_JSON_DEPTH)) {
+    throw ValidationError.field(["body"], `JSON is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  }
+  return value;
+}
