@@ -6,9 +6,11 @@ import type { Config } from "./config.ts";
 import { createAddressPolicy } from "./delivery/address-policy.ts";
 import { createHttpSender } from "./delivery/http-sender.ts";
 import { createWorker } from "./delivery/worker.ts";
+import { createImportRunner } from "./directory/csv-import.ts";
+import { ensureDirectoryEventTypes } from "./directory/events.ts";
 import type { Context } from "./domain/context.ts";
 import { ensureAdminToken } from "./domain/tokens.ts";
-import { createSecretBox, loadEncryptionKey } from "./secret-box.ts";
+import { createSecretBox, deriveKey, loadEncryptionKey } from "./secret-box.ts";
 import { createSqliteStore } from "./store/sqlite/sqlite-store.ts";
 
 const HOUSEKEEPING_EVERY_MS = 60_000;
@@ -43,7 +45,8 @@ export function createLogger(config: Config) {
 export async function startOutbound(config: Config): Promise<Running> {
   const logger = createLogger(config);
   const store = createSqliteStore(config.databasePath);
-  const secrets = createSecretBox(loadEncryptionKey(config.encryptionKey, config.dataDir));
+  const key = loadEncryptionKey(config.encryptionKey, config.dataDir);
+  const secrets = createSecretBox(key);
   const addressPolicy = createAddressPolicy(config.allowedSubnets);
   const sender = createHttpSender({
     timeoutMs: config.requestTimeoutMs,
@@ -66,6 +69,7 @@ export async function startOutbound(config: Config): Promise<Running> {
     config,
     store,
     secrets,
+    linkKey: deriveKey(key, "links"),
     addressPolicy,
     logger,
     notifyWork: () => worker.notify(),
@@ -82,9 +86,12 @@ export async function startOutbound(config: Config): Promise<Running> {
   const orphaned = await store.releaseOrphanedClaims(Date.now());
   if (orphaned > 0) logger.info({ count: orphaned }, "re-queued deliveries left in flight by a previous run");
 
-  const api = buildApi(ctx);
+  await ensureDirectoryEventTypes(ctx);
+  const imports = createImportRunner(ctx);
+  const api = buildApi(ctx, imports);
   await api.listen({ port: config.port, host: config.host });
   worker.start();
+  await imports.resumeUnfinished();
   const housekeeping = setInterval(() => {
     const now = Date.now();
     void Promise.all([
@@ -105,6 +112,7 @@ export async function startOutbound(config: Config): Promise<Running> {
       clearInterval(housekeeping);
       await api.close();
       await worker.stop();
+      await imports.idle();
       await sender.close();
       await store.close();
     },

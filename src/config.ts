@@ -79,6 +79,11 @@ const envSchema = z.object({
 
 export class ConfigError extends Error {}
 
+function defaultPublicUrl(host: string, port: number): string {
+  const name = host === "0.0.0.0" || host === "::" ? "localhost" : host.includes(":") ? `[${host}]` : host;
+  return `http://${name}:${port}`;
+}
+
 /** Parses and validates the environment once; every other module receives the resulting Config. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const present = Object.fromEntries(
@@ -109,7 +114,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     requestTimeoutMs: values.OUTBOUND_REQUEST_TIMEOUT,
     logLevel: values.LOG_LEVEL,
     encryptionKey: values.OUTBOUND_ENCRYPTION_KEY,
-    publicUrl: (values.OUTBOUND_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ""),
+    publicUrl: (values.OUTBOUND_PUBLIC_URL ?? defaultPublicUrl(values.HOST, port)).replace(/\/+$/, ""),
     endpointConcurrency: values.OUTBOUND_ENDPOINT_CONCURRENCY,
     workerConcurrency: values.OUTBOUND_WORKER_CONCURRENCY,
     caFile: values.OUTBOUND_CA_FILE,

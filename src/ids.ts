@@ -4,7 +4,7 @@ const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 let lastMs = 0;
 let lastRandom: number[] = [];
 
-export type IdPrefix = "app" | "ep" | "msg" | "atmpt" | "tok" | "rtsk";
+export type IdPrefix = "app" | "ep" | "msg" | "atmpt" | "tok" | "rtsk" | "prt" | "imp" | "dst" | "chat";
 
 function encodeTime(ms: number): string {
   let out = "";

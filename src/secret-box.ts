@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -42,6 +42,11 @@ export function loadEncryptionKey(configured: string | undefined, dataDir: strin
   const key = randomBytes(32);
   fs.writeFileSync(file, `${key.toString("base64")}\n`, { mode: 0o600, flag: "wx" });
   return key;
+}
+
+/** A separate key for another purpose (e.g. signing links), so one key never serves two algorithms. */
+export function deriveKey(key: Buffer, purpose: string): Buffer {
+  return createHmac("sha256", key).update(`outbound:${purpose}`).digest();
 }
 
 function keyFromText(text: string): Buffer {

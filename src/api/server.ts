@@ -1,4 +1,5 @@
 import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
+import type { ImportRunner } from "../directory/csv-import.ts";
 import type { Context } from "../domain/context.ts";
 import { UnauthorizedError } from "../domain/errors.ts";
 import { authenticate } from "../domain/tokens.ts";
@@ -8,13 +9,16 @@ import { sendProblem } from "./problem.ts";
 import { registerApplicationRoutes } from "./routes/applications.ts";
 import { registerAttemptRoutes } from "./routes/attempts.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
+import { registerDirectoryRoutes } from "./routes/directory.ts";
 import { registerEndpointRoutes } from "./routes/endpoints.ts";
 import { registerEventTypeRoutes } from "./routes/event-types.ts";
+import { registerImportAndDistributionRoutes } from "./routes/imports-distributions.ts";
 import { registerMessageRoutes } from "./routes/messages.ts";
+import { registerUnsubscribeRoutes } from "./routes/unsubscribe-page.ts";
 
 const PUBLIC_PATHS = new Set(["/api/v1/health", "/api/v1/health/ping"]);
 
-export function buildApi(ctx: Context) {
+export function buildApi(ctx: Context, imports: ImportRunner) {
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -60,5 +64,8 @@ export function buildApi(ctx: Context) {
   registerEndpointRoutes(app, ctx);
   registerMessageRoutes(app, ctx);
   registerAttemptRoutes(app, ctx);
+  registerDirectoryRoutes(app, ctx);
+  registerImportAndDistributionRoutes(app, ctx, imports);
+  registerUnsubscribeRoutes(app, ctx);
   return app;
 }

@@ -9,6 +9,8 @@ export interface Context {
   config: Config;
   store: Store;
   secrets: SecretBox;
+  /** Key for signed links (unsubscribe); derived from the encryption key. */
+  linkKey: Buffer;
   addressPolicy: AddressPolicy;
   logger: Logger;
   /** Wakes the delivery worker when new work is due now. */

@@ -1,4 +1,5 @@
 import { newId } from "../ids.ts";
+import type { NewMessage } from "../store/directory-store.ts";
 import { DuplicateEventIdError } from "../store/errors.ts";
 import type { ApplicationRow, DeliveryRow, EndpointRow, MessageRow, TriggerType } from "../store/types.ts";
 import { STATUS_PENDING } from "../store/types.ts";
@@ -13,6 +14,8 @@ export interface MessageInput {
   channels?: string[] | null;
   /** Days the payload is kept. */
   payloadRetentionPeriod?: number;
+  /** Preset id, for payloads that must contain their own message id (distributions). */
+  id?: string;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -39,9 +42,10 @@ export function newDelivery(
 
 function buildMessage(ctx: Context, app: ApplicationRow, input: MessageInput): MessageRow {
   const now = ctx.now();
+  const id = input.id ?? newId("msg", now);
   const retentionDays = input.payloadRetentionPeriod ?? DEFAULT_RETENTION_DAYS;
   return {
-    id: newId("msg", now),
+    id,
     appId: app.id,
     eventType: input.eventType,
     eventId: input.eventId ?? null,
@@ -53,8 +57,7 @@ function buildMessage(ctx: Context, app: ApplicationRow, input: MessageInput): M
   };
 }
 
-async function storeMessage(ctx: Context, message: MessageRow, endpoints: EndpointRow[]): Promise<void> {
-  const deliveries = endpoints.map((endpoint) => newDelivery(message, endpoint.id, message.createdAt, 0));
+async function storeMessage(ctx: Context, message: MessageRow, deliveries: DeliveryRow[]): Promise<void> {
   try {
     await ctx.store.insertMessage(message, deliveries);
   } catch (error) {
@@ -66,18 +69,37 @@ async function storeMessage(ctx: Context, message: MessageRow, endpoints: Endpoi
   if (deliveries.length > 0) ctx.notifyWork();
 }
 
+/**
+ * A new message and one delivery per endpoint that wants it, not yet stored: for callers that write many messages
+ * in one transaction (directory events, distributions). `endpoints` are the application's enabled endpoints.
+ */
+export function prepareMessage(
+  ctx: Context,
+  app: ApplicationRow,
+  input: MessageInput,
+  endpoints: EndpointRow[],
+): NewMessage {
+  const message = buildMessage(ctx, app, input);
+  const routable = { eventType: input.eventType, channels: input.channels ?? null, payload: input.payload };
+  const deliveries = endpoints
+    .filter((endpoint) => endpointWantsMessage(endpoint, routable))
+    .map((endpoint) => newDelivery(message, endpoint.id, message.createdAt, 0));
+  return { message, deliveries };
+}
+
 /** Stores the message and one delivery per matching endpoint in one transaction, then wakes the worker. */
 export async function createMessage(
   ctx: Context,
   app: ApplicationRow,
   input: MessageInput,
 ): Promise<MessageRow> {
-  const message = buildMessage(ctx, app, input);
-  const routable = { eventType: input.eventType, channels: input.channels ?? null, payload: input.payload };
-  const endpoints = (await ctx.store.listEnabledEndpoints(app.id)).filter((endpoint) =>
-    endpointWantsMessage(endpoint, routable),
+  const { message, deliveries } = prepareMessage(
+    ctx,
+    app,
+    input,
+    await ctx.store.listEnabledEndpoints(app.id),
   );
-  await storeMessage(ctx, message, endpoints);
+  await storeMessage(ctx, message, deliveries);
   return message;
 }
 
@@ -89,7 +111,7 @@ export async function createMessageForEndpoint(
   input: MessageInput,
 ): Promise<MessageRow> {
   const message = buildMessage(ctx, app, input);
-  await storeMessage(ctx, message, [endpoint]);
+  await storeMessage(ctx, message, [newDelivery(message, endpoint.id, message.createdAt, 0)]);
   return message;
 }
 

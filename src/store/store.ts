@@ -1,3 +1,4 @@
+import type { DirectoryStore, NewMessage } from "./directory-store.ts";
 import type {
   ApplicationRow,
   AttemptFilter,
@@ -27,7 +28,7 @@ import type {
  * Multi-row changes that must be atomic are single methods (e.g. insertMessage writes the message and
  * its deliveries in one transaction).
  */
-export interface Store {
+export interface Store extends DirectoryStore {
   readonly kind: "sqlite" | "postgres";
   close(): Promise<void>;
 
@@ -61,6 +62,8 @@ export interface Store {
 
   /** Stores the message and its deliveries in one transaction; throws DuplicateEventIdError if its eventId exists. */
   insertMessage(message: MessageRow, deliveries: DeliveryRow[]): Promise<void>;
+  /** Many messages (no eventIds) with their deliveries in one transaction. */
+  insertMessages(items: NewMessage[]): Promise<void>;
   /** By id or eventId within the application. */
   getMessage(appId: string, idOrEventId: string): Promise<MessageRow | null>;
   findMessageByEventId(appId: string, eventId: string, since: number): Promise<MessageRow | null>;

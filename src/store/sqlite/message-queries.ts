@@ -1,7 +1,8 @@
+import type { NewMessage } from "../directory-store.ts";
 import { DuplicateEventIdError } from "../errors.ts";
 import { keysetClause, toPage } from "../keyset.ts";
 import type { Store } from "../store.ts";
-import type { DeliveryRow, MessageFilter, MessageRow } from "../types.ts";
+import type { DeliveryRow, MessageFilter } from "../types.ts";
 import { STATUS_FAIL, STATUS_PENDING, STATUS_SENDING, STATUS_SUCCESS } from "../types.ts";
 import { type Params, placeholders, type SqliteDb } from "./database.ts";
 import { toEndpoint, toMessage, toPrefixedDelivery } from "./rows.ts";
@@ -9,6 +10,7 @@ import { toEndpoint, toMessage, toPrefixedDelivery } from "./rows.ts";
 type MessageQueries = Pick<
   Store,
   | "insertMessage"
+  | "insertMessages"
   | "getMessage"
   | "findMessageByEventId"
   | "listMessages"
@@ -72,27 +74,30 @@ function messageFilterSql(filter: MessageFilter): { sql: string; params: Params 
   return { sql: parts.length > 0 ? parts.join(" AND ") : "1=1", params };
 }
 
-export function messageQueries(db: SqliteDb): MessageQueries {
-  const insertMessage = (m: MessageRow) =>
-    db
-      .prepare(
-        "INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      )
-      .run(
-        m.id,
-        m.appId,
-        m.eventType,
-        m.eventId,
-        m.channels === null ? null : JSON.stringify(m.channels),
-        m.payload,
-        m.createdAt,
-        m.expiresAt,
-      );
-  const insertDelivery = (d: DeliveryRow) =>
-    db
-      .prepare(`INSERT INTO deliveries (${DELIVERY_COLUMNS.join(", ")}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(...deliveryParams(d));
+/** Inserts messages and their deliveries; callers wrap it in their transaction. */
+export function writeMessages(db: SqliteDb, items: NewMessage[]): void {
+  const insertMessage = db.prepare(
+    "INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+  );
+  const insertDelivery = db.prepare(
+    `INSERT INTO deliveries (${DELIVERY_COLUMNS.join(", ")}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  for (const { message: m, deliveries } of items) {
+    insertMessage.run(
+      m.id,
+      m.appId,
+      m.eventType,
+      m.eventId,
+      m.channels === null ? null : JSON.stringify(m.channels),
+      m.payload,
+      m.createdAt,
+      m.expiresAt,
+    );
+    for (const delivery of deliveries) insertDelivery.run(...deliveryParams(delivery));
+  }
+}
 
+export function messageQueries(db: SqliteDb): MessageQueries {
   return {
     async insertMessage(message, deliveries) {
       db.transaction(() => {
@@ -104,9 +109,11 @@ export function messageQueries(db: SqliteDb): MessageQueries {
         ) {
           throw new DuplicateEventIdError();
         }
-        insertMessage(message);
-        for (const delivery of deliveries) insertDelivery(delivery);
+        writeMessages(db, [{ message, deliveries }]);
       });
+    },
+    async insertMessages(items) {
+      db.transaction(() => writeMessages(db, items));
     },
     async getMessage(appId, idOrEventId) {
       const r =

@@ -2,6 +2,7 @@ import type { Store } from "../store.ts";
 import { catalogQueries } from "./catalog-queries.ts";
 import { openSqlite } from "./database.ts";
 import { deliveryQueries } from "./delivery-queries.ts";
+import { directoryQueries } from "./directory-queries.ts";
 import { endpointQueries } from "./endpoint-queries.ts";
 import { idempotencyQueries } from "./idempotency-queries.ts";
 import { messageQueries } from "./message-queries.ts";
@@ -19,5 +20,6 @@ export function createSqliteStore(file: string): Store {
     ...messageQueries(db),
     ...deliveryQueries(db),
     ...idempotencyQueries(db),
+    ...directoryQueries(db),
   };
 }

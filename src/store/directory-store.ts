@@ -1,0 +1,62 @@
+import type {
+  AttributeRow,
+  DistributionCounts,
+  DistributionRow,
+  ImportRow,
+  IssuerRow,
+  ParticipantFilter,
+  ParticipantRow,
+  RecipientRow,
+} from "./directory-types.ts";
+import type { DeliveryRow, MessageRow, Page, PageQuery } from "./types.ts";
+
+/** A message with its deliveries, written together. */
+export interface NewMessage {
+  message: MessageRow;
+  deliveries: DeliveryRow[];
+}
+
+/** Directory persistence; part of Store. Batch writes are single transactions. */
+export interface DirectoryStore {
+  insertIssuer(row: IssuerRow): Promise<void>;
+  getIssuer(appId: string, id: string): Promise<IssuerRow | null>;
+  listIssuers(appId: string): Promise<IssuerRow[]>;
+  deleteIssuer(appId: string, id: string): Promise<void>;
+
+  insertAttribute(row: AttributeRow): Promise<void>;
+  updateAttribute(row: AttributeRow): Promise<void>;
+  listAttributes(appId: string): Promise<AttributeRow[]>;
+  deleteAttribute(appId: string, id: string): Promise<void>;
+
+  getParticipant(appId: string, id: string): Promise<ParticipantRow | null>;
+  findParticipantByIdentifier(
+    appId: string,
+    issuer: string,
+    externalId: string,
+  ): Promise<ParticipantRow | null>;
+  listParticipants(appId: string, filter: ParticipantFilter, page: PageQuery): Promise<Page<ParticipantRow>>;
+  /**
+   * Inserts or replaces participants (with their external identifiers) and stores the event messages, in one
+   * transaction. Throws DuplicateIdentifierError if an identifier already belongs to another participant.
+   */
+  saveParticipants(participants: ParticipantRow[], events: NewMessage[]): Promise<void>;
+  deleteParticipant(appId: string, id: string): Promise<void>;
+
+  insertImport(row: ImportRow): Promise<void>;
+  updateImport(row: ImportRow): Promise<void>;
+  getImport(appId: string, id: string): Promise<ImportRow | null>;
+  listUnfinishedImports(): Promise<ImportRow[]>;
+
+  insertDistribution(row: DistributionRow): Promise<void>;
+  getDistribution(appId: string, id: string): Promise<DistributionRow | null>;
+  listDistributions(appId: string, page: PageQuery): Promise<Page<DistributionRow>>;
+  /** Records recipients and stores their messages in one transaction. */
+  addRecipients(recipients: RecipientRow[], messages: NewMessage[]): Promise<void>;
+  listRecipients(
+    distributionId: string,
+    afterParticipantId: string | null,
+    limit: number,
+  ): Promise<RecipientRow[]>;
+  markResponded(distributionId: string, participantId: string, at: number): Promise<boolean>;
+  distributionCounts(distributionId: string): Promise<DistributionCounts>;
+}

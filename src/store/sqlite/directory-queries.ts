@@ -1,0 +1,400 @@
+import type { DirectoryStore } from "../directory-store.ts";
+import type {
+  AttributeRow,
+  DistributionRow,
+  ExternalIdentifier,
+  ImportRow,
+  ParticipantRow,
+  RecipientRow,
+} from "../directory-types.ts";
+import { DuplicateIdentifierError } from "../errors.ts";
+import { keysetClause, toPage } from "../keyset.ts";
+import { type Params, placeholders, type SqliteDb } from "./database.ts";
+import { writeMessages } from "./message-queries.ts";
+
+type Raw = Record<string, unknown>;
+const numOrNull = (value: unknown): number | null => (value === null ? null : Number(value));
+
+function toAttribute(r: Raw): AttributeRow {
+  return {
+    appId: String(r.app_id),
+    id: String(r.id),
+    label: String(r.label),
+    valueType: String(r.value_type) as AttributeRow["valueType"],
+    choices: r.choices === null ? null : JSON.parse(String(r.choices)),
+    systemDefined: r.system_defined === 1,
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+function toParticipant(r: Raw, identifiers: ExternalIdentifier[]): ParticipantRow {
+  return {
+    id: String(r.id),
+    appId: String(r.app_id),
+    attributes: JSON.parse(String(r.attributes)),
+    tags: JSON.parse(String(r.tags)),
+    consent: {
+      given: r.consent_given === 1,
+      at: numOrNull(r.consent_at),
+      source: r.consent_source === null ? null : String(r.consent_source),
+    },
+    unsubscribedAt: numOrNull(r.unsubscribed_at),
+    externalIdentifiers: identifiers,
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+function toImport(r: Raw): ImportRow {
+  return {
+    id: String(r.id),
+    appId: String(r.app_id),
+    state: String(r.state) as ImportRow["state"],
+    options: JSON.parse(String(r.options)),
+    file: r.file === null ? null : String(r.file),
+    rowsRead: Number(r.rows_read),
+    created: Number(r.created),
+    updated: Number(r.updated),
+    failed: Number(r.failed),
+    errors: JSON.parse(String(r.errors)),
+    message: r.message === null ? null : String(r.message),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+function toDistribution(r: Raw): DistributionRow {
+  return {
+    id: String(r.id),
+    appId: String(r.app_id),
+    distributionType: String(r.distribution_type) as DistributionRow["distributionType"],
+    message: String(r.message),
+    chatUrl: String(r.chat_url),
+    domainBrandName: String(r.domain_brand_name),
+    audience: JSON.parse(String(r.audience)),
+    reminderOf: r.reminder_of === null ? null : String(r.reminder_of),
+    createdAt: Number(r.created_at),
+  };
+}
+
+function toRecipient(r: Raw): RecipientRow {
+  return {
+    distributionId: String(r.distribution_id),
+    participantId: String(r.participant_id),
+    msgId: String(r.msg_id),
+    chatId: String(r.chat_id),
+    respondedAt: numOrNull(r.responded_at),
+  };
+}
+
+export function directoryQueries(db: SqliteDb): DirectoryStore {
+  /** Identifiers for a set of participants, in one query. */
+  function identifiersOf(ids: string[]): Map<string, ExternalIdentifier[]> {
+    const byParticipant = new Map<string, ExternalIdentifier[]>();
+    if (ids.length === 0) return byParticipant;
+    const rows = db
+      .prepare(
+        `SELECT participant_id, issuer, external_id FROM participant_identifiers
+         WHERE participant_id IN (${placeholders(ids.length)}) ORDER BY issuer, external_id`,
+      )
+      .all(...ids);
+    for (const r of rows) {
+      const list = byParticipant.get(String(r.participant_id)) ?? [];
+      list.push({ issuer: String(r.issuer), id: String(r.external_id) });
+      byParticipant.set(String(r.participant_id), list);
+    }
+    return byParticipant;
+  }
+
+  function withIdentifiers(rows: Raw[]): ParticipantRow[] {
+    const identifiers = identifiersOf(rows.map((r) => String(r.id)));
+    return rows.map((r) => toParticipant(r, identifiers.get(String(r.id)) ?? []));
+  }
+
+  return {
+    async insertIssuer(row) {
+      db.prepare("INSERT INTO issuers (app_id, id, description, created_at) VALUES (?, ?, ?, ?)").run(
+        row.appId,
+        row.id,
+        row.description,
+        row.createdAt,
+      );
+    },
+    async getIssuer(appId, id) {
+      const r = db.prepare("SELECT * FROM issuers WHERE app_id = ? AND id = ?").get(appId, id);
+      return r
+        ? {
+            appId: String(r.app_id),
+            id: String(r.id),
+            description: String(r.description),
+            createdAt: Number(r.created_at),
+          }
+        : null;
+    },
+    async listIssuers(appId) {
+      return db
+        .prepare("SELECT * FROM issuers WHERE app_id = ? ORDER BY id")
+        .all(appId)
+        .map((r) => ({
+          appId: String(r.app_id),
+          id: String(r.id),
+          description: String(r.description),
+          createdAt: Number(r.created_at),
+        }));
+    },
+    async deleteIssuer(appId, id) {
+      db.prepare("DELETE FROM issuers WHERE app_id = ? AND id = ?").run(appId, id);
+    },
+
+    async insertAttribute(row) {
+      db.prepare(
+        `INSERT INTO attributes (app_id, id, label, value_type, choices, system_defined, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        row.appId,
+        row.id,
+        row.label,
+        row.valueType,
+        row.choices === null ? null : JSON.stringify(row.choices),
+        row.systemDefined ? 1 : 0,
+        row.createdAt,
+        row.updatedAt,
+      );
+    },
+    async updateAttribute(row) {
+      db.prepare(
+        "UPDATE attributes SET label = ?, choices = ?, updated_at = ? WHERE app_id = ? AND id = ?",
+      ).run(
+        row.label,
+        row.choices === null ? null : JSON.stringify(row.choices),
+        row.updatedAt,
+        row.appId,
+        row.id,
+      );
+    },
+    async listAttributes(appId) {
+      return db
+        .prepare("SELECT * FROM attributes WHERE app_id = ? ORDER BY created_at, id")
+        .all(appId)
+        .map(toAttribute);
+    },
+    async deleteAttribute(appId, id) {
+      db.prepare("DELETE FROM attributes WHERE app_id = ? AND id = ?").run(appId, id);
+    },
+
+    async getParticipant(appId, id) {
+      const r = db.prepare("SELECT * FROM participants WHERE app_id = ? AND id = ?").get(appId, id);
+      return r ? (withIdentifiers([r])[0] ?? null) : null;
+    },
+    async findParticipantByIdentifier(appId, issuer, externalId) {
+      const r = db
+        .prepare(
+          `SELECT p.* FROM participant_identifiers i JOIN participants p ON p.id = i.participant_id
+           WHERE i.app_id = ? AND i.issuer = ? AND i.external_id = ?`,
+        )
+        .get(appId, issuer, externalId);
+      return r ? (withIdentifiers([r])[0] ?? null) : null;
+    },
+    async listParticipants(appId, filter, page) {
+      const parts = ["p.app_id = ?"];
+      const params: Params = [appId];
+      if (filter.tag !== undefined) {
+        parts.push("EXISTS (SELECT 1 FROM json_each(p.tags) WHERE value = ?)");
+        params.push(filter.tag);
+      }
+      if (filter.attribute) {
+        parts.push("CAST(json_extract(p.attributes, ?) AS TEXT) = ?");
+        params.push(`$."${filter.attribute.id}"`, filter.attribute.value);
+      }
+      if (filter.issuer !== undefined || filter.externalId !== undefined) {
+        const sub = ["i.participant_id = p.id"];
+        if (filter.issuer !== undefined) {
+          sub.push("i.issuer = ?");
+          params.push(filter.issuer);
+        }
+        if (filter.externalId !== undefined) {
+          sub.push("i.external_id = ?");
+          params.push(filter.externalId);
+        }
+        parts.push(`EXISTS (SELECT 1 FROM participant_identifiers i WHERE ${sub.join(" AND ")})`);
+      }
+      const k = keysetClause("p.id", page);
+      const rows = db
+        .prepare(
+          `SELECT p.* FROM participants p WHERE ${parts.join(" AND ")} AND ${k.where} ORDER BY ${k.orderBy} LIMIT ?`,
+        )
+        .all(...params, ...k.params, page.limit + 1);
+      return toPage(withIdentifiers(rows), page);
+    },
+    async saveParticipants(participants, events) {
+      db.transaction(() => {
+        const upsert = db.prepare(
+          `INSERT INTO participants (id, app_id, attributes, tags, consent_given, consent_at, consent_source,
+             unsubscribed_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET attributes = excluded.attributes, tags = excluded.tags,
+             consent_given = excluded.consent_given, consent_at = excluded.consent_at,
+             consent_source = excluded.consent_source, unsubscribed_at = excluded.unsubscribed_at,
+             updated_at = excluded.updated_at`,
+        );
+        const owner = db.prepare(
+          "SELECT participant_id FROM participant_identifiers WHERE app_id = ? AND issuer = ? AND external_id = ?",
+        );
+        const clear = db.prepare("DELETE FROM participant_identifiers WHERE participant_id = ?");
+        const link = db.prepare(
+          "INSERT INTO participant_identifiers (app_id, issuer, external_id, participant_id) VALUES (?, ?, ?, ?)",
+        );
+        for (const p of participants) {
+          for (const identifier of p.externalIdentifiers) {
+            const current = owner.get(p.appId, identifier.issuer, identifier.id);
+            if (current && String(current.participant_id) !== p.id) {
+              throw new DuplicateIdentifierError(identifier.issuer, identifier.id);
+            }
+          }
+          upsert.run(
+            p.id,
+            p.appId,
+            JSON.stringify(p.attributes),
+            JSON.stringify(p.tags),
+            p.consent.given ? 1 : 0,
+            p.consent.at,
+            p.consent.source,
+            p.unsubscribedAt,
+            p.createdAt,
+            p.updatedAt,
+          );
+          clear.run(p.id);
+          for (const identifier of p.externalIdentifiers)
+            link.run(p.appId, identifier.issuer, identifier.id, p.id);
+        }
+        writeMessages(db, events);
+      });
+    },
+    async deleteParticipant(appId, id) {
+      db.prepare("DELETE FROM participants WHERE app_id = ? AND id = ?").run(appId, id);
+    },
+
+    async insertImport(row) {
+      db.prepare(
+        `INSERT INTO imports (id, app_id, state, options, file, rows_read, created, updated, failed, errors, message,
+           created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        row.id,
+        row.appId,
+        row.state,
+        JSON.stringify(row.options),
+        row.file,
+        row.rowsRead,
+        row.created,
+        row.updated,
+        row.failed,
+        JSON.stringify(row.errors),
+        row.message,
+        row.createdAt,
+        row.updatedAt,
+      );
+    },
+    async updateImport(row) {
+      db.prepare(
+        `UPDATE imports SET state = ?, file = ?, rows_read = ?, created = ?, updated = ?, failed = ?, errors = ?,
+           message = ?, updated_at = ? WHERE id = ?`,
+      ).run(
+        row.state,
+        row.file,
+        row.rowsRead,
+        row.created,
+        row.updated,
+        row.failed,
+        JSON.stringify(row.errors),
+        row.message,
+        row.updatedAt,
+        row.id,
+      );
+    },
+    async getImport(appId, id) {
+      const r = db.prepare("SELECT * FROM imports WHERE app_id = ? AND id = ?").get(appId, id);
+      return r ? toImport(r) : null;
+    },
+    async listUnfinishedImports() {
+      return db
+        .prepare("SELECT * FROM imports WHERE state IN ('queued', 'running') ORDER BY id")
+        .all()
+        .map(toImport);
+    },
+
+    async insertDistribution(row) {
+      db.prepare(
+        `INSERT INTO distributions (id, app_id, distribution_type, message, chat_url, domain_brand_name, audience,
+           reminder_of, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        row.id,
+        row.appId,
+        row.distributionType,
+        row.message,
+        row.chatUrl,
+        row.domainBrandName,
+        JSON.stringify(row.audience),
+        row.reminderOf,
+        row.createdAt,
+      );
+    },
+    async getDistribution(appId, id) {
+      const r = db.prepare("SELECT * FROM distributions WHERE app_id = ? AND id = ?").get(appId, id);
+      return r ? toDistribution(r) : null;
+    },
+    async listDistributions(appId, page) {
+      const k = keysetClause("id", page);
+      const rows = db
+        .prepare(`SELECT * FROM distributions WHERE app_id = ? AND ${k.where} ORDER BY ${k.orderBy} LIMIT ?`)
+        .all(appId, ...k.params, page.limit + 1);
+      return toPage(rows.map(toDistribution), page);
+    },
+    async addRecipients(recipients, messages) {
+      db.transaction(() => {
+        const insert = db.prepare(
+          `INSERT INTO distribution_recipients (distribution_id, participant_id, msg_id, chat_id, responded_at)
+           VALUES (?, ?, ?, ?, ?)`,
+        );
+        for (const r of recipients)
+          insert.run(r.distributionId, r.participantId, r.msgId, r.chatId, r.respondedAt);
+        writeMessages(db, messages);
+      });
+    },
+    async listRecipients(distributionId, afterParticipantId, limit) {
+      return db
+        .prepare(
+          `SELECT * FROM distribution_recipients WHERE distribution_id = ? AND participant_id > ?
+           ORDER BY participant_id LIMIT ?`,
+        )
+        .all(distributionId, afterParticipantId ?? "", limit)
+        .map(toRecipient);
+    },
+    async markResponded(distributionId, participantId, at) {
+      const result = db
+        .prepare(
+          `UPDATE distribution_recipients SET responded_at = coalesce(responded_at, ?)
+           WHERE distribution_id = ? AND participant_id = ?`,
+        )
+        .run(at, distributionId, participantId);
+      return Number(result.changes) === 1;
+    },
+    async distributionCounts(distributionId) {
+      const r = db
+        .prepare(
+          `SELECT count(DISTINCT r.participant_id) AS targeted,
+             sum(CASE WHEN d.status = 0 THEN 1 ELSE 0 END) AS delivered,
+             sum(CASE WHEN d.status = 2 THEN 1 ELSE 0 END) AS failed,
+             sum(CASE WHEN d.status IN (1, 3) THEN 1 ELSE 0 END) AS pending
+           FROM distribution_recipients r LEFT JOIN deliveries d ON d.msg_id = r.msg_id
+           WHERE r.distribution_id = ?`,
+        )
+        .get(distributionId);
+      return {
+        targeted: Number(r?.targeted ?? 0),
+        delivered: Number(r?.delivered ?? 0),
+        failed: Number(r?.failed ?? 0),
+        pending: Number(r?.pending ?? 0),
+      };
+    },
+  };
+}
