@@ -67,6 +67,16 @@ export const deliveryIn = z.strictObject({
       }),
       z.strictObject({ type: z.literal("bearer"), token: printable(4096).min(1) }),
       z.strictObject({ type: z.literal("header"), name: headerName, value: printable(4096) }),
+      z.strictObject({
+        type: z.literal("applicationKey"),
+        environment: z.enum(["dev", "staging", "prod"]),
+        name: z
+          .string()
+          .min(1)
+          .max(128)
+          .regex(/^[a-zA-Z0-9\-_.]+$/, "may only contain letters, digits, '-', '_' and '.'"),
+        key: printable(4096).min(1),
+      }),
     ])
     .nullish(),
   // Structure is checked here; paths and operators by validateMapping/validateFilter (with precise locations).

@@ -24,18 +24,24 @@ export interface BuiltRequest {
 const MASK = "********";
 const SENSITIVE_HEADER = /auth|token|secret|key|cookie|password/i;
 
-/** The Authorization (or custom) header a credential adds to every request. */
-export function credentialHeader(credentials: Credentials): [string, string] {
+/** The headers a credential adds to every request, and which of them are secret (masked in the attempt log). */
+export function credentialHeaders(
+  credentials: Credentials,
+): Array<[name: string, value: string, secret: boolean]> {
   switch (credentials.type) {
-    case "basic":
-      return [
-        "authorization",
-        `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`,
-      ];
+    case "basic": {
+      const token = Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64");
+      return [["authorization", `Basic ${token}`, true]];
+    }
     case "bearer":
-      return ["authorization", `Bearer ${credentials.token}`];
+      return [["authorization", `Bearer ${credentials.token}`, true]];
     case "header":
-      return [credentials.name.toLowerCase(), credentials.value];
+      return [[credentials.name.toLowerCase(), credentials.value, true]];
+    case "applicationKey":
+      return [
+        ["x-application", `${credentials.environment}-${credentials.name}`, false],
+        ["x-application-key", credentials.key, true],
+      ];
   }
 }
 
@@ -72,10 +78,10 @@ export function buildRequest(input: BuildInput): BuiltRequest {
 
   for (const [name, value] of Object.entries(endpoint.headers)) headers[name.toLowerCase()] = value;
   const masked = new Set(Object.keys(headers).filter((name) => SENSITIVE_HEADER.test(name)));
-  if (input.credentials) {
-    const [name, value] = credentialHeader(input.credentials);
+  for (const [name, value, secret] of input.credentials ? credentialHeaders(input.credentials) : []) {
     headers[name] = value;
-    masked.add(name);
+    if (secret) masked.add(name);
+    else masked.delete(name);
   }
   Object.assign(headers, signatureHeaders(input, signedText));
 

@@ -70,5 +70,12 @@ export function maskCredentials(credentials: Credentials | null): Record<string,
       return { type: "bearer", token: MASK };
     case "header":
       return { type: "header", name: credentials.name, value: MASK };
+    case "applicationKey":
+      return {
+        type: "applicationKey",
+        environment: credentials.environment,
+        name: credentials.name,
+        key: MASK,
+      };
   }
 }

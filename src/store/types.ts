@@ -80,7 +80,9 @@ export interface DeliveryOptions {
 export type Credentials =
   | { type: "basic"; username: string; password: string }
   | { type: "bearer"; token: string }
-  | { type: "header"; name: string; value: string };
+  | { type: "header"; name: string; value: string }
+  /** Seed 000's application keys: `x-application: <environment>-<name>` plus the key token. */
+  | { type: "applicationKey"; environment: "dev" | "staging" | "prod"; name: string; key: string };
 
 export interface MessageRow {
   id: string;
