@@ -79,6 +79,19 @@ const envSchema = z.object({
 
 export class ConfigError extends Error {}
 
+/** What CLI commands that talk to a running server need. */
+export interface ClientConfig {
+  url: string;
+  token: string | undefined;
+}
+
+export function loadClientConfig(env: Record<string, string | undefined> = process.env): ClientConfig {
+  const port = env.PORT && /^\d+$/.test(env.PORT) ? env.PORT : "8071";
+  const url = (env.OUTBOUND_URL ?? `http://localhost:${port}`).replace(/\/+$/, "");
+  if (!/^https?:\/\//.test(url)) throw new ConfigError(`Invalid configuration:\n  OUTBOUND_URL: must be an http(s) URL`);
+  return { url, token: env.OUTBOUND_API_TOKEN };
+}
+
 function defaultPublicUrl(host: string, port: number): string {
   const name = host === "0.0.0.0" || host === "::" ? "localhost" : host.includes(":") ? `[${host}]` : host;
   return `http://${name}:${port}`;

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import { startOutbound } from "../app.ts";
-import { ConfigError, loadConfig } from "../config.ts";
+import { ConfigError, loadClientConfig, loadConfig } from "../config.ts";
+import { runImportCommand } from "./import-command.ts";
 
 const USAGE = `Usage: outbound <command>
 
 Commands:
   serve    API, delivery worker and housekeeping in one process (what \`npm start\` runs)
+  import   upload a participant CSV to a running server and follow the job (see \`outbound import\`)
   help     this text
 
 Configuration comes from the environment; see docs/operations.md.`;
@@ -35,6 +37,9 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case "serve":
       return serve();
+    case "import":
+      process.exitCode = await runImportCommand(argv.slice(1), loadClientConfig(process.env), process.stderr);
+      return;
     case "help":
     case "--help":
     case "-h":

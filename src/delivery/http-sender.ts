@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import tls from "node:tls";
 import { Agent, errors, request } from "undici";
 import {
   type AddressPolicy,
@@ -48,7 +49,13 @@ export function createHttpSender(options: SenderOptions): HttpSender {
   const agent = new Agent({
     connect: {
       lookup: createPinnedLookup(options.policy),
-      ...(options.caFile ? { ca: fs.readFileSync(options.caFile, "utf8") } : {}),
+      // `ca` replaces Node's trust store, so the extra certificates are added to the default ones (bundled,
+      // NODE_EXTRA_CA_CERTS, system if enabled): public https endpoints must keep working with a CA file set.
+      ...(options.caFile
+        ? { ca: [...tls.getCACertificates("default"), fs.readFileSync(options.caFile, "utf8")] }
+        : {}),
+      // undici's default is 10 s, and an abort does not interrupt a connect or TLS handshake in progress.
+      timeout: options.timeoutMs,
     },
     headersTimeout: options.timeoutMs,
     bodyTimeout: options.timeoutMs,
@@ -67,13 +74,17 @@ export function createHttpSender(options: SenderOptions): HttpSender {
     if (!check.ok) return failed("blocked", check.reason, elapsed());
     const signal = AbortSignal.timeout(options.timeoutMs);
     try {
-      const response = await request(outgoing.url, {
-        dispatcher: agent,
-        method: outgoing.method,
-        headers: outgoing.headers,
-        body: outgoing.body,
+      const response = await beforeDeadline(
+        request(outgoing.url, {
+          dispatcher: agent,
+          method: outgoing.method,
+          headers: outgoing.headers,
+          body: outgoing.body,
+          signal,
+        }),
         signal,
-      });
+        (late) => late.body.destroy(),
+      );
       const responseText = await readBounded(response.body, RESPONSE_LIMIT_BYTES);
       const retryAfter = response.headers["retry-after"];
       return {
@@ -94,6 +105,30 @@ export function createHttpSender(options: SenderOptions): HttpSender {
       await agent.close();
     },
   };
+}
+
+/**
+ * Settles with `promise`, or rejects with the signal's reason as soon as it aborts: undici does not always honour an
+ * abort at once (a connection still being set up keeps the request waiting), and the attempt's total time is bounded.
+ * A value that arrives after the deadline is handed to `late` (to release its connection).
+ */
+function beforeDeadline<T>(promise: Promise<T>, signal: AbortSignal, late: (value: T) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        if (signal.aborted) late(value);
+        else resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** Reads at most `limit` bytes, then drops the connection: a huge or endless body costs nothing more. */
@@ -135,7 +170,8 @@ function describeFailure(error: unknown, durationMs: number, aborted: boolean): 
     return failed("timeout", "request timed out", durationMs);
   }
   const first = chain[0];
-  const code = first instanceof Error && "code" in first ? ` (${String(first.code)})` : "";
+  const errorCode = first instanceof Error && "code" in first ? first.code : undefined;
+  const code = typeof errorCode === "string" && errorCode !== "" ? ` (${errorCode})` : "";
   const message = first instanceof Error ? first.message : String(error);
   return failed("network", `${message}${code}`, durationMs);
 }
