@@ -88,7 +88,7 @@ export async function startOutbound(config: Config): Promise<Running> {
 
   await ensureDirectoryEventTypes(ctx);
   const imports = createImportRunner(ctx);
-  const api = buildApi(ctx, imports);
+  const api = buildApi(ctx, imports, VERSION);
   await api.listen({ port: config.port, host: config.host });
   worker.start();
   await imports.resumeUnfinished();

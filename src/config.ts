@@ -88,7 +88,8 @@ export interface ClientConfig {
 export function loadClientConfig(env: Record<string, string | undefined> = process.env): ClientConfig {
   const port = env.PORT && /^\d+$/.test(env.PORT) ? env.PORT : "8071";
   const url = (env.OUTBOUND_URL ?? `http://localhost:${port}`).replace(/\/+$/, "");
-  if (!/^https?:\/\//.test(url)) throw new ConfigError(`Invalid configuration:\n  OUTBOUND_URL: must be an http(s) URL`);
+  if (!/^https?:\/\//.test(url))
+    throw new ConfigError(`Invalid configuration:\n  OUTBOUND_URL: must be an http(s) URL`);
   return { url, token: env.OUTBOUND_API_TOKEN };
 }
 

@@ -5,6 +5,7 @@ import { UnauthorizedError } from "../domain/errors.ts";
 import { authenticate } from "../domain/tokens.ts";
 import { registerIdempotency } from "./idempotency.ts";
 import { parseJsonBody } from "./json-body.ts";
+import { buildOpenApi } from "./openapi.ts";
 import { sendProblem } from "./problem.ts";
 import { registerApplicationRoutes } from "./routes/applications.ts";
 import { registerAttemptRoutes } from "./routes/attempts.ts";
@@ -16,9 +17,9 @@ import { registerImportAndDistributionRoutes } from "./routes/imports-distributi
 import { registerMessageRoutes } from "./routes/messages.ts";
 import { registerUnsubscribeRoutes } from "./routes/unsubscribe-page.ts";
 
-const PUBLIC_PATHS = new Set(["/api/v1/health", "/api/v1/health/ping"]);
+const PUBLIC_PATHS = new Set(["/api/v1/health", "/api/v1/health/ping", "/api/v1/openapi.json"]);
 
-export function buildApi(ctx: Context, imports: ImportRunner) {
+export function buildApi(ctx: Context, imports: ImportRunner, version: string) {
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -58,6 +59,11 @@ export function buildApi(ctx: Context, imports: ImportRunner) {
       .send({ code: "not_found", detail: `No route for ${request.method} ${request.url.split("?")[0]}` }),
   );
 
+  let openapi: Record<string, unknown> | undefined;
+  app.get("/api/v1/openapi.json", async () => {
+    openapi ??= buildOpenApi(version);
+    return openapi;
+  });
   registerAuthRoutes(app, ctx);
   registerApplicationRoutes(app, ctx);
   registerEventTypeRoutes(app, ctx);

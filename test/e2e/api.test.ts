@@ -395,3 +395,23 @@ test("app portal access: the token reads its own app only", async () => {
     await rejectsWithStatus(Promise.reject(error), [401, 403]);
   }
 });
+
+test("the OpenAPI document is served without auth and describes the delivery extension", async () => {
+  const response = await fetch(`${server.url}/api/v1/openapi.json`);
+  assert.equal(response.status, 200);
+  const doc = (await response.json()) as {
+    openapi: string;
+    paths: Record<
+      string,
+      Record<
+        string,
+        { requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } }
+      >
+    >;
+  };
+  assert.equal(doc.openapi, "3.1.0");
+  const create = doc.paths["/api/v1/app/{app_id}/endpoint"]?.post;
+  const properties = create?.requestBody?.content["application/json"]?.schema.properties ?? {};
+  assert.ok("delivery" in properties, "endpoint create documents `delivery`");
+  assert.ok(doc.paths["/api/v1/app/{app_id}/distribution"], "directory routes are documented");
+});
