@@ -84,6 +84,8 @@ export async function startOutbound(config: Config): Promise<Running> {
     );
   }
   const orphaned = await store.releaseOrphanedClaims(Date.now());
+  // Single-process SQLite: a reservation still in progress at start-up belongs to a request that died with us.
+  await store.releaseAbandonedIdempotency(Date.now());
   if (orphaned > 0) logger.info({ count: orphaned }, "re-queued deliveries left in flight by a previous run");
 
   await ensureDirectoryEventTypes(ctx);

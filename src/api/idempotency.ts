@@ -5,6 +5,8 @@ import { ConflictError } from "../domain/errors.ts";
 
 export const IDEMPOTENCY_TTL_MS = 12 * 60 * 60 * 1000;
 const IN_PROGRESS_WAIT_MS = 5_000;
+/** A reservation without a response after this long belongs to a request that died (e.g. a crash). */
+export const ABANDONED_AFTER_MS = 60_000;
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -37,7 +39,8 @@ export function registerIdempotency(app: FastifyInstance, ctx: Context): void {
       await new Promise((resolve) => setTimeout(resolve, 25));
       row = await ctx.store.getIdempotency(key);
     }
-    if (!row || row.createdAt < now - IDEMPOTENCY_TTL_MS) {
+    const abandoned = row !== null && row.statusCode === 0 && row.createdAt < now - ABANDONED_AFTER_MS;
+    if (!row || abandoned || row.createdAt < now - IDEMPOTENCY_TTL_MS) {
       // Expired or released: this request takes the key over.
       await ctx.store.releaseIdempotency(key);
       if (await ctx.store.reserveIdempotency(key, requestHash, now)) request.idempotencyKey = key;

@@ -109,6 +109,8 @@ export interface Store extends DirectoryStore {
   completeIdempotency(key: string, statusCode: number, body: string): Promise<void>;
   releaseIdempotency(key: string): Promise<void>;
   purgeIdempotency(olderThan: number): Promise<number>;
+  /** Drops reservations that never got a response (their request died with its process) made before `olderThan`. */
+  releaseAbandonedIdempotency(olderThan: number): Promise<number>;
 }
 
 export type { TriggerType };

@@ -250,6 +250,11 @@ for (const factory of storeFactories) {
         createdAt: T0,
       });
       assert.equal(await store.purgeIdempotency(T0 + 1), 1);
+      await store.reserveIdempotency("abandoned", "h", T0);
+      await store.reserveIdempotency("answered", "h", T0);
+      await store.completeIdempotency("answered", 200, "{}");
+      assert.equal(await store.releaseAbandonedIdempotency(T0 + 1), 1, "only the reservation without a response");
+      assert.equal(await store.getIdempotency("abandoned"), null);
     });
   });
 }

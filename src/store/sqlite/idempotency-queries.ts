@@ -3,7 +3,12 @@ import type { SqliteDb } from "./database.ts";
 
 type IdempotencyQueries = Pick<
   Store,
-  "getIdempotency" | "reserveIdempotency" | "completeIdempotency" | "releaseIdempotency" | "purgeIdempotency"
+    | "getIdempotency"
+  | "reserveIdempotency"
+  | "completeIdempotency"
+  | "releaseIdempotency"
+  | "purgeIdempotency"
+  | "releaseAbandonedIdempotency"
 >;
 
 export function idempotencyQueries(db: SqliteDb): IdempotencyQueries {
@@ -32,6 +37,10 @@ export function idempotencyQueries(db: SqliteDb): IdempotencyQueries {
     },
     async releaseIdempotency(key) {
       db.prepare("DELETE FROM idempotency WHERE key = ?").run(key);
+    },
+    async releaseAbandonedIdempotency(olderThan) {
+      const result = db.prepare("DELETE FROM idempotency WHERE status_code IS NULL AND created_at < ?").run(olderThan);
+      return Number(result.changes);
     },
     async purgeIdempotency(olderThan) {
       return Number(db.prepare("DELETE FROM idempotency WHERE created_at < ?").run(olderThan).changes);
