@@ -58,16 +58,20 @@ export function registerIdempotency(app: FastifyInstance, ctx: Context): void {
       .code(row.statusCode)
       .header("content-type", "application/json; charset=utf-8")
       .header("idempotent-replayed", "true")
-      .send(row.body);
+      .send(ctx.secrets.open(row.body));
   });
 
   app.addHook("onSend", async (request, reply, payload) => {
     const key = request.idempotencyKey;
     if (!key) return payload;
     request.idempotencyKey = undefined;
-    if (reply.statusCode >= 500) await ctx.store.releaseIdempotency(key);
-    else
-      await ctx.store.completeIdempotency(key, reply.statusCode, typeof payload === "string" ? payload : "");
+    if (reply.statusCode >= 500) {
+      await ctx.store.releaseIdempotency(key);
+    } else {
+      // Responses can carry secrets (portal tokens, endpoint secrets): stored sealed like every other secret.
+      const body = typeof payload === "string" ? payload : "";
+      await ctx.store.completeIdempotency(key, reply.statusCode, ctx.secrets.seal(body));
+    }
     return payload;
   });
 }

@@ -1,0 +1,40 @@
+/** Endpoint secrets and credentials never appear in plain text in the database file; API tokens are stored hashed. */
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { api, createEndpoint } from "../support/api.ts";
+import { startServer, stopAllServers, type TestServer } from "../support/server.ts";
+
+let server: TestServer;
+before(async () => {
+  server = await startServer();
+});
+after(stopAllServers);
+
+test("secrets, credentials and portal tokens are not readable in the SQLite files", async () => {
+  const secret = "whsec_QUJDREVGR0hJSktMTU5PUFFSU1RVVldY";
+  const password = "pw-6f1d2c0b9a8e7d";
+  const app = await server.svix.application.create({ name: "at rest" });
+  const endpoint = await createEndpoint(server, app.id, {
+    url: "http://127.0.0.1:9/hook",
+    secret,
+    delivery: { credentials: { type: "basic", username: "u", password } },
+  });
+  assert.equal((await server.svix.endpoint.getSecret(app.id, endpoint.id)).key, secret);
+  await server.svix.endpoint.rotateSecret(app.id, endpoint.id, {});
+  const rotated = (await server.svix.endpoint.getSecret(app.id, endpoint.id)).key;
+  const portal = await server.svix.authentication.appPortalAccess(app.id, {});
+  const shown = await api<{ delivery: { credentials: { password: string } } }>(
+    server,
+    "GET",
+    `/api/v1/app/${app.id}/endpoint/${endpoint.id}`,
+  );
+  assert.equal(shown.body.delivery.credentials.password, "********");
+  await server.stop("SIGTERM"); // checkpoint the WAL into the main file
+  const files = fs.readdirSync(server.dataDir).filter((name) => name.startsWith("outbound.db"));
+  const bytes = Buffer.concat(files.map((name) => fs.readFileSync(path.join(server.dataDir, name))));
+  for (const plain of [secret, secret.slice(6), rotated, password, portal.token, server.token]) {
+    assert.equal(bytes.includes(plain), false, `${plain.slice(0, 10)}… must not be stored in plain text`);
+  }
+});
