@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyReply, LogController } from "fastify";
 import type { ImportRunner } from "../directory/csv-import.ts";
 import type { Context } from "../domain/context.ts";
 import { UnauthorizedError } from "../domain/errors.ts";
@@ -26,6 +26,12 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string) {
     bodyLimit: ctx.config.maxMessageBytes,
     routerOptions: { maxParamLength: 512 },
     genReqId: () => crypto.randomUUID(),
+    // Errors the router raises before any route runs (bad percent-encoding, over-long ids) in our error shape.
+    frameworkErrors: (error, _request, reply) => {
+      const status = typeof error.statusCode === "number" ? error.statusCode : 400;
+      const detail = error.code === "FST_ERR_MAX_PARAM_LENGTH" ? "A path parameter is too long" : "The URL is malformed";
+      (reply as FastifyReply).code(status).send({ code: "invalid_request", detail });
+    },
   });
 
   app.addHook("onRequest", async (request) => {

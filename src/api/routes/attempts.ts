@@ -44,7 +44,7 @@ export function registerAttemptRoutes(app: FastifyInstance, ctx: Context): void 
   app.get<{ Params: MessageParams }>("/api/v1/app/:app_id/attempt/msg/:msg_id", async (request) => {
     const application = await authorizedApp(ctx, request, request.params.app_id);
     const message = await requireMessage(ctx, application.id, request.params.msg_id);
-    const query = request.query as { endpoint_id?: string };
+    const query = parseInput(attemptListQuery, request.query, "query");
     const endpointId = query.endpoint_id
       ? (await requireEndpoint(ctx, application.id, query.endpoint_id)).id
       : undefined;
