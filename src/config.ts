@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { createAddressPolicy } from "./delivery/address-policy.ts";
 import { parseDuration, parseRetrySchedule } from "./duration.ts";
 
 export const DEFAULT_RETRY_SCHEDULE = "5s,5m,30m,2h,5h,10h,10h";
@@ -60,12 +61,19 @@ const envSchema = z.object({
   OUTBOUND_ALLOWED_SUBNETS: z
     .string()
     .default("")
-    .transform((value) =>
-      value
+    .transform((value, ctx) => {
+      const subnets = value
         .split(",")
         .map((part) => part.trim())
-        .filter(Boolean),
-    ),
+        .filter(Boolean);
+      try {
+        createAddressPolicy(subnets);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+      return subnets;
+    }),
   OUTBOUND_REQUIRE_HTTPS: bool.default(false),
   OUTBOUND_REQUEST_TIMEOUT: duration.default(15_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -59,7 +59,9 @@ export function createHttpSender(options: SenderOptions): HttpSender {
     },
     headersTimeout: options.timeoutMs,
     bodyTimeout: options.timeoutMs,
-    connections: 64,
+    // No per-origin connection cap: the worker already bounds attempts in flight (per endpoint and per process),
+    // and a pool cap per origin would let a few hung endpoints on a shared host starve the others on it.
+    connections: null,
     keepAliveTimeout: 30_000,
   });
 
