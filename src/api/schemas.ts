@@ -173,6 +173,11 @@ export const attemptListQuery = messageListQuery.extend({
 
 export const endpointMessagesQuery = messageListQuery.extend({ status: statusFilter });
 
+/** Path values that become stored identifiers (PUT create-if-missing) must follow the same patterns as bodies. */
+export const appIdPath = z.object({ app_id: uid });
+export const endpointIdPath = z.object({ endpoint_id: uid });
+export const eventTypePath = z.object({ event_type_name: eventTypeName });
+
 export const withContentQuery = z.object({ with_content: boolFlag });
 export const getIfExistsQuery = z.object({ get_if_exists: boolFlag });
 export const eventTypeListQuery = pageQuery.extend({ include_archived: boolFlag, with_content: boolFlag });

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from "node:http";
 import Fastify, { type FastifyBaseLogger, type FastifyReply, LogController } from "fastify";
 import type { ImportRunner } from "../directory/csv-import.ts";
 import type { Context } from "../domain/context.ts";
@@ -26,10 +27,24 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string) {
     bodyLimit: ctx.config.maxMessageBytes,
     routerOptions: { maxParamLength: 512 },
     genReqId: () => crypto.randomUUID(),
+    // Malformed HTTP or oversized headers never reach a route: answer in our error shape and close.
+    clientErrorHandler: (error, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const code = (error as NodeJS.ErrnoException).code;
+      const status = code === "HPE_HEADER_OVERFLOW" ? 431 : code === "HPE_URI_TOO_LONG" ? 414 : 400;
+      const body = JSON.stringify({
+        code: status === 400 ? "invalid_request" : "request_too_large",
+        detail: status === 400 ? "Malformed HTTP request" : "Request line or headers are too large",
+      });
+      socket.end(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
     // Errors the router raises before any route runs (bad percent-encoding, over-long ids) in our error shape.
     frameworkErrors: (error, _request, reply) => {
       const status = typeof error.statusCode === "number" ? error.statusCode : 400;
-      const detail = error.code === "FST_ERR_MAX_PARAM_LENGTH" ? "A path parameter is too long" : "The URL is malformed";
+      const detail =
+        error.code === "FST_ERR_MAX_PARAM_LENGTH" ? "A path parameter is too long" : "The URL is malformed";
       (reply as FastifyReply).code(status).send({ code: "invalid_request", detail });
     },
   });

@@ -126,8 +126,22 @@ export function createWorker(options: WorkerOptions): Worker {
     if (batch.length === 0) return flushing;
     flushing = flushing
       .then(() => store.recordOutcomes(batch, now()))
-      // Retries may now be due sooner than the loop planned to look.
-      .then(notify)
+      .then((disabled) => {
+        // Logged once per endpoint, by whichever outcome actually disabled it.
+        for (const attempt of disabled) {
+          logger.warn(
+            {
+              event: "endpoint.disabled",
+              appId: attempt.appId,
+              endpointId: attempt.endpointId,
+              statusCode: attempt.responseStatusCode,
+            },
+            "endpoint disabled",
+          );
+        }
+        // Retries may now be due sooner than the loop planned to look.
+        notify();
+      })
       .catch((error: unknown) => logger.error({ err: error }, "recording delivery outcomes failed"));
     return flushing;
   }
@@ -198,17 +212,6 @@ export function createWorker(options: WorkerOptions): Worker {
       const decision = claimed.endpoint.disabled
         ? { status: STATUS_FAIL as MessageStatus, dueAt: null, endpointEffect: "failure" as const }
         : decideOutcome(claimed, result, options.retryScheduleMs, at);
-      if (decision.endpointEffect === "disable" && !claimed.endpoint.disabled) {
-        logger.warn(
-          {
-            event: "endpoint.disabled",
-            appId: claimed.endpoint.appId,
-            endpointId,
-            statusCode: result.statusCode,
-          },
-          "endpoint disabled",
-        );
-      }
       queueOutcome({
         attempt: attemptRow(
           claimed,

@@ -88,8 +88,11 @@ export interface Store extends DirectoryStore {
 
   /** Leases due deliveries (pending and due, or sending with an expired lease), respecting per-endpoint caps. */
   claimDueDeliveries(request: ClaimRequest): Promise<ClaimedDelivery[]>;
-  /** Records attempts and the resulting delivery/endpoint state, all in one transaction. */
-  recordOutcomes(outcomes: DeliveryOutcome[], now: number): Promise<void>;
+  /**
+   * Records attempts and the resulting delivery/endpoint state, all in one transaction. Returns the attempts whose
+   * outcome switched their endpoint from enabled to disabled (once per endpoint, however many were in flight).
+   */
+  recordOutcomes(outcomes: DeliveryOutcome[], now: number): Promise<AttemptRow[]>;
   /** Gives claimed deliveries back (graceful shutdown) so another worker picks them up at once. */
   releaseDeliveries(keys: Array<{ msgId: string; endpointId: string }>, now: number): Promise<void>;
   /** Makes claims of dead processes due again: SQLite (one process) releases every claim at start-up;

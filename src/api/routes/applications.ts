@@ -3,7 +3,7 @@ import { createApplication, saveApplication, upsertApplication } from "../../dom
 import type { Context } from "../../domain/context.ts";
 import { authorizedApp, requireAdmin } from "../access.ts";
 import { toListResponse, toPageQuery } from "../pagination.ts";
-import { applicationIn, applicationPatch, getIfExistsQuery, pageQuery } from "../schemas.ts";
+import { appIdPath, applicationIn, applicationPatch, getIfExistsQuery, pageQuery } from "../schemas.ts";
 import { applicationOut } from "../serialize.ts";
 import { parseInput } from "../validation.ts";
 
@@ -42,8 +42,12 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: Context): v
   app.put<{ Params: AppParams }>("/api/v1/app/:app_id", async (request, reply) => {
     const body = parseInput(applicationIn, request.body, "body");
     const existing = await ctx.store.getApplication(request.params.app_id);
-    if (existing) await authorizedApp(ctx, request, existing.id);
-    else requireAdmin(request);
+    if (existing) {
+      await authorizedApp(ctx, request, existing.id);
+    } else {
+      requireAdmin(request);
+      parseInput(appIdPath, request.params, "path");
+    }
     const { app: row, created } = await upsertApplication(ctx, request.params.app_id, toInput(body));
     return reply.code(created ? 201 : 200).send(applicationOut(row));
   });

@@ -18,6 +18,7 @@ import { toListResponse, toPageQuery } from "../pagination.ts";
 import {
   endpointHeadersIn,
   endpointHeadersPatchIn,
+  endpointIdPath,
   endpointIn,
   endpointMessagesQuery,
   endpointPatch,
@@ -83,6 +84,7 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: Context): void
     const body = toInput(parseInput(endpointUpdate, request.body, "body"));
     const existing = await ctx.store.getEndpoint(application.id, request.params.endpoint_id);
     if (!existing) {
+      if (!body.uid) parseInput(endpointIdPath, request.params, "path");
       const created = await createEndpoint(ctx, application, {
         ...body,
         uid: body.uid ?? request.params.endpoint_id,

@@ -13,6 +13,7 @@ import {
   eventTypeIn,
   eventTypeListQuery,
   eventTypePatch,
+  eventTypePath,
   eventTypeUpdate,
 } from "../schemas.ts";
 import { eventTypeOut } from "../serialize.ts";
@@ -48,6 +49,7 @@ export function registerEventTypeRoutes(app: FastifyInstance, ctx: Context): voi
     const input = parseInput(eventTypeUpdate, request.body, "body");
     const existing = await ctx.store.getEventType(request.params.event_type_name);
     if (!existing) {
+      parseInput(eventTypePath, request.params, "path");
       return reply
         .code(201)
         .send(eventTypeOut(await createEventType(ctx, request.params.event_type_name, input)));

@@ -5,7 +5,7 @@ import { NotFoundError } from "../../domain/errors.ts";
 import { createMessage, requireMessage } from "../../domain/messages.ts";
 import { authorizedApp, requireAdmin } from "../access.ts";
 import { toListResponse, toPageQuery } from "../pagination.ts";
-import { messageIn, messageListQuery, withContentQuery } from "../schemas.ts";
+import { appIdPath, messageIn, messageListQuery, withContentQuery } from "../schemas.ts";
 import { messageOut } from "../serialize.ts";
 import { parseInput } from "../validation.ts";
 
@@ -20,6 +20,7 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: Context): void 
     if (!application && newApp) {
       // Svix creates the application on first message when its details are included.
       requireAdmin(request);
+      if (!newApp.uid) parseInput(appIdPath, request.params, "path");
       application = await createApplication(ctx, { ...newApp, uid: newApp.uid ?? request.params.app_id });
     }
     if (!application) throw new NotFoundError("Application");

@@ -107,7 +107,8 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
     },
 
     async recordOutcomes(outcomes, now) {
-      db.transaction(() => {
+      return db.transaction(() => {
+        const disabled: AttemptRow[] = [];
         const updateDelivery = db.prepare(
           `UPDATE deliveries SET status = ?, due_at = ?, attempts = attempts + 1, updated_at = ?
            WHERE msg_id = ? AND endpoint_id = ? AND status = ${STATUS_SENDING}`,
@@ -127,9 +128,13 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
                circuit_open_until = ? WHERE id = ?`,
             ).run(o.attempt.createdAt, o.circuitOpenUntil, endpointId);
           } else {
-            db.prepare("UPDATE endpoints SET disabled = 1, updated_at = ? WHERE id = ?").run(now, endpointId);
+            const changed = db
+              .prepare("UPDATE endpoints SET disabled = 1, updated_at = ? WHERE id = ? AND disabled = 0")
+              .run(now, endpointId);
+            if (Number(changed.changes) === 1) disabled.push(o.attempt);
           }
         }
+        return disabled;
       });
     },
 

@@ -3,7 +3,7 @@ import type { SqliteDb } from "./database.ts";
 
 type IdempotencyQueries = Pick<
   Store,
-    | "getIdempotency"
+  | "getIdempotency"
   | "reserveIdempotency"
   | "completeIdempotency"
   | "releaseIdempotency"
@@ -39,7 +39,9 @@ export function idempotencyQueries(db: SqliteDb): IdempotencyQueries {
       db.prepare("DELETE FROM idempotency WHERE key = ?").run(key);
     },
     async releaseAbandonedIdempotency(olderThan) {
-      const result = db.prepare("DELETE FROM idempotency WHERE status_code IS NULL AND created_at < ?").run(olderThan);
+      const result = db
+        .prepare("DELETE FROM idempotency WHERE status_code IS NULL AND created_at < ?")
+        .run(olderThan);
       return Number(result.changes);
     },
     async purgeIdempotency(olderThan) {
