@@ -96,6 +96,41 @@ test("campaign payload with static parameters and edited custom headers", async 
   }
 });
 
+test("send-example goes through the same options, so the user sees exactly what the receiver gets", async () => {
+  const receiver = await startReceiver();
+  try {
+    const app = await server.svix.application.create({ name: "Campaigns example" });
+    await server.svix.eventType.create({
+      name: "campaign.example",
+      description: "example",
+      schemas: {
+        "1": { examples: [{ campaignId: "cmp_1", label: "Welcome", response: "YES", secret: "x" }] },
+      },
+    });
+    const endpoint = await createEndpoint(server, app.id, {
+      url: receiver.url,
+      headers: { "X-Tenant": "acme" },
+      delivery: {
+        bodyEncoding: "form",
+        mapping: {
+          fields: [
+            { to: "campaign", from: "campaignId" },
+            { to: "answer", from: "response" },
+            { to: "v", value: 1 },
+          ],
+        },
+      },
+    });
+    await server.svix.endpoint.sendExample(app.id, endpoint.id, { eventType: "campaign.example" });
+    const [request] = await receiver.waitFor(1);
+    assert.equal(request?.body, "campaign=cmp_1&answer=YES&v=1");
+    assert.equal(request?.headers["content-type"], "application/x-www-form-urlencoded");
+    assert.equal(request?.headers["x-tenant"], "acme");
+  } finally {
+    await receiver.close();
+  }
+});
+
 test("a mapping with a bad path is refused with 422 at the field", async () => {
   const app = await server.svix.application.create({ name: "Campaigns bad mapping" });
   const response = await api<{ detail: Array<{ loc: string[] }> }>(
