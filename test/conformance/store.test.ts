@@ -10,6 +10,7 @@ import type {
   MessageRow,
   PageQuery,
 } from "../../src/store/types.ts";
+import { endpointRow } from "../support/rows.ts";
 import { storeFactories } from "./store-factories.ts";
 
 const T0 = 1_800_000_000_000;
@@ -28,25 +29,7 @@ function app(now = T0): ApplicationRow {
 }
 
 function endpoint(appId: string, now = T0): EndpointRow {
-  return {
-    id: newId("ep", now),
-    appId,
-    uid: null,
-    url: "https://example.com/hook",
-    description: "",
-    disabled: false,
-    eventTypes: null,
-    channels: null,
-    metadata: {},
-    throttleRate: null,
-    headers: {},
-    secretsSealed: "sealed",
-    health: { failingSince: null, consecutiveFailures: 0, circuitOpenUntil: null },
-    delivery: {},
-    credentialsSealed: null,
-    createdAt: now,
-    updatedAt: now,
-  };
+  return endpointRow({ id: newId("ep", now), appId, createdAt: now, updatedAt: now });
 }
 
 function message(appId: string, now = T0, eventId: string | null = null): MessageRow {
@@ -253,7 +236,11 @@ for (const factory of storeFactories) {
       await store.reserveIdempotency("abandoned", "h", T0);
       await store.reserveIdempotency("answered", "h", T0);
       await store.completeIdempotency("answered", 200, "{}");
-      assert.equal(await store.releaseAbandonedIdempotency(T0 + 1), 1, "only the reservation without a response");
+      assert.equal(
+        await store.releaseAbandonedIdempotency(T0 + 1),
+        1,
+        "only the reservation without a response",
+      );
       assert.equal(await store.getIdempotency("abandoned"), null);
     });
   });

@@ -4,7 +4,6 @@
  * memory growing with the receiver's body, and without one hung endpoint slowing the others down.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { createServer, type ServerResponse } from "node:http";
@@ -26,6 +25,7 @@ import {
   stopAllServers,
   type TestServer,
 } from "../support/server.ts";
+import { selfSignedCert } from "../support/tls.ts";
 
 const SUCCESS = 0;
 const PENDING = 1;
@@ -302,33 +302,6 @@ describe("hostile receivers, one behaviour each", { concurrency: true }, () => {
   });
 
   // ---- TLS -----------------------------------------------------------------------------------------------------
-
-  function selfSignedCert(dir: string, name: string): { keyFile: string; certFile: string } {
-    const keyFile = path.join(dir, `${name}.key`);
-    const certFile = path.join(dir, `${name}.pem`);
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        `/CN=${name}`,
-        "-addext",
-        "subjectAltName=IP:127.0.0.1,DNS:localhost",
-        "-keyout",
-        keyFile,
-        "-out",
-        certFile,
-      ],
-      { stdio: "ignore" },
-    );
-    return { keyFile, certFile };
-  }
 
   async function tlsReceiver(t: TestContext, files: { keyFile: string; certFile: string }) {
     const receiver = await startHostileReceiver({

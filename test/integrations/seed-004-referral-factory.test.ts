@@ -5,7 +5,6 @@
  * trusted through OUTBOUND_CA_FILE.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
@@ -15,6 +14,7 @@ import { after, before, test } from "node:test";
 import { api, createEndpoint } from "../support/api.ts";
 import { eventually } from "../support/poll.ts";
 import { startServer, stopAllServers, type TestServer } from "../support/server.ts";
+import { selfSignedCert } from "../support/tls.ts";
 
 interface Seen {
   method: string;
@@ -24,37 +24,15 @@ interface Seen {
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "outbound-tls-"));
-const certFile = path.join(dir, "cert.pem");
-const keyFile = path.join(dir, "key.pem");
 let server: TestServer;
 let receiver: https.Server;
 let receiverUrl: string;
 const seen: Seen[] = [];
 
 before(async () => {
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-days",
-      "1",
-      "-subj",
-      "/CN=localhost",
-      "-addext",
-      "subjectAltName=IP:127.0.0.1,DNS:localhost",
-      "-keyout",
-      keyFile,
-      "-out",
-      certFile,
-    ],
-    { stdio: "ignore" },
-  );
+  const files = selfSignedCert(dir, "localhost");
   receiver = https.createServer(
-    { key: fs.readFileSync(keyFile), cert: fs.readFileSync(certFile) },
+    { key: fs.readFileSync(files.keyFile), cert: fs.readFileSync(files.certFile) },
     (req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -71,7 +49,7 @@ before(async () => {
   );
   await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
   receiverUrl = `https://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-  server = await startServer({ OUTBOUND_CA_FILE: certFile });
+  server = await startServer({ OUTBOUND_CA_FILE: files.certFile });
 });
 
 after(async () => {

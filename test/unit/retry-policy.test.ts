@@ -10,6 +10,7 @@ import {
 import { decideOutcome } from "../../src/delivery/worker.ts";
 import { parseDuration, parseRetrySchedule } from "../../src/duration.ts";
 import type { ClaimedDelivery } from "../../src/store/types.ts";
+import { endpointRow } from "../support/rows.ts";
 
 const SCHEDULE = parseRetrySchedule("5s,5m,30m,2h,5h,10h,10h");
 const mid = () => 0.5; // jitter factor exactly 1.0
@@ -127,25 +128,9 @@ function claimed(attempts: number, failingSince: number | null): ClaimedDelivery
       createdAt: 0,
       expiresAt: 0,
     },
-    endpoint: {
-      id: "ep_1",
-      appId: "app_1",
-      uid: null,
-      url: "https://example.com",
-      description: "",
-      disabled: false,
-      eventTypes: null,
-      channels: null,
-      metadata: {},
-      throttleRate: null,
-      headers: {},
-      secretsSealed: "",
+    endpoint: endpointRow({
       health: { failingSince, consecutiveFailures: 0, circuitOpenUntil: null },
-      delivery: {},
-      credentialsSealed: null,
-      createdAt: 0,
-      updatedAt: 0,
-    },
+    }),
   };
 }
 

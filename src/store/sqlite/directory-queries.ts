@@ -4,6 +4,7 @@ import type {
   DistributionRow,
   ExternalIdentifier,
   ImportRow,
+  IssuerRow,
   ParticipantRow,
   RecipientRow,
 } from "../directory-types.ts";
@@ -14,6 +15,15 @@ import { writeMessages } from "./message-queries.ts";
 
 type Raw = Record<string, unknown>;
 const numOrNull = (value: unknown): number | null => (value === null ? null : Number(value));
+
+function toIssuer(r: Raw): IssuerRow {
+  return {
+    appId: String(r.app_id),
+    id: String(r.id),
+    description: String(r.description),
+    createdAt: Number(r.created_at),
+  };
+}
 
 function toAttribute(r: Raw): AttributeRow {
   return {
@@ -123,25 +133,10 @@ export function directoryQueries(db: SqliteDb): DirectoryStore {
     },
     async getIssuer(appId, id) {
       const r = db.prepare("SELECT * FROM issuers WHERE app_id = ? AND id = ?").get(appId, id);
-      return r
-        ? {
-            appId: String(r.app_id),
-            id: String(r.id),
-            description: String(r.description),
-            createdAt: Number(r.created_at),
-          }
-        : null;
+      return r ? toIssuer(r) : null;
     },
     async listIssuers(appId) {
-      return db
-        .prepare("SELECT * FROM issuers WHERE app_id = ? ORDER BY id")
-        .all(appId)
-        .map((r) => ({
-          appId: String(r.app_id),
-          id: String(r.id),
-          description: String(r.description),
-          createdAt: Number(r.created_at),
-        }));
+      return db.prepare("SELECT * FROM issuers WHERE app_id = ? ORDER BY id").all(appId).map(toIssuer);
     },
     async deleteIssuer(appId, id) {
       db.prepare("DELETE FROM issuers WHERE app_id = ? AND id = ?").run(appId, id);
