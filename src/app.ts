@@ -11,9 +11,12 @@ import { ensureDirectoryEventTypes } from "./directory/events.ts";
 import type { Context } from "./domain/context.ts";
 import { ensureAdminToken } from "./domain/tokens.ts";
 import { createSecretBox, deriveKey, loadEncryptionKey } from "./secret-box.ts";
+import { withReadCache } from "./store/read-cache.ts";
 import { createSqliteStore } from "./store/sqlite/sqlite-store.ts";
 
 const HOUSEKEEPING_EVERY_MS = 60_000;
+/** How long routing may use an application's endpoint list before re-reading it (changes made here apply at once). */
+const READ_CACHE_TTL_MS = 1_000;
 
 export const VERSION: string = JSON.parse(
   fs.readFileSync(new URL("../package.json", import.meta.url), "utf8"),
@@ -44,7 +47,7 @@ export function createLogger(config: Config) {
 /** API, delivery worker and housekeeping in one process (`outbound serve`, i.e. `npm start`). */
 export async function startOutbound(config: Config): Promise<Running> {
   const logger = createLogger(config);
-  const store = createSqliteStore(config.databasePath);
+  const store = withReadCache(createSqliteStore(config.databasePath), READ_CACHE_TTL_MS);
   const key = loadEncryptionKey(config.encryptionKey, config.dataDir);
   const secrets = createSecretBox(key);
   const addressPolicy = createAddressPolicy(config.allowedSubnets);

@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  createSecretKey,
+  randomBytes,
+} from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -8,8 +15,10 @@ export interface SecretBox {
   open(sealed: string): string;
 }
 
-export function createSecretBox(key: Buffer): SecretBox {
-  if (key.length !== 32) throw new Error("encryption key must be 32 bytes");
+export function createSecretBox(rawKey: Buffer): SecretBox {
+  if (rawKey.length !== 32) throw new Error("encryption key must be 32 bytes");
+  // A KeyObject is prepared once; passing raw bytes makes Node prepare the key on every call.
+  const key = createSecretKey(rawKey);
   return {
     seal(plain) {
       const iv = randomBytes(12);

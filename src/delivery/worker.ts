@@ -45,6 +45,8 @@ const BATCH_SIZE = 64;
 const FLUSH_EVERY_MS = 5;
 const IDLE_POLL_MS = 1000;
 const RATE_LIMIT_HORIZON_MS = 5_000;
+/** When work is due but nothing can be claimed (endpoints at their cap, open circuits), claim at most this often. */
+const STARVED_BACKOFF_MS = 50;
 
 /** Pure: what an attempt's result means for the delivery and its endpoint. */
 export function decideOutcome(
@@ -83,8 +85,19 @@ export function createWorker(options: WorkerOptions): Worker {
   const now = options.now ?? Date.now;
   const leaseMs = options.requestTimeoutMs + 30_000;
   const inFlightByEndpoint = new Map<string, number>();
+  /** Endpoints in flight whose cap is below the default: a half-open circuit allows one probe. */
+  const reducedCap = new Map<string, number>();
   const inFlight = new Set<ClaimedDelivery>();
   const rateLimiter = createRateLimiter();
+  // Opened secrets by their sealed text: decrypted once per endpoint version, not once per delivery.
+  const openedCache = new Map<string, unknown>();
+  function opened<T>(sealed: string, open: (sealed: string) => T): T {
+    if (openedCache.has(sealed)) return openedCache.get(sealed) as T;
+    if (openedCache.size >= 10_000) openedCache.clear();
+    const value = open(sealed);
+    openedCache.set(sealed, value);
+    return value;
+  }
   const cooldown = cooldownFor(options.retryScheduleMs);
   let pending: DeliveryOutcome[] = [];
   let flushing: Promise<void> = Promise.resolve();
@@ -125,7 +138,9 @@ export function createWorker(options: WorkerOptions): Worker {
     pending = [];
     if (batch.length === 0) return flushing;
     flushing = flushing
-      .then(() => store.recordOutcomes(batch, now()))
+      .then(() =>
+        store.recordOutcomes(batch, now(), (failures, at) => circuitOpenUntil(failures, at, cooldown)),
+      )
       .then((disabled) => {
         // Logged once per endpoint, by whichever outcome actually disabled it.
         for (const attempt of disabled) {
@@ -196,8 +211,14 @@ export function createWorker(options: WorkerOptions): Worker {
     const built = buildRequest({
       endpoint,
       message: { ...message, payload: message.payload },
-      secrets: activeSecretKeys(openSecrets(options.secrets, endpoint.secretsSealed), now()),
-      credentials: openCredentials(options.secrets, endpoint.credentialsSealed),
+      secrets: activeSecretKeys(
+        opened(endpoint.secretsSealed, (sealed) => openSecrets(options.secrets, sealed)),
+        now(),
+      ),
+      credentials:
+        endpoint.credentialsSealed === null
+          ? null
+          : opened(endpoint.credentialsSealed, (sealed) => openCredentials(options.secrets, sealed)),
       timestampSeconds: Math.floor(now() / 1000),
       userAgent: options.userAgent,
     });
@@ -223,10 +244,6 @@ export function createWorker(options: WorkerOptions): Worker {
         status: decision.status,
         dueAt: decision.dueAt,
         endpointEffect: decision.endpointEffect,
-        circuitOpenUntil:
-          decision.endpointEffect === "failure"
-            ? circuitOpenUntil(claimed.endpoint.health.consecutiveFailures + 1, at, cooldown)
-            : null,
       });
     } catch (error) {
       // The lease expires and another claim retries it; nothing is lost.
@@ -234,9 +251,16 @@ export function createWorker(options: WorkerOptions): Worker {
     } finally {
       inFlight.delete(claimed);
       const count = (inFlightByEndpoint.get(endpointId) ?? 1) - 1;
-      if (count <= 0) inFlightByEndpoint.delete(endpointId);
-      else inFlightByEndpoint.set(endpointId, count);
+      if (count <= 0) {
+        inFlightByEndpoint.delete(endpointId);
+        reducedCap.delete(endpointId);
+      } else inFlightByEndpoint.set(endpointId, count);
     }
+  }
+
+  /** Endpoints at their reduced cap, so the claim query skips their rows instead of reading and rejecting them. */
+  function atReducedCap(): string[] {
+    return [...reducedCap].filter(([id, cap]) => (inFlightByEndpoint.get(id) ?? 0) >= cap).map(([id]) => id);
   }
 
   async function loop(): Promise<void> {
@@ -256,7 +280,7 @@ export function createWorker(options: WorkerOptions): Worker {
           circuitThreshold: CIRCUIT_THRESHOLD,
           inFlight: inFlightByEndpoint,
           // A rate-limited endpoint's claimed deliveries wait in process; never let that wait outgrow the lease.
-          paused: rateLimiter.backlogged(now(), RATE_LIMIT_HORIZON_MS),
+          paused: [...rateLimiter.backlogged(now(), RATE_LIMIT_HORIZON_MS), ...atReducedCap()],
         });
       } catch (error) {
         logger.error({ err: error }, "claiming deliveries failed");
@@ -266,6 +290,8 @@ export function createWorker(options: WorkerOptions): Worker {
       for (const item of claimed) {
         inFlight.add(item);
         inFlightByEndpoint.set(item.endpoint.id, (inFlightByEndpoint.get(item.endpoint.id) ?? 0) + 1);
+        if (item.endpoint.health.consecutiveFailures >= CIRCUIT_THRESHOLD)
+          reducedCap.set(item.endpoint.id, 1);
         void process(item);
       }
       if (claimed.length > 0) {
@@ -274,8 +300,12 @@ export function createWorker(options: WorkerOptions): Worker {
         continue;
       }
       const due = await store.nextDueAt().catch(() => null);
-      const wait = due === null ? IDLE_POLL_MS : Math.max(0, Math.min(IDLE_POLL_MS, due - now()));
-      await sleep(wait);
+      if (due !== null && due <= now()) {
+        // Due work that cannot be claimed yet: don't rescan the queue on every freed slot.
+        await new Promise((resolve) => setTimeout(resolve, STARVED_BACKOFF_MS));
+        continue;
+      }
+      await sleep(due === null ? IDLE_POLL_MS : Math.min(IDLE_POLL_MS, due - now()));
     }
   }
 

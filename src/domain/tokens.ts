@@ -13,6 +13,13 @@ function newTokenText(prefix: string): string {
   return `${prefix}_${randomBytes(24).toString("base64url")}`;
 }
 
+let memo: { token: string; hash: Buffer } | undefined;
+/** The configured token's hash, computed once. */
+function configuredHash(token: string): Buffer {
+  if (memo?.token !== token) memo = { token, hash: Buffer.from(hashToken(token)) };
+  return memo.hash;
+}
+
 export type Principal = { kind: "admin" } | { kind: "app"; appId: string };
 
 /**
@@ -22,7 +29,7 @@ export type Principal = { kind: "admin" } | { kind: "app"; appId: string };
 export async function authenticate(ctx: Context, token: string): Promise<Principal | null> {
   const configured = ctx.config.apiToken;
   if (configured !== undefined) {
-    const a = Buffer.from(hashToken(configured));
+    const a = configuredHash(configured);
     const b = Buffer.from(hashToken(token));
     if (timingSafeEqual(a, b)) return { kind: "admin" };
   }

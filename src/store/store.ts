@@ -3,6 +3,7 @@ import type {
   ApplicationRow,
   AttemptFilter,
   AttemptRow,
+  CircuitPolicy,
   ClaimedDelivery,
   ClaimRequest,
   DeliveryOutcome,
@@ -92,7 +93,7 @@ export interface Store extends DirectoryStore {
    * Records attempts and the resulting delivery/endpoint state, all in one transaction. Returns the attempts whose
    * outcome switched their endpoint from enabled to disabled (once per endpoint, however many were in flight).
    */
-  recordOutcomes(outcomes: DeliveryOutcome[], now: number): Promise<AttemptRow[]>;
+  recordOutcomes(outcomes: DeliveryOutcome[], now: number, circuit: CircuitPolicy): Promise<AttemptRow[]>;
   /** Gives claimed deliveries back (graceful shutdown) so another worker picks them up at once. */
   releaseDeliveries(keys: Array<{ msgId: string; endpointId: string }>, now: number): Promise<void>;
   /** Makes claims of dead processes due again: SQLite (one process) releases every claim at start-up;

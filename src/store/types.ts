@@ -222,6 +222,7 @@ export interface DeliveryOutcome {
   status: MessageStatus;
   dueAt: number | null;
   endpointEffect: EndpointEffect;
-  /** For failures: until when the endpoint's circuit is open (null = stays closed). */
-  circuitOpenUntil: number | null;
 }
+
+/** Until when an endpoint's circuit stays open after its n-th consecutive failure (null = closed). */
+export type CircuitPolicy = (consecutiveFailures: number, now: number) => number | null;

@@ -118,6 +118,30 @@ for (const factory of storeFactories) {
       assert.equal((await store.getMessage(a.id, "evt-1"))?.id, m.id);
     });
 
+    test("concurrent message writes each settle on their own (one duplicate does not undo the others)", async () => {
+      const a = app();
+      await store.insertApplication(a);
+      const ep = endpoint(a.id);
+      await store.insertEndpoint(ep);
+      const msgs = Array.from({ length: 50 }, (_, i) =>
+        message(a.id, T0 + i, i === 7 || i === 8 ? "same" : `e${i}`),
+      );
+      const results = await Promise.allSettled(
+        msgs.map((m) => store.insertMessage(m, [delivery(m, ep.id, T0)])),
+      );
+      assert.equal(results.filter((r) => r.status === "fulfilled").length, 49);
+      const rejected = results.filter((r) => r.status === "rejected");
+      assert.equal(rejected.length, 1);
+      assert.ok((rejected[0] as PromiseRejectedResult).reason instanceof DuplicateEventIdError);
+      const stored = await store.listMessages(a.id, {}, firstPage(100));
+      assert.equal(stored.items.length, 49);
+      assert.equal(
+        await store.getDelivery(msgs[8]!.id, ep.id),
+        null,
+        "the rejected message left no delivery",
+      );
+    });
+
     test("claims respect due time, per-endpoint caps and leases; outcomes are recorded", async () => {
       const a = app();
       await store.insertApplication(a);
@@ -178,10 +202,10 @@ for (const factory of storeFactories) {
             status: 0,
             dueAt: null,
             endpointEffect: "success",
-            circuitOpenUntil: null,
           },
         ],
         T0 + 2,
+        () => null,
       );
       const after1 = await store.getDelivery(done.message.id, done.endpoint.id);
       assert.equal(after1?.status, 0);
@@ -204,6 +228,68 @@ for (const factory of storeFactories) {
         !expired.some((c) => c.delivery.msgId === done.delivery.msgId && c.endpoint.id === done.endpoint.id),
       );
       assert.ok(!expired.some((c) => c.delivery.msgId === notYet.id));
+    });
+
+    test("failures recorded together add up and open the circuit; a 410 disables once", async () => {
+      const a = app();
+      await store.insertApplication(a);
+      const ep = endpoint(a.id);
+      await store.insertEndpoint(ep);
+      const msgs = Array.from({ length: 6 }, (_, i) => message(a.id, T0 + i));
+      for (const m of msgs) await store.insertMessage(m, [delivery(m, ep.id, T0)]);
+      const claimed = await store.claimDueDeliveries({
+        now: T0 + 1,
+        limit: 10,
+        leaseMs: 30_000,
+        endpointCap: 10,
+        circuitThreshold: 5,
+        inFlight: new Map(),
+        paused: [],
+      });
+      assert.equal(claimed.length, 6);
+      const outcome = (c: (typeof claimed)[number], effect: "failure" | "disable") => ({
+        attempt: {
+          id: newId("atmpt", T0 + 2),
+          msgId: c.message.id,
+          appId: a.id,
+          endpointId: ep.id,
+          url: ep.url,
+          status: 2 as const,
+          responseStatusCode: effect === "disable" ? 410 : 500,
+          response: "",
+          durationMs: 1,
+          triggerType: 0 as const,
+          createdAt: T0 + 2,
+          request: null,
+        },
+        status: effect === "disable" ? (2 as const) : (1 as const),
+        dueAt: effect === "disable" ? null : T0 + 10,
+        endpointEffect: effect,
+      });
+      const opens = (failures: number, now: number) => (failures >= 5 ? now + 60_000 : null);
+      const disabled = await store.recordOutcomes(
+        claimed.slice(0, 5).map((c) => outcome(c, "failure")),
+        T0 + 2,
+        opens,
+      );
+      assert.deepEqual(disabled, []);
+      const health = (await store.getEndpoint(a.id, ep.id))?.health;
+      assert.equal(health?.consecutiveFailures, 5);
+      assert.equal(health?.circuitOpenUntil, T0 + 2 + 60_000);
+      const again = await store.claimDueDeliveries({
+        now: T0 + 20,
+        limit: 10,
+        leaseMs: 30_000,
+        endpointCap: 10,
+        circuitThreshold: 5,
+        inFlight: new Map(),
+        paused: [],
+      });
+      assert.equal(again.length, 0, "an open circuit is not claimed");
+      const last = claimed[5]!;
+      const twice = [outcome(last, "disable"), outcome(last, "disable")]; // two 410s that were in flight together
+      assert.equal((await store.recordOutcomes(twice, T0 + 3, opens)).length, 1, "disabled once");
+      assert.equal((await store.getEndpoint(a.id, ep.id))?.disabled, true);
     });
 
     test("releaseOrphanedClaims and recoverFailedDeliveries make work due again", async () => {

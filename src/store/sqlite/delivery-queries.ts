@@ -106,7 +106,7 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
       });
     },
 
-    async recordOutcomes(outcomes, now) {
+    async recordOutcomes(outcomes, now, circuit) {
       return db.transaction(() => {
         const disabled: AttemptRow[] = [];
         const updateDelivery = db.prepare(
@@ -123,10 +123,18 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
                WHERE id = ? AND (failing_since IS NOT NULL OR consecutive_failures > 0)`,
             ).run(endpointId);
           } else if (o.endpointEffect === "failure") {
-            db.prepare(
-              `UPDATE endpoints SET failing_since = coalesce(failing_since, ?), consecutive_failures = consecutive_failures + 1,
-               circuit_open_until = ? WHERE id = ?`,
-            ).run(o.attempt.createdAt, o.circuitOpenUntil, endpointId);
+            // Read the count inside the transaction: concurrent failures must add up to open the circuit.
+            const row = db
+              .prepare(
+                `UPDATE endpoints SET failing_since = coalesce(failing_since, ?), consecutive_failures = consecutive_failures + 1
+                 WHERE id = ? RETURNING consecutive_failures`,
+              )
+              .get(o.attempt.createdAt, endpointId);
+            const failures = Number(row?.consecutive_failures ?? 0);
+            db.prepare("UPDATE endpoints SET circuit_open_until = ? WHERE id = ?").run(
+              circuit(failures, o.attempt.createdAt),
+              endpointId,
+            );
           } else {
             const changed = db
               .prepare("UPDATE endpoints SET disabled = 1, updated_at = ? WHERE id = ? AND disabled = 0")

@@ -5,6 +5,7 @@ import type { Store } from "../store.ts";
 import type { DeliveryRow, MessageFilter } from "../types.ts";
 import { STATUS_FAIL, STATUS_PENDING, STATUS_SENDING, STATUS_SUCCESS } from "../types.ts";
 import { type Params, placeholders, type SqliteDb } from "./database.ts";
+import { createGroupCommit } from "./group-commit.ts";
 import { toEndpoint, toMessage, toPrefixedDelivery } from "./rows.ts";
 
 type MessageQueries = Pick<
@@ -98,9 +99,11 @@ export function writeMessages(db: SqliteDb, items: NewMessage[]): void {
 }
 
 export function messageQueries(db: SqliteDb): MessageQueries {
+  const commits = createGroupCommit(db);
   return {
     async insertMessage(message, deliveries) {
-      db.transaction(() => {
+      // Concurrent API requests share one transaction (group commit); each still sees its own outcome.
+      await commits.run(() => {
         if (
           message.eventId !== null &&
           db
