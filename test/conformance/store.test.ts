@@ -286,6 +286,11 @@ for (const factory of storeFactories) {
         paused: [],
       });
       assert.equal(again.length, 0, "an open circuit is not claimed");
+      assert.equal(
+        (await store.getDelivery(claimed[0]!.message.id, ep.id))?.dueAt,
+        T0 + 2 + 60_000,
+        "its queue waits for the circuit",
+      );
       const last = claimed[5]!;
       const twice = [outcome(last, "disable"), outcome(last, "disable")]; // two 410s that were in flight together
       assert.equal((await store.recordOutcomes(twice, T0 + 3, opens)).length, 1, "disabled once");

@@ -131,10 +131,14 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
               )
               .get(o.attempt.createdAt, endpointId);
             const failures = Number(row?.consecutive_failures ?? 0);
-            db.prepare("UPDATE endpoints SET circuit_open_until = ? WHERE id = ?").run(
-              circuit(failures, o.attempt.createdAt),
-              endpointId,
-            );
+            const openUntil = circuit(failures, o.attempt.createdAt);
+            db.prepare("UPDATE endpoints SET circuit_open_until = ? WHERE id = ?").run(openUntil, endpointId);
+            if (openUntil !== null) {
+              // Its queue waits for the circuit: moving it out of "due now" keeps claims from scanning past it.
+              db.prepare(
+                `UPDATE deliveries SET due_at = ? WHERE endpoint_id = ? AND status = ${STATUS_PENDING} AND due_at < ?`,
+              ).run(openUntil, endpointId, openUntil);
+            }
           } else {
             const changed = db
               .prepare("UPDATE endpoints SET disabled = 1, updated_at = ? WHERE id = ? AND disabled = 0")
