@@ -91,7 +91,8 @@ export function buildRequest(input: BuildInput): BuiltRequest {
     headers: Object.fromEntries(
       Object.entries(headers).map(([name, value]) => [name, masked.has(name) ? MASK : value]),
     ),
-    body: body ?? null,
+    // The stored payload is not copied into every attempt: null here means "the message payload, unchanged".
+    body: body === undefined || body === message.payload ? null : body,
   };
   return { request: { url, method, headers, body }, logged };
 }

@@ -42,7 +42,9 @@ export interface Worker {
 }
 
 const BATCH_SIZE = 64;
-const FLUSH_EVERY_MS = 5;
+/** Outcomes are written in batches: one transaction per OUTCOME_BATCH results or FLUSH_EVERY_MS. */
+const OUTCOME_BATCH = 256;
+const FLUSH_EVERY_MS = 10;
 const IDLE_POLL_MS = 1000;
 const RATE_LIMIT_HORIZON_MS = 5_000;
 /** When work is due but nothing can be claimed (endpoints at their cap, open circuits), claim at most this often. */
@@ -163,7 +165,7 @@ export function createWorker(options: WorkerOptions): Worker {
 
   function queueOutcome(outcome: DeliveryOutcome) {
     pending.push(outcome);
-    if (pending.length >= BATCH_SIZE) void flush();
+    if (pending.length >= OUTCOME_BATCH) void flush();
     else flushTimer ??= setTimeout(() => void flush(), FLUSH_EVERY_MS);
   }
 

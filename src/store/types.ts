@@ -130,6 +130,7 @@ export interface SentRequest {
   method: string;
   url: string;
   headers: Record<string, string>;
+  /** The body when it differs from the message payload (mapping, form encoding); null for GET or the payload as is. */
   body: string | null;
 }
 
