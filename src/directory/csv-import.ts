@@ -241,6 +241,12 @@ async function importBatch(
   let created = 0;
   let updated = 0;
   const columnOf = new Map(attributeColumns.map(([column, definition]) => [definition.id, column]));
+  // One lookup for the whole batch instead of one per row.
+  const existingByExternalId = await ctx.store.findParticipantsByIdentifiers(
+    app.id,
+    options.issuer,
+    batch.map(({ record }) => record[options.idColumn] ?? "").filter(Boolean),
+  );
 
   for (const { row: rowNumber, record } of batch) {
     const externalId = record[options.idColumn] ?? "";
@@ -249,8 +255,7 @@ async function importBatch(
       continue;
     }
     const known = pending.get(externalId);
-    const existing =
-      known?.row ?? (await ctx.store.findParticipantByIdentifier(app.id, options.issuer, externalId));
+    const existing = known?.row ?? existingByExternalId.get(externalId) ?? null;
     if (existing && options.mode === "create-only" && !known?.isNew) {
       errors.push({
         row: rowNumber,

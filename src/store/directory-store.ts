@@ -34,6 +34,12 @@ export interface DirectoryStore {
     issuer: string,
     externalId: string,
   ): Promise<ParticipantRow | null>;
+  /** Many at once (CSV import batches): external id -> participant, for those that exist. */
+  findParticipantsByIdentifiers(
+    appId: string,
+    issuer: string,
+    externalIds: string[],
+  ): Promise<Map<string, ParticipantRow>>;
   listParticipants(appId: string, filter: ParticipantFilter, page: PageQuery): Promise<Page<ParticipantRow>>;
   /**
    * Inserts or replaces participants (with their external identifiers) and stores the event messages, in one

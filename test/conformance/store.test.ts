@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { newId } from "../../src/ids.ts";
-import { DuplicateEventIdError } from "../../src/store/errors.ts";
+import { DuplicateEventIdError, DuplicateIdentifierError } from "../../src/store/errors.ts";
 import type { Store } from "../../src/store/store.ts";
 import type {
   ApplicationRow,
@@ -310,6 +310,37 @@ for (const factory of storeFactories) {
       assert.equal(row?.dueAt, T0 + 5);
       const stats = await store.endpointStats(ep.id, null, null);
       assert.equal(stats.pending, 1);
+    });
+
+    test("participants are found by external identifier, one at a time or in a batch", async () => {
+      const a = app();
+      await store.insertApplication(a);
+      const people = ["+1", "+2", "+3"].map((phone, i) => ({
+        id: newId("prt", T0 + i),
+        appId: a.id,
+        attributes: { FirstName: `P${i}` },
+        tags: [],
+        consent: { given: true, at: T0, source: "test" },
+        unsubscribedAt: null,
+        externalIdentifiers: [
+          { issuer: "whatsapp", id: phone },
+          { issuer: "crm", id: `c${i}` },
+        ],
+        createdAt: T0,
+        updatedAt: T0,
+      }));
+      await store.saveParticipants(people, []);
+      assert.equal((await store.findParticipantByIdentifier(a.id, "crm", "c1"))?.id, people[1]?.id);
+      const found = await store.findParticipantsByIdentifiers(a.id, "whatsapp", ["+3", "+1", "+9", "+1"]);
+      assert.deepEqual([...found.keys()].sort(), ["+1", "+3"]);
+      assert.equal(found.get("+3")?.attributes.FirstName, "P2");
+      assert.equal(found.get("+1")?.externalIdentifiers.length, 2);
+      const thief = {
+        ...people[0]!,
+        id: newId("prt", T0 + 9),
+        externalIdentifiers: [{ issuer: "crm", id: "c2" }],
+      };
+      await assert.rejects(store.saveParticipants([thief], []), DuplicateIdentifierError);
     });
 
     test("idempotency keys are reserved once", async () => {

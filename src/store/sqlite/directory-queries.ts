@@ -191,6 +191,25 @@ export function directoryQueries(db: SqliteDb): DirectoryStore {
         .get(appId, issuer, externalId);
       return r ? (withIdentifiers([r])[0] ?? null) : null;
     },
+    async findParticipantsByIdentifiers(appId, issuer, externalIds) {
+      const found = new Map<string, ParticipantRow>();
+      const unique = [...new Set(externalIds)];
+      for (let start = 0; start < unique.length; start += 500) {
+        const chunk = unique.slice(start, start + 500);
+        const rows = db
+          .prepare(
+            `SELECT p.*, i.external_id AS looked_up FROM participant_identifiers i JOIN participants p ON p.id = i.participant_id
+             WHERE i.app_id = ? AND i.issuer = ? AND i.external_id IN (${placeholders(chunk.length)})`,
+          )
+          .all(appId, issuer, ...chunk);
+        const participants = withIdentifiers(rows);
+        rows.forEach((r, index) => {
+          const participant = participants[index];
+          if (participant) found.set(String(r.looked_up), participant);
+        });
+      }
+      return found;
+    },
     async listParticipants(appId, filter, page) {
       const parts = ["p.app_id = ?"];
       const params: Params = [appId];

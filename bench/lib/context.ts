@@ -1,0 +1,44 @@
+import type { MachineInfo } from "./machine.ts";
+import type { Metric, ScenarioResult } from "./results.ts";
+import { round } from "./stats.ts";
+
+/** What the bare-HTTP baseline measured; other scenarios report ratios against it. */
+export interface BaselineNumbers {
+  /** Requests/s, undici Pool (64 connections) → loopback receiver in another thread. */
+  rps: number;
+  /** One connection, one request at a time: round-trip latency percentiles (ms). */
+  rttP50Ms: number;
+  rttP99Ms: number;
+}
+
+export interface BenchContext {
+  quick: boolean;
+  machine: MachineInfo;
+  /** A full-run size, shrunk 10× with --quick (never below `min`). */
+  size(full: number, min?: number): number;
+  /** The baseline of this run: measured once (by the baseline scenario or on first use) and reused. */
+  baseline(): Promise<BaselineNumbers>;
+  log(message: string): void;
+}
+
+export interface Scenario {
+  name: string;
+  title: string;
+  run(
+    ctx: BenchContext,
+  ): Promise<Omit<ScenarioResult, "scenario" | "title" | "quick" | "startedAt" | "durationS" | "machine">>;
+}
+
+export type ScenarioBody = Awaited<ReturnType<Scenario["run"]>>;
+
+export function metric(name: string, value: number, unit: string, note?: string): Metric {
+  return note === undefined ? { name, value: round(value), unit } : { name, value: round(value), unit, note };
+}
+
+/**
+ * OUTBOUND_ENDPOINT_CONCURRENCY for scenarios where the default (8) would cap throughput; override with
+ * BENCH_ENDPOINT_CONCURRENCY to compare.
+ */
+export function endpointConcurrency(fallback = "64"): string {
+  return process.env.BENCH_ENDPOINT_CONCURRENCY ?? fallback;
+}

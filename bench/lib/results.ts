@@ -1,0 +1,134 @@
+/** Scenario results: the shape every scenario returns, the console tables, and the JSON file per scenario. */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { MachineInfo } from "./machine.ts";
+import { round } from "./stats.ts";
+import { type Cell, renderTable } from "./table.ts";
+
+export const resultsDir = fileURLToPath(new URL("../results/", import.meta.url));
+
+/** A target from the issue: `on` says whether the measured value or the ratio to the baseline is compared. */
+export interface Goal {
+  value: number;
+  direction: ">=" | "<=";
+  on: "measured" | "ratio";
+}
+
+/** One target from the issue, checked against what was measured. */
+export interface Check {
+  metric: string;
+  measured: number;
+  unit: string;
+  /** The reference measured in the same run (bare HTTP ceiling, all-fast run, small backlog …). */
+  baseline?: number;
+  baselineLabel?: string;
+  /** measured ÷ baseline. */
+  ratio?: number;
+  target: string;
+  goal?: Goal;
+  /** How far the target is reached: ≥ 1 means met (measured/goal for "≥" goals, goal/measured for "≤"). */
+  attainment?: number;
+  met: boolean;
+}
+
+export interface Metric {
+  name: string;
+  value: number;
+  unit: string;
+  note?: string;
+}
+
+export interface ScenarioResult {
+  scenario: string;
+  title: string;
+  quick: boolean;
+  startedAt: string;
+  durationS: number;
+  machine: MachineInfo;
+  config: Record<string, unknown>;
+  metrics: Metric[];
+  checks: Check[];
+  notes: string[];
+}
+
+export interface CheckInput {
+  metric: string;
+  measured: number;
+  unit: string;
+  target: string;
+  goal?: Goal;
+  baseline?: { value: number; label: string };
+}
+
+export function check(input: CheckInput): Check {
+  const { metric, measured, unit, target, goal, baseline } = input;
+  const out: Check = { metric, measured: round(measured), unit, target, met: true };
+  let ratio: number | undefined;
+  if (baseline && Number.isFinite(baseline.value) && baseline.value !== 0) {
+    ratio = measured / baseline.value;
+    out.baseline = round(baseline.value);
+    out.baselineLabel = baseline.label;
+    out.ratio = round(ratio);
+  }
+  if (goal) {
+    const value = goal.on === "ratio" ? ratio : measured;
+    out.goal = goal;
+    if (value === undefined || !Number.isFinite(value)) {
+      out.met = false;
+    } else {
+      out.met = goal.direction === ">=" ? value >= goal.value : value <= goal.value;
+      out.attainment = round(goal.direction === ">=" ? value / goal.value : goal.value / value);
+    }
+  }
+  return out;
+}
+
+export function printScenario(result: ScenarioResult): void {
+  const lines: string[] = [];
+  lines.push(`\n=== ${result.scenario}: ${result.title} (${result.durationS.toFixed(1)} s) ===`);
+  const config = Object.entries(result.config)
+    .map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : String(v)}`)
+    .join(", ");
+  if (config) lines.push(`config: ${config}`);
+  lines.push(
+    renderTable(
+      ["metric", "value", "unit", "note"],
+      result.metrics.map((m) => [m.name, round(m.value), m.unit, m.note ?? ""]),
+    ),
+  );
+  if (result.checks.length > 0) {
+    lines.push("");
+    lines.push(
+      renderTable(
+        ["target check", "measured", "baseline (same run)", "ratio", "target", "met"],
+        checkRows(result.checks),
+      ),
+    );
+  }
+  for (const note of result.notes) lines.push(`note: ${note}`);
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+export function checkRows(checks: readonly Check[]): Cell[][] {
+  return checks.map((c) => [
+    c.metric,
+    `${formatNumber(c.measured)} ${c.unit}`,
+    c.baseline === undefined ? "" : `${formatNumber(c.baseline)} (${c.baselineLabel ?? ""})`,
+    c.ratio === undefined ? "" : `${c.ratio.toFixed(3)}×`,
+    c.target,
+    c.met,
+  ]);
+}
+
+function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  return Math.abs(value) >= 1000 ? Math.round(value).toLocaleString("en-US") : String(round(value));
+}
+
+export function writeResult(result: ScenarioResult): string {
+  mkdirSync(resultsDir, { recursive: true });
+  const file = path.join(resultsDir, `${result.scenario}.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  return file;
+}

@@ -1,0 +1,235 @@
+/**
+ * Launches the real server (`node src/cli/main.ts serve`, Node 24 from node_modules) as a child process on a
+ * free port with a fresh SQLite file, and guarantees it is killed again (explicit stop, or SIGKILL on exit).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { sleep } from "./wait.ts";
+
+export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+export const nodeBin = path.join(repoRoot, "node_modules", ".bin", "node");
+const mainScript = path.join("src", "cli", "main.ts");
+
+const READY_TIMEOUT_MS = 20_000;
+const STOP_TIMEOUT_MS = 5_000;
+const MAX_LOG_CHARS = 200_000;
+
+export interface ServerOptions {
+  /** Extra environment, merged over the defaults (e.g. `OUTBOUND_ENDPOINT_CONCURRENCY`). */
+  env?: Record<string, string>;
+  /** Reuse this data directory (database + encryption key) instead of a fresh one, e.g. to restart. */
+  dataDir?: string;
+  /** Leave the data directory in place on stop (for a restart); it is still removed when the bench exits. */
+  keepDataDir?: boolean;
+  /** API token (to keep the same one across a restart); random by default. */
+  token?: string;
+}
+
+export interface MemorySample {
+  /** Current resident set, KiB. */
+  rssKb: number;
+  /** Peak resident set since the process started (VmHWM), KiB. */
+  hwmKb: number;
+}
+
+export interface BenchServer {
+  readonly url: string;
+  readonly token: string;
+  readonly pid: number;
+  readonly dataDir: string;
+  readonly env: Record<string, string>;
+  /** Reads /proc/<pid>/status; null when the process is gone or /proc is unavailable. */
+  memory(): MemorySample | null;
+  logs(): string;
+  /** SIGTERM (sent synchronously), then SIGKILL after a bounded wait; removes the data directory. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const alive = new Set<ChildProcess>();
+const dirs = new Set<string>();
+
+// Safety net: never leave a server or a temp dir behind, even when a scenario throws or the run is interrupted.
+process.once("exit", () => {
+  for (const child of alive) child.kill("SIGKILL");
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", resolve);
+  });
+  const address = probe.address();
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  if (address === null || typeof address === "string") throw new Error("could not read the probe port");
+  return address.port;
+}
+
+function inheritedEnv(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value === undefined || key.startsWith("OUTBOUND_")) continue;
+    if (["PORT", "HOST", "DATABASE_URL", "LOG_LEVEL", "NODE_TEST_CONTEXT", "NODE_OPTIONS"].includes(key))
+      continue;
+    out[key] = value;
+  }
+  return out;
+}
+
+function exited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  if (exited(child)) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+export function readMemory(pid: number): MemorySample | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const field = (name: string) =>
+      Number(new RegExp(`^${name}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? Number.NaN);
+    const rssKb = field("VmRSS");
+    const hwmKb = field("VmHWM");
+    return Number.isFinite(rssKb) && Number.isFinite(hwmKb) ? { rssKb, hwmKb } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** With BENCH_SERVER_LOG_DIR set, each server's output is written to <dir>/server-<pid>.log when it stops. */
+function keepLogs(pid: number | undefined, output: string): void {
+  const dir = process.env.BENCH_SERVER_LOG_DIR;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, `server-${pid ?? "unknown"}.log`), output);
+}
+
+/**
+ * Extra node flags for the server come from BENCH_SERVER_NODE_ARGS (space separated), e.g.
+ * `BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` to profile the server under load.
+ */
+function serverNodeArgs(): string[] {
+  return (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<BenchServer> {
+  const port = await freePort();
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "outbound-bench-"));
+  dirs.add(dataDir);
+  const token = options.token ?? `bench_${randomBytes(16).toString("hex")}`;
+  const url = `http://127.0.0.1:${port}`;
+  const env: Record<string, string> = {
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    DATABASE_URL: path.join(dataDir, "outbound.db"),
+    OUTBOUND_API_TOKEN: token,
+    OUTBOUND_ALLOWED_SUBNETS: "127.0.0.0/8,::1/128",
+    LOG_LEVEL: "warn",
+    ...options.env,
+  };
+  const child = spawn(nodeBin, [...serverNodeArgs(), mainScript, "serve"], {
+    cwd: repoRoot,
+    env: { ...inheritedEnv(), ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  alive.add(child);
+  let output = "";
+  const append = (chunk: Buffer) => {
+    output += chunk.toString("utf8");
+    if (output.length > MAX_LOG_CHARS) output = output.slice(-MAX_LOG_CHARS);
+  };
+  child.stdout?.on("data", append);
+  child.stderr?.on("data", append);
+  child.on("error", (error) => {
+    output += `\n[spawn error] ${error.message}\n`;
+  });
+  child.once("exit", () => alive.delete(child));
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    if (!exited(child)) {
+      child.kill("SIGTERM");
+      if (!(await waitForExit(child, STOP_TIMEOUT_MS))) {
+        child.kill("SIGKILL");
+        await waitForExit(child, STOP_TIMEOUT_MS);
+      }
+    }
+    keepLogs(child.pid, output);
+    if (!options.keepDataDir) {
+      rmSync(dataDir, { recursive: true, force: true });
+      dirs.delete(dataDir);
+    }
+  };
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let problem = "no answer yet";
+  try {
+    for (;;) {
+      if (exited(child))
+        throw new Error(`outbound serve exited before it was ready (${problem}):\n${output}`);
+      if (Date.now() > deadline)
+        throw new Error(`outbound serve not ready in ${READY_TIMEOUT_MS} ms (${problem})`);
+      try {
+        const response = await fetch(`${url}/api/v1/health`, { signal: AbortSignal.timeout(1_000) });
+        await response.arrayBuffer();
+        if (response.status === 204) break;
+        problem = `health answered ${response.status}`;
+      } catch (error) {
+        problem = (error as Error).message;
+      }
+      await sleep(50);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  return {
+    url,
+    token,
+    pid: child.pid ?? -1,
+    dataDir,
+    env,
+    memory: () => (child.pid === undefined || exited(child) ? null : readMemory(child.pid)),
+    logs: () => output,
+    stop,
+  };
+}
+
+/** Samples the child's memory every `everyMs` until `stop()`; returns the peak RSS seen and the final VmHWM. */
+export function sampleMemory(server: BenchServer, everyMs = 200) {
+  let peakRssKb = 0;
+  let hwmKb = 0;
+  const take = () => {
+    const sample = server.memory();
+    if (!sample) return;
+    peakRssKb = Math.max(peakRssKb, sample.rssKb);
+    hwmKb = Math.max(hwmKb, sample.hwmKb);
+  };
+  take();
+  const timer = setInterval(take, everyMs);
+  timer.unref();
+  return {
+    stop(): { peakRssMb: number; hwmMb: number } {
+      take();
+      clearInterval(timer);
+      return { peakRssMb: peakRssKb / 1024, hwmMb: hwmKb / 1024 };
+    },
+  };
+}
