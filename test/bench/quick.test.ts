@@ -1,0 +1,36 @@
+/** `npm run bench -- --quick` completes and writes a result file per scenario (timings are not asserted here). */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+
+const RESULTS = path.resolve("bench/results");
+const SCENARIOS = ["baseline", "delivery", "ingest", "latency", "hol", "fanout", "backlog", "import"];
+
+test("the benchmark suite's quick run completes and writes every result", { timeout: 300_000 }, () => {
+  const started = Date.now();
+  const run = spawnSync(path.resolve("node_modules/.bin/node"), ["bench/run.ts", "--quick"], {
+    encoding: "utf8",
+    timeout: 280_000,
+    env: { PATH: process.env.PATH },
+  });
+  assert.equal(
+    run.status,
+    0,
+    `bench --quick failed:\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`,
+  );
+  for (const name of SCENARIOS) {
+    const file = path.join(RESULTS, `${name}.json`);
+    assert.ok(fs.existsSync(file), `${name}.json written`);
+    assert.ok(fs.statSync(file).mtimeMs >= started - 1000, `${name}.json is from this run`);
+    const result = JSON.parse(fs.readFileSync(file, "utf8")) as {
+      scenario: string;
+      quick: boolean;
+      metrics: unknown[];
+    };
+    assert.equal(result.scenario, name);
+    assert.equal(result.quick, true);
+    assert.ok(result.metrics.length > 0);
+  }
+});
