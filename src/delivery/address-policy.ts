@@ -279,9 +279,13 @@ export function createAddressPolicy(allowedSubnets: string[]): AddressPolicy {
  * RFC 6761 reserves `localhost` and `*.localhost` for loopback, whatever a resolver might answer, so
  * they are judged as loopback without a lookup. Returns the block reason, or null.
  */
-function localhostBlockReason(hostname: string, policy: AddressPolicy): string | null {
+function isLocalhostName(hostname: string): boolean {
   const name = hostname.toLowerCase().replace(/\.$/, "");
-  if (name !== "localhost" && !name.endsWith(".localhost")) return null;
+  return name === "localhost" || name.endsWith(".localhost");
+}
+
+function localhostBlockReason(hostname: string, policy: AddressPolicy): string | null {
+  if (!isLocalhostName(hostname)) return null;
   if (policy.isAllowed("127.0.0.1") || policy.isAllowed("::1")) return null;
   return `"${hostname}" is a loopback name`;
 }
@@ -323,35 +327,53 @@ export function checkUrlStatically(
 const defaultLookup: LookupAll = (hostname) => dnsLookup(hostname, { all: true });
 
 /**
- * Resolves `hostname` (or accepts an IP literal) and returns the address to connect to. Every resolved
- * address must pass: otherwise an attacker could publish one public and one private record and win
- * whenever the connection happens to pick the private one.
+ * Resolves a host name and checks every address: any refused address blocks the name (a name that also points
+ * inside the network is not trusted), except for `localhost` names, whose loopback addresses are filtered down to
+ * the allowed ones (a resolver may answer both ::1 and 127.0.0.1 while only one is exempt). Returns the addresses
+ * to connect to, in resolver order.
  */
-export async function resolveCheckedAddress(
+export async function resolveCheckedAddresses(
   hostname: string,
   policy: AddressPolicy,
   lookup: LookupAll = defaultLookup,
-): Promise<{ address: string; family: 4 | 6 }> {
+): Promise<Array<{ address: string; family: 4 | 6 }>> {
   const host = stripBrackets(hostname);
   const literalFamily = isIP(host);
   if (literalFamily === 4 || literalFamily === 6) {
     const reason = policy.blockReason(host);
     if (reason) throw new BlockedAddressError(host, reason);
-    return { address: host, family: literalFamily };
+    return [{ address: host, family: literalFamily }];
   }
 
   const localhostReason = localhostBlockReason(host, policy);
   if (localhostReason) throw new BlockedAddressError(host, localhostReason);
+  const loopbackName = isLocalhostName(host);
 
   const results = await lookup(host);
+  if (results.length === 0) throw new Error(`DNS lookup for ${host} returned no addresses`);
+  const allowed: Array<{ address: string; family: 4 | 6 }> = [];
   for (const { address } of results) {
     const reason = policy.blockReason(address);
-    if (reason) throw new BlockedAddressError(address, reason, host);
+    if (reason && !loopbackName) throw new BlockedAddressError(address, reason, host);
+    // blockReason() accepted it, so it is a valid literal; trust isIP over the resolver's family field.
+    if (!reason) allowed.push({ address, family: isIP(address) === 6 ? 6 : 4 });
   }
   const first = results[0];
-  if (!first) throw new Error(`DNS lookup for ${host} returned no addresses`);
-  // blockReason() accepted it, so it is a valid literal; trust isIP over the resolver's family field.
-  return { address: first.address, family: isIP(first.address) === 6 ? 6 : 4 };
+  if (allowed.length === 0 && first) {
+    throw new BlockedAddressError(first.address, policy.blockReason(first.address) ?? "not allowed", host);
+  }
+  return allowed;
+}
+
+/** The first address resolveCheckedAddresses() allows. */
+export async function resolveCheckedAddress(
+  hostname: string,
+  policy: AddressPolicy,
+  lookup: LookupAll = defaultLookup,
+): Promise<{ address: string; family: 4 | 6 }> {
+  const [first] = await resolveCheckedAddresses(hostname, policy, lookup);
+  if (!first) throw new Error(`DNS lookup for ${hostname} returned no addresses`);
+  return first;
 }
 
 /**
@@ -369,10 +391,14 @@ export function createPinnedLookup(
 ): (hostname: string, options: object, callback: (...args: any[]) => void) => void {
   return (hostname, options, callback) => {
     const wantsAll = (options as { all?: unknown }).all === true;
-    resolveCheckedAddress(hostname, policy, lookup).then(
-      ({ address, family }) => {
-        if (wantsAll) callback(null, [{ address, family }]);
-        else callback(null, address, family);
+    // Every address handed to the socket was checked; with several (e.g. ::1 and 127.0.0.1 for localhost),
+    // Node's happy-eyeballs connect tries them in turn.
+    resolveCheckedAddresses(hostname, policy, lookup).then(
+      (addresses) => {
+        const [first] = addresses;
+        if (wantsAll) callback(null, addresses);
+        else if (first) callback(null, first.address, first.family);
+        else callback(new Error(`no address for ${hostname}`));
       },
       (error: unknown) => callback(error),
     );

@@ -10,6 +10,7 @@ import {
   createPinnedLookup,
   type LookupAll,
   resolveCheckedAddress,
+  resolveCheckedAddresses,
 } from "../../src/delivery/address-policy.ts";
 
 /** A row checks either an IP literal (policy.blockReason) or a URL (checkUrlStatically). */
@@ -365,4 +366,34 @@ test("undici Agent with a pinned lookup connects only to approved addresses", as
       server.close((error) => (error ? reject(error) : resolve())),
     );
   }
+});
+
+describe("localhost with only one loopback family exempt", () => {
+  const lookup = fakeResolver({ localhost: ["::1", "127.0.0.1"] });
+
+  test("the resolver's loopback answers are filtered to the allowed ones", async () => {
+    const v4Only = createAddressPolicy(["127.0.0.0/8"]);
+    assert.deepEqual(await resolveCheckedAddresses("localhost", v4Only, lookup), [
+      { address: "127.0.0.1", family: 4 },
+    ]);
+    const both = createAddressPolicy(["127.0.0.0/8", "::1/128"]);
+    assert.deepEqual(await resolveCheckedAddresses("localhost", both, lookup), [
+      { address: "::1", family: 6 },
+      { address: "127.0.0.1", family: 4 },
+    ]);
+  });
+
+  test("the pinned lookup hands every checked address to the socket (all: true)", async () => {
+    const pinned = createPinnedLookup(createAddressPolicy(["127.0.0.0/8", "::1/128"]), lookup);
+    const args = await new Promise<unknown[]>((resolve) =>
+      pinned("localhost", { all: true }, (...result: unknown[]) => resolve(result)),
+    );
+    assert.deepEqual(args, [
+      null,
+      [
+        { address: "::1", family: 6 },
+        { address: "127.0.0.1", family: 4 },
+      ],
+    ]);
+  });
 });
