@@ -13,6 +13,11 @@ import { sleep } from "./wait.ts";
 
 export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 export const nodeBin = path.join(repoRoot, "node_modules", ".bin", "node");
+/** Node flags of the `start` script in package.json. */
+const START_NODE_FLAGS = ((): string[] => {
+  const pkg = JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { scripts: { start: string } };
+  return pkg.scripts.start.split(/\s+/).filter((word) => word.startsWith("--"));
+})();
 const mainScript = path.join("src", "cli", "main.ts");
 
 const READY_TIMEOUT_MS = 20_000;
@@ -141,7 +146,8 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
     LOG_LEVEL: "warn",
     ...options.env,
   };
-  const child = spawn(nodeBin, [...serverNodeArgs(), mainScript, "serve"], {
+  // The same V8 flags as `npm start` (package.json), so the bench measures what users run.
+  const child = spawn(nodeBin, [...START_NODE_FLAGS, ...serverNodeArgs(), mainScript, "serve"], {
     cwd: repoRoot,
     env: { ...inheritedEnv(), ...env },
     stdio: ["ignore", "pipe", "pipe"],
