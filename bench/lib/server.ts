@@ -15,7 +15,9 @@ export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 export const nodeBin = path.join(repoRoot, "node_modules", ".bin", "node");
 /** Node flags of the `start` script in package.json. */
 const START_NODE_FLAGS = ((): string[] => {
-  const pkg = JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { scripts: { start: string } };
+  const pkg = JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as {
+    scripts: { start: string };
+  };
   return pkg.scripts.start.split(/\s+/).filter((word) => word.startsWith("--"));
 })();
 const mainScript = path.join("src", "cli", "main.ts");

@@ -232,7 +232,9 @@ export function createWorker(options: WorkerOptions): Worker {
     try {
       const { result, sent } = await attempt(claimed);
       const at = now();
-      const decision = claimed.endpoint.disabled
+      // Nothing to retry for a disabled endpoint or an expunged payload: the delivery fails at once.
+      const hopeless = claimed.endpoint.disabled || claimed.message.payload === null;
+      const decision = hopeless
         ? { status: STATUS_FAIL as MessageStatus, dueAt: null, endpointEffect: "failure" as const }
         : decideOutcome(claimed, result, options.retryScheduleMs, at);
       queueOutcome({

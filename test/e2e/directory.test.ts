@@ -269,14 +269,8 @@ test("Invitation, unsubscribe page, responded, Reminder", async () => {
   });
   assert.equal(participant.attributes.find((a) => a.label === "JoinedAt")?.value, "2024-01-02T03:04:05.000Z");
   assert.equal(participant.attributes.find((a) => a.label === "RecontactMethod")?.friendlyValue, "External");
-  assert.equal(
-    (
-      participant.attributes.find((a) => a.label === "RecontactMethod")?.attribute as {
-        systemDefined: boolean;
-      }
-    ).systemDefined,
-    true,
-  );
+  const recontact = participant.attributes.find((a) => a.label === "RecontactMethod");
+  assert.equal((recontact?.attribute as { systemDefined: boolean } | undefined)?.systemDefined, true);
 
   await eventually(
     async () =>
