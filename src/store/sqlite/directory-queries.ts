@@ -12,9 +12,9 @@ import { DuplicateIdentifierError } from "../errors.ts";
 import { keysetClause, toPage } from "../keyset.ts";
 import { type Params, placeholders, type SqliteDb } from "./database.ts";
 import { writeMessages } from "./message-queries.ts";
+import { numOrNull, strOrNull } from "./rows.ts";
 
 type Raw = Record<string, unknown>;
-const numOrNull = (value: unknown): number | null => (value === null ? null : Number(value));
 
 function toIssuer(r: Raw): IssuerRow {
   return {
@@ -47,7 +47,7 @@ function toParticipant(r: Raw, identifiers: ExternalIdentifier[]): ParticipantRo
     consent: {
       given: r.consent_given === 1,
       at: numOrNull(r.consent_at),
-      source: r.consent_source === null ? null : String(r.consent_source),
+      source: strOrNull(r.consent_source),
     },
     unsubscribedAt: numOrNull(r.unsubscribed_at),
     externalIdentifiers: identifiers,
@@ -62,13 +62,13 @@ function toImport(r: Raw): ImportRow {
     appId: String(r.app_id),
     state: String(r.state) as ImportRow["state"],
     options: JSON.parse(String(r.options)),
-    file: r.file === null ? null : String(r.file),
+    file: strOrNull(r.file),
     rowsRead: Number(r.rows_read),
     created: Number(r.created),
     updated: Number(r.updated),
     failed: Number(r.failed),
     errors: JSON.parse(String(r.errors)),
-    message: r.message === null ? null : String(r.message),
+    message: strOrNull(r.message),
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
   };
@@ -83,7 +83,7 @@ function toDistribution(r: Raw): DistributionRow {
     chatUrl: String(r.chat_url),
     domainBrandName: String(r.domain_brand_name),
     audience: JSON.parse(String(r.audience)),
-    reminderOf: r.reminder_of === null ? null : String(r.reminder_of),
+    reminderOf: strOrNull(r.reminder_of),
     createdAt: Number(r.created_at),
   };
 }

@@ -13,9 +13,9 @@ import { json, jsonOrNull } from "./database.ts";
 /** Maps raw SQLite rows (snake_case, 0/1 booleans, JSON text) to domain rows. */
 type Raw = Record<string, unknown>;
 
-const num = (value: unknown): number => Number(value);
-const numOrNull = (value: unknown): number | null => (value === null ? null : Number(value));
-const strOrNull = (value: unknown): string | null => (value === null ? null : String(value));
+export const num = (value: unknown): number => Number(value);
+export const numOrNull = (value: unknown): number | null => (value === null ? null : Number(value));
+export const strOrNull = (value: unknown): string | null => (value === null ? null : String(value));
 
 export function toApplication(r: Raw): ApplicationRow {
   return {
