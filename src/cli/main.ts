@@ -13,7 +13,7 @@ Commands:
 Configuration comes from the environment; see docs/operations.md.`;
 
 async function serve(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = loadConfig();
   const running = await startOutbound(config);
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -38,7 +38,7 @@ async function main(argv: string[]): Promise<void> {
     case "serve":
       return serve();
     case "import":
-      process.exitCode = await runImportCommand(argv.slice(1), loadClientConfig(process.env), process.stderr);
+      process.exitCode = await runImportCommand(argv.slice(1), loadClientConfig(), process.stderr);
       return;
     case "help":
     case "--help":
