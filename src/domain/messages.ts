@@ -1,7 +1,14 @@
 import { newId } from "../ids.ts";
 import type { NewMessage } from "../store/directory-store.ts";
 import { DuplicateEventIdError } from "../store/errors.ts";
-import type { ApplicationRow, DeliveryRow, EndpointRow, MessageRow, TriggerType } from "../store/types.ts";
+import type {
+  ApplicationRow,
+  DeliveryRow,
+  EndpointRow,
+  IdempotencyCompletion,
+  MessageRow,
+  TriggerType,
+} from "../store/types.ts";
 import { STATUS_PENDING } from "../store/types.ts";
 import type { Context } from "./context.ts";
 import { ConflictError, NotFoundError, ValidationError } from "./errors.ts";
@@ -57,9 +64,17 @@ function buildMessage(ctx: Context, app: ApplicationRow, input: MessageInput): M
   };
 }
 
-async function storeMessage(ctx: Context, message: MessageRow, deliveries: DeliveryRow[]): Promise<void> {
+/** Builds the idempotent response for a message, to be stored in the same transaction as the message. */
+export type IdempotentAnswer = (message: MessageRow) => IdempotencyCompletion;
+
+async function storeMessage(
+  ctx: Context,
+  message: MessageRow,
+  deliveries: DeliveryRow[],
+  answer?: IdempotentAnswer,
+): Promise<void> {
   try {
-    await ctx.store.insertMessage(message, deliveries);
+    await ctx.store.insertMessage(message, deliveries, answer?.(message));
   } catch (error) {
     if (error instanceof DuplicateEventIdError) {
       throw new ConflictError("A message with this eventId already exists", "conflict");
@@ -92,14 +107,11 @@ export async function createMessage(
   ctx: Context,
   app: ApplicationRow,
   input: MessageInput,
+  answer?: IdempotentAnswer,
 ): Promise<MessageRow> {
-  const { message, deliveries } = prepareMessage(
-    ctx,
-    app,
-    input,
-    await ctx.store.listEnabledEndpoints(app.id),
-  );
-  await storeMessage(ctx, message, deliveries);
+  const endpoints = await ctx.store.listEnabledEndpoints(app.id);
+  const { message, deliveries } = prepareMessage(ctx, app, input, endpoints);
+  await storeMessage(ctx, message, deliveries, answer);
   return message;
 }
 

@@ -13,6 +13,7 @@ import type {
   EndpointRow,
   EndpointStatsRow,
   EventTypeRow,
+  IdempotencyCompletion,
   IdempotencyRow,
   MessageFilter,
   MessageRow,
@@ -62,7 +63,11 @@ export interface Store extends DirectoryStore {
   deleteEndpoint(appId: string, id: string): Promise<void>;
 
   /** Stores the message and its deliveries in one transaction; throws DuplicateEventIdError if its eventId exists. */
-  insertMessage(message: MessageRow, deliveries: DeliveryRow[]): Promise<void>;
+  insertMessage(
+    message: MessageRow,
+    deliveries: DeliveryRow[],
+    idempotency?: IdempotencyCompletion,
+  ): Promise<void>;
   /** Many messages (no eventIds) with their deliveries in one transaction. */
   insertMessages(items: NewMessage[]): Promise<void>;
   /** By id or eventId within the application. */

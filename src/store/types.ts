@@ -143,6 +143,13 @@ export interface TokenRow {
   createdAt: number;
 }
 
+/** The response an idempotency key replays, written in the same transaction as the change it answers for. */
+export interface IdempotencyCompletion {
+  key: string;
+  statusCode: number;
+  body: string;
+}
+
 export interface IdempotencyRow {
   key: string;
   requestHash: string;

@@ -343,6 +343,27 @@ for (const factory of storeFactories) {
       await assert.rejects(store.saveParticipants([thief], []), DuplicateIdentifierError);
     });
 
+    test("a message's idempotent answer commits with it, or not at all", async () => {
+      const a = app();
+      await store.insertApplication(a);
+      const m = message(a.id, T0, "idem-evt");
+      await store.reserveIdempotency("k-msg", "h", T0);
+      await store.insertMessage(m, [], { key: "k-msg", statusCode: 202, body: "sealed-answer" });
+      assert.equal((await store.getIdempotency("k-msg"))?.statusCode, 202);
+      assert.equal((await store.getIdempotency("k-msg"))?.body, "sealed-answer");
+      await store.reserveIdempotency("k-dup", "h", T0);
+      const dup = message(a.id, T0 + 1, "idem-evt");
+      await assert.rejects(
+        store.insertMessage(dup, [], { key: "k-dup", statusCode: 202, body: "x" }),
+        DuplicateEventIdError,
+      );
+      assert.equal(
+        (await store.getIdempotency("k-dup"))?.statusCode,
+        0,
+        "no answer recorded for a failed write",
+      );
+    });
+
     test("idempotency keys are reserved once", async () => {
       assert.equal(await store.reserveIdempotency("k", "h", T0), true);
       assert.equal(await store.reserveIdempotency("k", "h", T0), false);

@@ -3,6 +3,7 @@ import { createApplication } from "../../domain/applications.ts";
 import type { Context } from "../../domain/context.ts";
 import { NotFoundError } from "../../domain/errors.ts";
 import { createMessage, requireMessage } from "../../domain/messages.ts";
+import type { MessageRow } from "../../store/types.ts";
 import { authorizedApp, requireAdmin } from "../access.ts";
 import { toListResponse, toPageQuery } from "../pagination.ts";
 import { appIdPath, messageIn, messageListQuery, withContentQuery } from "../schemas.ts";
@@ -25,8 +26,16 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: Context): void 
     }
     if (!application) throw new NotFoundError("Application");
     application = await authorizedApp(ctx, request, application.id);
-    const message = await createMessage(ctx, application, input);
-    return reply.code(202).send(messageOut(message, with_content ?? true));
+    // With an idempotency key, the replayable answer is committed together with the message.
+    const key = request.idempotencyKey;
+    const render = (message: MessageRow) => JSON.stringify(messageOut(message, with_content ?? true));
+    const message = await createMessage(
+      ctx,
+      application,
+      input,
+      key ? (m) => ({ key, statusCode: 202, body: ctx.secrets.seal(render(m)) }) : undefined,
+    );
+    return reply.code(202).header("content-type", "application/json; charset=utf-8").send(render(message));
   });
 
   app.get<{ Params: AppParams }>("/api/v1/app/:app_id/msg", async (request) => {

@@ -101,7 +101,7 @@ export function writeMessages(db: SqliteDb, items: NewMessage[]): void {
 export function messageQueries(db: SqliteDb): MessageQueries {
   const commits = createGroupCommit(db);
   return {
-    async insertMessage(message, deliveries) {
+    async insertMessage(message, deliveries, idempotency) {
       // Concurrent API requests share one transaction (group commit); each still sees its own outcome.
       await commits.run(() => {
         if (
@@ -113,6 +113,14 @@ export function messageQueries(db: SqliteDb): MessageQueries {
           throw new DuplicateEventIdError();
         }
         writeMessages(db, [{ message, deliveries }]);
+        // A crash after this commit cannot leave the key without its answer (and the client's retry duplicating).
+        if (idempotency) {
+          db.prepare("UPDATE idempotency SET status_code = ?, body = ? WHERE key = ?").run(
+            idempotency.statusCode,
+            idempotency.body,
+            idempotency.key,
+          );
+        }
       });
     },
     async insertMessages(items) {
