@@ -362,6 +362,8 @@ for (const factory of storeFactories) {
         0,
         "no answer recorded for a failed write",
       );
+      await store.releaseIdempotency("k-msg");
+      await store.releaseIdempotency("k-dup");
     });
 
     test("idempotency keys are reserved once", async () => {
