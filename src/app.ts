@@ -9,6 +9,7 @@ import { createWorker } from "./delivery/worker.ts";
 import { createImportRunner } from "./directory/csv-import.ts";
 import { ensureDirectoryEventTypes } from "./directory/events.ts";
 import type { Context } from "./domain/context.ts";
+import { emitEndpointDisabled, ensureOperationalEventTypes } from "./domain/operational-events.ts";
 import { ensureAdminToken } from "./domain/tokens.ts";
 import { createSecretBox, deriveKey, loadEncryptionKey } from "./secret-box.ts";
 import { withReadCache } from "./store/read-cache.ts";
@@ -67,6 +68,10 @@ export async function startOutbound(config: Config): Promise<Running> {
     concurrency: config.workerConcurrency,
     endpointConcurrency: config.endpointConcurrency,
     userAgent: `Outbound/${VERSION}`,
+    onEndpointDisabled: (attempt) =>
+      void emitEndpointDisabled(ctx, attempt.appId, attempt.endpointId, attempt.createdAt).catch(
+        (error: unknown) => logger.error({ err: error }, "emitting endpoint.disabled failed"),
+      ),
   });
   const ctx: Context = {
     config,
@@ -92,6 +97,7 @@ export async function startOutbound(config: Config): Promise<Running> {
   if (orphaned > 0) logger.info({ count: orphaned }, "re-queued deliveries left in flight by a previous run");
 
   await ensureDirectoryEventTypes(ctx);
+  await ensureOperationalEventTypes(ctx);
   const imports = createImportRunner(ctx);
   const api = buildApi(ctx, imports, VERSION);
   await api.listen({ port: config.port, host: config.host });

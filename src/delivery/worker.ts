@@ -31,6 +31,8 @@ export interface WorkerOptions {
   endpointConcurrency: number;
   userAgent: string;
   now?: () => number;
+  /** Called once per endpoint the worker disabled (410 Gone or the 5-day rule). */
+  onEndpointDisabled?: (attempt: AttemptRow) => void;
 }
 
 export interface Worker {
@@ -155,6 +157,7 @@ export function createWorker(options: WorkerOptions): Worker {
             },
             "endpoint disabled",
           );
+          options.onEndpointDisabled?.(attempt);
         }
         // Retries may now be due sooner than the loop planned to look.
         notify();
