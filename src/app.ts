@@ -9,10 +9,12 @@ import { createWorker } from "./delivery/worker.ts";
 import { createImportRunner } from "./directory/csv-import.ts";
 import { ensureDirectoryEventTypes } from "./directory/events.ts";
 import type { Context } from "./domain/context.ts";
+import { checkEncryptionKey } from "./domain/encryption-key-check.ts";
 import { emitEndpointDisabled, ensureOperationalEventTypes } from "./domain/operational-events.ts";
 import { ensureAdminToken } from "./domain/tokens.ts";
 import { createSecretBox, deriveKey, loadEncryptionKey } from "./secret-box.ts";
 import { withReadCache } from "./store/read-cache.ts";
+import { lockDatabase } from "./store/sqlite/database-lock.ts";
 import { createSqliteStore } from "./store/sqlite/sqlite-store.ts";
 
 const HOUSEKEEPING_EVERY_MS = 60_000;
@@ -48,6 +50,9 @@ export function createLogger(config: Config) {
 /** API, delivery worker and housekeeping in one process (`outbound serve`, i.e. `npm start`). */
 export async function startOutbound(config: Config): Promise<Running> {
   const logger = createLogger(config);
+  // Before anything reads or migrates the database: a second process on the same file stops here, without
+  // releasing or re-sending the claims of the one that runs.
+  const lock = config.databasePath === ":memory:" ? null : lockDatabase(config.databasePath);
   const store = withReadCache(createSqliteStore(config.databasePath), READ_CACHE_TTL_MS);
   const key = loadEncryptionKey(config.encryptionKey, config.dataDir);
   const secrets = createSecretBox(key);
@@ -84,6 +89,7 @@ export async function startOutbound(config: Config): Promise<Running> {
     now: Date.now,
   };
 
+  await checkEncryptionKey(store, secrets, config.databasePath);
   const token = await ensureAdminToken(ctx);
   if (token) {
     // Printed once, on the first start only; only its hash is stored.
@@ -126,6 +132,7 @@ export async function startOutbound(config: Config): Promise<Running> {
       await imports.idle();
       await sender.close();
       await store.close();
+      lock?.release();
     },
   };
 }

@@ -1,6 +1,8 @@
+import { X509Certificate } from "node:crypto";
 import fs from "node:fs";
 import tls from "node:tls";
 import { Agent, errors, request } from "undici";
+import { StartupError } from "../startup-failure.ts";
 import {
   type AddressPolicy,
   BlockedAddressError,
@@ -51,9 +53,7 @@ export function createHttpSender(options: SenderOptions): HttpSender {
       lookup: createPinnedLookup(options.policy),
       // `ca` replaces Node's trust store, so the extra certificates are added to the default ones (bundled,
       // NODE_EXTRA_CA_CERTS, system if enabled): public https endpoints must keep working with a CA file set.
-      ...(options.caFile
-        ? { ca: [...tls.getCACertificates("default"), fs.readFileSync(options.caFile, "utf8")] }
-        : {}),
+      ...(options.caFile ? { ca: [...tls.getCACertificates("default"), readCaFile(options.caFile)] } : {}),
       // undici's default is 10 s, and an abort does not interrupt a connect or TLS handshake in progress.
       timeout: options.timeoutMs,
     },
@@ -107,6 +107,30 @@ export function createHttpSender(options: SenderOptions): HttpSender {
       await agent.close();
     },
   };
+}
+
+/**
+ * Reads the extra CA certificates once, at start-up: a wrong path or a file that is not PEM stops the start with
+ * one line instead of failing every https delivery later.
+ */
+export function readCaFile(file: string): string {
+  let pem: string;
+  try {
+    pem = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
+    throw new StartupError(
+      `OUTBOUND_CA_FILE: cannot read ${file} (${code}). Point it at a readable PEM file of CA certificates, or unset it.`,
+    );
+  }
+  try {
+    new X509Certificate(pem);
+  } catch {
+    throw new StartupError(
+      `OUTBOUND_CA_FILE: ${file} holds no PEM certificate ("-----BEGIN CERTIFICATE-----"). Point it at a PEM file of CA certificates.`,
+    );
+  }
+  return pem;
 }
 
 /**

@@ -161,7 +161,8 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
     },
 
     async releaseOrphanedClaims(now) {
-      // The SQLite store belongs to one process, so at start-up every "sending" row is left from a crash.
+      // The SQLite store belongs to one process (the one holding its lock, see database-lock.ts), so at start-up
+      // every "sending" row is left from a crash.
       const result = db
         .prepare(
           `UPDATE deliveries SET status = ${STATUS_PENDING}, due_at = ?, updated_at = ? WHERE status = ${STATUS_SENDING}`,
