@@ -127,9 +127,11 @@ export async function startOutbound(config: Config): Promise<Running> {
     url,
     async close() {
       clearInterval(housekeeping);
+      // The worker's grace runs while the API drains, so the whole stop takes about OUTBOUND_SHUTDOWN_GRACE.
+      const workerStopped = worker.stop(config.shutdownGraceMs);
       await api.close();
-      await worker.stop();
-      await imports.idle();
+      await workerStopped;
+      await imports.stop();
       await sender.close();
       await store.close();
       lock?.release();

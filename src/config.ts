@@ -25,6 +25,8 @@ export interface Config {
   /** Extra CA certificates (PEM file) trusted for https deliveries. */
   caFile: string | undefined;
   maxMessageBytes: number;
+  /** On SIGTERM/SIGINT, how long attempts in flight get to finish before they are aborted. */
+  shutdownGraceMs: number;
 }
 
 const bool = z
@@ -83,6 +85,7 @@ const envSchema = z.object({
   OUTBOUND_WORKER_CONCURRENCY: positiveInt.pipe(z.number().int().min(1).max(10000)).default(256),
   OUTBOUND_CA_FILE: z.string().min(1).optional(),
   OUTBOUND_MAX_MESSAGE_BYTES: positiveInt.pipe(z.number().int().min(1024)).default(1024 * 1024),
+  OUTBOUND_SHUTDOWN_GRACE: duration.default(10_000),
 });
 
 export class ConfigError extends Error {}
@@ -141,5 +144,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerConcurrency: values.OUTBOUND_WORKER_CONCURRENCY,
     caFile: values.OUTBOUND_CA_FILE,
     maxMessageBytes: values.OUTBOUND_MAX_MESSAGE_BYTES,
+    shutdownGraceMs: values.OUTBOUND_SHUTDOWN_GRACE,
   };
 }

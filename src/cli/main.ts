@@ -12,6 +12,9 @@ interface Command {
   run(args: string[]): Promise<number | undefined>;
 }
 
+/** How long after the grace period the process exits even if closing has not finished. */
+const SHUTDOWN_BACKSTOP_MS = 5_000;
+
 const SERVE_USAGE = `Usage: outbound serve
 
 Runs the API, the delivery worker and housekeeping in one process (what \`npm start\` runs).
@@ -56,6 +59,11 @@ async function serve(config: Config): Promise<undefined> {
     if (stopping) return;
     stopping = true;
     process.stderr.write(`Received ${signal}, shutting down…\n`);
+    // Backstop: attempts are aborted after the grace period; should anything else hang, exit regardless.
+    setTimeout(() => {
+      process.stderr.write("Shutdown did not finish in time; exiting.\n");
+      process.exit(1);
+    }, config.shutdownGraceMs + SHUTDOWN_BACKSTOP_MS).unref();
     running.close().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -11,6 +11,8 @@ import {
 } from "./address-policy.ts";
 
 export const RESPONSE_LIMIT_BYTES = 20 * 1024;
+/** The response text recorded for an attempt cut short by shutdown. */
+export const INTERRUPTED = "interrupted by shutdown";
 
 export interface OutgoingRequest {
   url: string;
@@ -19,7 +21,8 @@ export interface OutgoingRequest {
   body: string | undefined;
 }
 
-export type SendFailure = "timeout" | "network" | "blocked";
+/** `interrupted`: the caller aborted the attempt (shutdown); it says nothing about the receiver. */
+export type SendFailure = "timeout" | "network" | "blocked" | "interrupted";
 
 export interface SendResult {
   /** 0 when no HTTP response was received. */
@@ -39,7 +42,8 @@ export interface SenderOptions {
 }
 
 export interface HttpSender {
-  send(request: OutgoingRequest): Promise<SendResult>;
+  /** `stop` aborts the attempt from outside (shutdown); the result then says `interrupted`. */
+  send(request: OutgoingRequest, stop?: AbortSignal): Promise<SendResult>;
   close(): Promise<void>;
 }
 
@@ -65,7 +69,7 @@ export function createHttpSender(options: SenderOptions): HttpSender {
     keepAliveTimeout: 30_000,
   });
 
-  async function send(outgoing: OutgoingRequest): Promise<SendResult> {
+  async function send(outgoing: OutgoingRequest, stop?: AbortSignal): Promise<SendResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     // IP-literal hosts never reach the lookup hook, so check the URL again here (config may also have changed).
@@ -74,7 +78,9 @@ export function createHttpSender(options: SenderOptions): HttpSender {
       policy: options.policy,
     });
     if (!check.ok) return failed("blocked", check.reason, elapsed());
-    const signal = AbortSignal.timeout(options.timeoutMs);
+    if (stop?.aborted) return failed("interrupted", INTERRUPTED, elapsed());
+    const timeout = AbortSignal.timeout(options.timeoutMs);
+    const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
     try {
       const response = await beforeDeadline(
         request(outgoing.url, {
@@ -87,7 +93,14 @@ export function createHttpSender(options: SenderOptions): HttpSender {
         signal,
         (late) => late.body.destroy(),
       );
-      const responseText = await readBounded(response.body, RESPONSE_LIMIT_BYTES);
+      let responseText: string;
+      try {
+        responseText = await readBounded(response.body, RESPONSE_LIMIT_BYTES);
+      } catch (error) {
+        // The receiver answered already: its status stands, or a 2xx would be recorded as interrupted and re-sent.
+        if (!stop?.aborted) throw error;
+        responseText = INTERRUPTED;
+      }
       const retryAfter = response.headers["retry-after"];
       return {
         statusCode: response.statusCode,
@@ -97,6 +110,7 @@ export function createHttpSender(options: SenderOptions): HttpSender {
         failure: undefined,
       };
     } catch (error) {
+      if (stop?.aborted) return failed("interrupted", INTERRUPTED, elapsed());
       return describeFailure(error, elapsed(), signal.aborted);
     }
   }
@@ -104,7 +118,8 @@ export function createHttpSender(options: SenderOptions): HttpSender {
   return {
     send,
     async close() {
-      await agent.close();
+      // Attempts still open at this point were aborted and recorded: drop their sockets rather than wait on them.
+      await agent.destroy();
     },
   };
 }

@@ -118,15 +118,16 @@ export interface ImportRunner {
   start(job: ImportRow): void;
   /** Restarts jobs a previous process left unfinished (they resume after their last committed row). */
   resumeUnfinished(): Promise<void>;
-  /** Resolves when every running job has stopped. */
-  idle(): Promise<void>;
+  /** Shutdown: running jobs stop after their current batch and resume from there at the next start. */
+  stop(): Promise<void>;
 }
 
 export function createImportRunner(ctx: Context): ImportRunner {
   const running = new Map<string, Promise<void>>();
+  const stopping = new AbortController();
   function start(job: ImportRow) {
-    if (running.has(job.id)) return;
-    const done = runImport(ctx, job)
+    if (running.has(job.id) || stopping.signal.aborted) return;
+    const done = runImport(ctx, job, stopping.signal)
       .catch(async (error: unknown) => {
         ctx.logger.error({ err: error, importId: job.id }, "import failed");
         await ctx.store.updateImport({
@@ -144,7 +145,8 @@ export function createImportRunner(ctx: Context): ImportRunner {
     async resumeUnfinished() {
       for (const job of await ctx.store.listUnfinishedImports()) start(job);
     },
-    async idle() {
+    async stop() {
+      stopping.abort();
       await Promise.all(running.values());
     },
   };
@@ -167,7 +169,7 @@ function readHeaderLine(file: string): string {
   }
 }
 
-async function runImport(ctx: Context, initial: ImportRow): Promise<void> {
+async function runImport(ctx: Context, initial: ImportRow, stop: AbortSignal): Promise<void> {
   const app = await ctx.store.getApplication(initial.appId);
   const file = initial.file;
   let job: ImportRow = { ...initial, state: "running", updatedAt: ctx.now() };
@@ -213,7 +215,14 @@ async function runImport(ctx: Context, initial: ImportRow): Promise<void> {
       rowNumber++;
       if (rowNumber <= alreadyDone) continue;
       batch.push({ row: rowNumber, record });
-      if (batch.length >= BATCH_ROWS) await flush();
+      if (batch.length >= BATCH_ROWS) {
+        await flush();
+        // Left "running" with its committed rows counted: resumeUnfinished continues after them.
+        if (stop.aborted) {
+          parser.destroy();
+          return;
+        }
+      }
     }
     await flush();
   } catch (error) {

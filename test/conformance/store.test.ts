@@ -297,6 +297,60 @@ for (const factory of storeFactories) {
       assert.equal((await store.getEndpoint(a.id, ep.id))?.disabled, true);
     });
 
+    test("an interrupted attempt (effect none) is logged, leaves the delivery pending and the endpoint's health alone", async () => {
+      const a = app();
+      await store.insertApplication(a);
+      const ep = endpoint(a.id);
+      await store.insertEndpoint(ep);
+      const m = message(a.id);
+      await store.insertMessage(m, [delivery(m, ep.id, T0)]);
+      const [claimed] = await store.claimDueDeliveries({
+        now: T0 + 1,
+        limit: 1,
+        leaseMs: 30_000,
+        endpointCap: 10,
+        circuitThreshold: 5,
+        inFlight: new Map(),
+        paused: [],
+      });
+      assert.ok(claimed);
+      const opensAtOnce = (_failures: number, now: number) => now + 60_000;
+      await store.recordOutcomes(
+        [
+          {
+            attempt: {
+              id: newId("atmpt", T0 + 2),
+              msgId: m.id,
+              appId: a.id,
+              endpointId: ep.id,
+              url: ep.url,
+              status: 2,
+              responseStatusCode: 0,
+              response: "interrupted by shutdown",
+              durationMs: 1,
+              triggerType: 0,
+              createdAt: T0 + 2,
+              request: null,
+            },
+            status: 1,
+            dueAt: T0 + 2,
+            endpointEffect: "none",
+          },
+        ],
+        T0 + 2,
+        opensAtOnce,
+      );
+      const after = await store.getDelivery(m.id, ep.id);
+      assert.deepEqual([after?.status, after?.dueAt, after?.attempts], [1, T0 + 2, 0]);
+      assert.deepEqual((await store.getEndpoint(a.id, ep.id))?.health, {
+        failingSince: null,
+        consecutiveFailures: 0,
+        circuitOpenUntil: null,
+      });
+      const logged = await store.listAttempts(a.id, { msgId: m.id }, firstPage(10));
+      assert.equal(logged.items[0]?.response, "interrupted by shutdown");
+    });
+
     test("releaseOrphanedClaims and recoverFailedDeliveries make work due again", async () => {
       const a = app();
       await store.insertApplication(a);

@@ -110,13 +110,15 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
       return db.transaction(() => {
         const disabled: AttemptRow[] = [];
         const updateDelivery = db.prepare(
-          `UPDATE deliveries SET status = ?, due_at = ?, attempts = attempts + 1, updated_at = ?
+          `UPDATE deliveries SET status = ?, due_at = ?, attempts = attempts + ?, updated_at = ?
            WHERE msg_id = ? AND endpoint_id = ? AND status = ${STATUS_SENDING}`,
         );
         for (const o of outcomes) {
           insertAttempt(o.attempt);
-          updateDelivery.run(o.status, o.dueAt, now, o.attempt.msgId, o.attempt.endpointId);
+          const counted = o.endpointEffect === "none" ? 0 : 1;
+          updateDelivery.run(o.status, o.dueAt, counted, now, o.attempt.msgId, o.attempt.endpointId);
           const endpointId = o.attempt.endpointId;
+          if (o.endpointEffect === "none") continue;
           if (o.endpointEffect === "success") {
             db.prepare(
               `UPDATE endpoints SET failing_since = NULL, consecutive_failures = 0, circuit_open_until = NULL
