@@ -2,8 +2,8 @@ import { STATUS_CODES } from "node:http";
 import Fastify, { type FastifyBaseLogger, type FastifyReply, LogController } from "fastify";
 import type { ImportRunner } from "../directory/csv-import.ts";
 import type { Context } from "../domain/context.ts";
-import { UnauthorizedError } from "../domain/errors.ts";
-import { authenticate } from "../domain/tokens.ts";
+import { registerAccessControl } from "./access.ts";
+import { registerAccessLog } from "./access-log.ts";
 import { registerIdempotency } from "./idempotency.ts";
 import { parseJsonBody } from "./json-body.ts";
 import { buildOpenApi } from "./openapi.ts";
@@ -17,8 +17,6 @@ import { registerEventTypeRoutes } from "./routes/event-types.ts";
 import { registerImportAndDistributionRoutes } from "./routes/imports-distributions.ts";
 import { registerMessageRoutes } from "./routes/messages.ts";
 import { registerUnsubscribeRoutes } from "./routes/unsubscribe-page.ts";
-
-const PUBLIC_PATHS = new Set(["/api/v1/health", "/api/v1/health/ping", "/api/v1/openapi.json"]);
 
 export function buildApi(ctx: Context, imports: ImportRunner, version: string) {
   const app = Fastify({
@@ -49,20 +47,8 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string) {
     },
   });
 
-  app.addHook("onRequest", async (request) => {
-    const path = request.url.split("?")[0] ?? "";
-    if (!path.startsWith("/api/") || PUBLIC_PATHS.has(path)) return;
-    const header = request.headers.authorization;
-    const match = header ? /^Bearer\s+(.+)$/i.exec(header) : null;
-    const principal = match?.[1] ? await authenticate(ctx, match[1].trim()) : null;
-    if (principal) request.principal = principal;
-  });
-  app.addHook("preValidation", async (request) => {
-    const path = request.url.split("?")[0] ?? "";
-    if (path.startsWith("/api/") && !PUBLIC_PATHS.has(path) && !request.principal) {
-      throw new UnauthorizedError("Missing or invalid bearer token");
-    }
-  });
+  registerAccessControl(app, ctx);
+  registerAccessLog(app, ctx);
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
     try {

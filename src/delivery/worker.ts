@@ -16,7 +16,7 @@ import { STATUS_FAIL, STATUS_PENDING, STATUS_SUCCESS } from "../store/types.ts";
 import { CIRCUIT_THRESHOLD, circuitOpenUntil, cooldownFor } from "./circuit-breaker.ts";
 import { type HttpSender, INTERRUPTED, type SendResult } from "./http-sender.ts";
 import { createRateLimiter } from "./rate-limiter.ts";
-import { buildRequest } from "./request-builder.ts";
+import { buildRequest, maskQueryTokens } from "./request-builder.ts";
 import { type AttemptVerdict, classifyResponse, nextRetryDelay } from "./retry-policy.ts";
 
 export const DISABLE_AFTER_FAILING_MS = 5 * 24 * 60 * 60 * 1000;
@@ -209,7 +209,7 @@ export function createWorker(options: WorkerOptions): Worker {
       msgId: claimed.message.id,
       appId: claimed.message.appId,
       endpointId: claimed.endpoint.id,
-      url: claimed.endpoint.url,
+      url: maskQueryTokens(claimed.endpoint.url),
       status,
       responseStatusCode: result.statusCode,
       response: result.responseText,

@@ -1,5 +1,6 @@
 import { checkUrlStatically } from "../delivery/address-policy.ts";
 import { generateSecret } from "../delivery/signer.ts";
+import { headerNameProblem } from "../header-names.ts";
 import { newId } from "../ids.ts";
 import type { ApplicationRow, EndpointRow } from "../store/types.ts";
 import type { Context } from "./context.ts";
@@ -33,31 +34,10 @@ export interface EndpointInput {
   delivery?: DeliveryInput | null;
 }
 
-/** Headers a user may not set: they would forge or break signing and transport. */
-const RESERVED_HEADERS = new Set([
-  "webhook-id",
-  "webhook-timestamp",
-  "webhook-signature",
-  "svix-id",
-  "svix-timestamp",
-  "svix-signature",
-  "content-length",
-  "host",
-  "transfer-encoding",
-  "connection",
-]);
-
 export function validateHeaders(headers: Record<string, string | null>, loc: string[]): void {
   for (const [name, value] of Object.entries(headers)) {
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
-      throw ValidationError.field([...loc, name], "invalid header name");
-    }
-    if (RESERVED_HEADERS.has(name.toLowerCase())) {
-      throw ValidationError.field(
-        [...loc, name],
-        `header "${name}" is set by Outbound and cannot be overridden`,
-      );
-    }
+    const problem = headerNameProblem(name);
+    if (problem) throw ValidationError.field([...loc, name], problem);
     if (value !== null && /[\r\n\0]/.test(value)) {
       throw ValidationError.field([...loc, name], "header values cannot contain line breaks");
     }
@@ -74,6 +54,13 @@ export function validateEndpointUrl(
   url: string,
   loc = ["body", "url"],
 ): string {
+  // user:password@host would be stored in clear and shown in every listing; credentials have their own sealed home.
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url)) {
+    throw ValidationError.field(
+      loc,
+      "credentials in the URL (user:password@) are not accepted: use delivery.credentials (type basic) instead",
+    );
+  }
   const result = checkUrlStatically(url, {
     requireHttps: ctx.config.requireHttps || app.requireHttps,
     policy: ctx.addressPolicy,
