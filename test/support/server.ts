@@ -212,12 +212,14 @@ export interface ExitedProcess {
 export function runOutbound(
   env: Record<string, string>,
   args: string[] = ["serve"],
-  timeoutMs = READY_TIMEOUT_MS,
+  options: { timeoutMs?: number; uid?: number; gid?: number } = {},
 ): Promise<ExitedProcess> {
+  const timeoutMs = options.timeoutMs ?? READY_TIMEOUT_MS;
   const proc = spawn(nodeBin, [mainScript, ...args], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH, ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid }),
   });
   childrenAlive.add(proc);
   let stdout = "";
