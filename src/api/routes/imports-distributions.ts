@@ -41,7 +41,8 @@ export function registerImportAndDistributionRoutes(
   // The CSV body is streamed to disk, never held in memory.
   app.addContentTypeParser(["text/csv", "application/csv"], (_request, payload, done) => done(null, payload));
 
-  app.post<{ Params: AppParams }>(`${base}/participant/import`, async (request, reply) => {
+  const csv = { config: { accepts: ["text/csv", "application/csv"] } };
+  app.post<{ Params: AppParams }>(`${base}/participant/import`, csv, async (request, reply) => {
     const application = await authorizedApp(ctx, request, request.params.app_id);
     const options = parseInput(importQuery, request.query, "query");
     const contentType = request.headers["content-type"] ?? "";
