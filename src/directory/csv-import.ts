@@ -103,6 +103,7 @@ export async function startImport(
     rowsRead: 0,
     created: 0,
     updated: 0,
+    unchanged: 0,
     failed: 0,
     errors: [],
     message: null,
@@ -249,6 +250,7 @@ async function importBatch(
   const events = await eventBatch(ctx, app);
   let created = 0;
   let updated = 0;
+  let unchanged = 0;
   const columnOf = new Map(attributeColumns.map(([column, definition]) => [definition.id, column]));
   // One lookup for the whole batch instead of one per row.
   const existingByExternalId = await ctx.store.findParticipantsByIdentifiers(
@@ -319,7 +321,7 @@ async function importBatch(
       if (profile.length > 0) events.add("participant.profile_updated", { participant, changed: profile });
       if (applied.addedTags.length > 0)
         events.add("participant.tags_added", { participant, tags: applied.addedTags });
-    }
+    } else unchanged++;
   }
 
   try {
@@ -333,6 +335,7 @@ async function importBatch(
     for (const { row } of batch) errors.push({ row, column: options.idColumn, message: error.message });
     created = 0;
     updated = 0;
+    unchanged = 0;
   }
   if (events.messages.some((message) => message.deliveries.length > 0)) ctx.notifyWork();
   const next: ImportRow = {
@@ -340,6 +343,7 @@ async function importBatch(
     rowsRead: job.rowsRead + batch.length,
     created: job.created + created,
     updated: job.updated + updated,
+    unchanged: job.unchanged + unchanged,
     failed: job.failed + new Set(errors.map((error) => error.row)).size,
     errors: [...job.errors, ...errors].slice(0, MAX_REPORTED_ERRORS),
     updatedAt: ctx.now(),

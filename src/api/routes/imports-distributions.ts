@@ -7,7 +7,7 @@ import { NotFoundError, ValidationError } from "../../domain/errors.ts";
 import type { ImportRow } from "../../store/directory-types.ts";
 import { authorizedApp } from "../access.ts";
 import { distributionIn, importQuery } from "../directory-schemas.ts";
-import { toPageQuery } from "../pagination.ts";
+import { toListResponse, toPageQuery } from "../pagination.ts";
 import { pageQuery } from "../schemas.ts";
 import { parseInput } from "../validation.ts";
 
@@ -21,6 +21,7 @@ function importOut(row: ImportRow) {
     rowsRead: row.rowsRead,
     created: row.created,
     updated: row.updated,
+    unchanged: row.unchanged,
     failed: row.failed,
     errors: row.errors,
     message: row.message,
@@ -51,6 +52,22 @@ export function registerImportAndDistributionRoutes(
     }
     const job = await startImport(ctx, imports, application, options, request.body as Readable);
     return reply.code(202).send(importOut(job));
+  });
+
+  // Newest first; row errors only on the job itself (up to 1,000 each would make a page heavy).
+  app.get<{ Params: AppParams }>(`${base}/participant/import`, async (request) => {
+    const application = await authorizedApp(ctx, request, request.params.app_id);
+    const query = toPageQuery(parseInput(pageQuery, request.query, "query"), "desc");
+    const page = await ctx.store.listImports(application.id, query);
+    return toListResponse(
+      page,
+      query,
+      (row) => row.id,
+      (row) => {
+        const { errors: _errors, ...listed } = importOut(row);
+        return listed;
+      },
+    );
   });
 
   app.get<{ Params: IdParams }>(`${base}/participant/import/:id`, async (request) => {
