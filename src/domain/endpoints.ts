@@ -18,6 +18,7 @@ import {
   sealSecrets,
 } from "./endpoint-secrets.ts";
 import { ConflictError, NotFoundError, ValidationError } from "./errors.ts";
+import { assertEndpointQuota } from "./quotas.ts";
 
 export interface EndpointInput {
   url: string;
@@ -98,6 +99,7 @@ export async function createEndpoint(
   if (input.secret) validateEndpointSecret(input.secret, input.delivery?.signature);
   const { options, credentialsSealed } = deliveryParts(ctx, input.delivery);
   await assertUidFree(ctx, app.id, input.uid);
+  await assertEndpointQuota(ctx, app.id);
   const now = ctx.now();
   const row: EndpointRow = {
     id: newId("ep", now),

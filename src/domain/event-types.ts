@@ -1,6 +1,7 @@
 import type { EventTypeRow } from "../store/types.ts";
 import type { Context } from "./context.ts";
 import { ConflictError, NotFoundError } from "./errors.ts";
+import { assertEventTypeQuota } from "./quotas.ts";
 
 export interface EventTypeInput {
   description: string;
@@ -23,6 +24,7 @@ export async function createEventType(
 ): Promise<EventTypeRow> {
   const existing = await ctx.store.getEventType(name);
   if (existing && !existing.archived) throw new ConflictError("An event type with this name already exists");
+  if (!existing) await assertEventTypeQuota(ctx);
   const now = ctx.now();
   const row: EventTypeRow = {
     name,
