@@ -1,6 +1,7 @@
 /** Endpoint secrets and credentials never appear in plain text in the database file; API tokens are stored hashed. */
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { api, createEndpoint } from "../support/api.ts";
@@ -36,5 +37,22 @@ test("secrets, credentials and portal tokens are not readable in the SQLite file
   const bytes = Buffer.concat(files.map((name) => fs.readFileSync(path.join(server.dataDir, name))));
   for (const plain of [secret, secret.slice(6), rotated, password, portal.token, server.token]) {
     assert.equal(bytes.includes(plain), false, `${plain.slice(0, 10)}… must not be stored in plain text`);
+  }
+});
+
+test("the data directory Outbound creates is 0700; the database, WAL and key files are 0600", async () => {
+  const parent = fs.mkdtempSync(path.join(os.tmpdir(), "outbound-modes-"));
+  const dataDir = path.join(parent, "fresh", "data");
+  const modes = await startServer({ DATABASE_URL: path.join(dataDir, "outbound.db") });
+  try {
+    await modes.svix.application.create({ name: "modes" });
+    const mode = (name: string) => fs.statSync(path.join(dataDir, name)).mode & 0o777;
+    assert.equal(fs.statSync(dataDir).mode & 0o777, 0o700);
+    for (const name of ["outbound.db", "outbound.db-wal", "outbound.db-shm", "encryption.key"]) {
+      assert.equal(mode(name).toString(8), "600", name);
+    }
+  } finally {
+    await modes.stop();
+    fs.rmSync(parent, { recursive: true, force: true });
   }
 });
