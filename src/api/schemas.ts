@@ -124,9 +124,18 @@ export const secretRotateIn = z.object({
 export const recoverIn = z.object({ since: timestamp, until: timestamp.nullish() });
 export const eventExampleIn = z.object({ eventType: eventTypeName });
 
+/**
+ * A JSON object passed through as parsed, not rebuilt: a rebuilt object would turn a `__proto__` key into a
+ * prototype and drop it. Payloads are data and are kept exactly.
+ */
+const jsonObject = z.custom<Record<string, unknown>>(
+  (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+  "must be a JSON object",
+);
+
 export const messageIn = z.object({
   eventType: eventTypeName,
-  payload: z.record(z.string(), z.unknown()),
+  payload: jsonObject,
   eventId: uid.nullish(),
   channels: z.array(channel).min(1).max(5).nullish(),
   payloadRetentionPeriod: z.number().int().min(1).max(90).optional(),

@@ -5,7 +5,7 @@ import type { Context } from "../domain/context.ts";
 import { registerAccessControl } from "./access.ts";
 import { registerAccessLog } from "./access-log.ts";
 import { registerIdempotency } from "./idempotency.ts";
-import { parseJsonBody } from "./json-body.ts";
+import { decodeUtf8, parseJsonBody } from "./json-body.ts";
 import { buildOpenApi } from "./openapi.ts";
 import { sendProblem } from "./problem.ts";
 import { registerApplicationRoutes } from "./routes/applications.ts";
@@ -68,9 +68,9 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string) {
   registerAccessControl(app, ctx);
   registerAccessLog(app, ctx);
   app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_request, body, done) => {
     try {
-      done(null, parseJsonBody(body as string));
+      done(null, parseJsonBody(decodeUtf8(body as Buffer)));
     } catch (error) {
       done(error as Error, undefined);
     }
