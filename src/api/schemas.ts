@@ -115,8 +115,13 @@ export const endpointIn = z.object({
 });
 export const endpointUpdate = z.object(endpointFields);
 export const endpointPatch = z.object(endpointFields).partial();
-export const endpointHeadersIn = z.object({ headers });
-export const endpointHeadersPatchIn = z.object({ headers: z.record(z.string(), z.string().nullable()) });
+/** Outbound's extension: names whose values are credentials even if the name does not say so (sealed, redacted). */
+const sensitiveNames = z.array(z.string().max(128)).max(100).optional();
+export const endpointHeadersIn = z.object({ headers, sensitive: sensitiveNames });
+export const endpointHeadersPatchIn = z.object({
+  headers: z.record(z.string(), z.string().nullable()),
+  sensitive: sensitiveNames,
+});
 export const secretRotateIn = z.object({
   key: secret.nullish(),
   gracePeriodSeconds: z.number().int().min(0).max(604800).nullish(),

@@ -12,6 +12,8 @@ export interface BuildInput {
   /** Active signing secrets, current first. */
   secrets: string[];
   credentials: Credentials | null;
+  /** Custom header names whose values are secrets (masked in the attempt log whatever their name). */
+  sensitiveHeaders?: string[];
   timestampSeconds: number;
   userAgent: string;
 }
@@ -83,6 +85,7 @@ export function buildRequest(input: BuildInput): BuiltRequest {
     if (!RESERVED_HEADER_NAMES.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
   }
   const masked = new Set(Object.keys(headers).filter((name) => SENSITIVE_HEADER.test(name)));
+  for (const name of input.sensitiveHeaders ?? []) masked.add(name.toLowerCase());
   for (const [name, value, secret] of input.credentials ? credentialHeaders(input.credentials) : []) {
     if (RESERVED_HEADER_NAMES.has(name)) continue;
     headers[name] = value;

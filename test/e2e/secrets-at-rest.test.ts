@@ -26,6 +26,17 @@ test("secrets, credentials and portal tokens are not readable in the SQLite file
   await server.svix.endpoint.rotateSecret(app.id, endpoint.id, {});
   const rotated = (await server.svix.endpoint.getSecret(app.id, endpoint.id)).key;
   const portal = await server.svix.authentication.appPortalAccess(app.id, {});
+  // A header whose name says "credential", and one marked sensitive although its name does not.
+  const headerKey = "hk-0c4e9b7a5d3f";
+  const marked = "ref-77e1f0a2b9c4";
+  const put = await api(server, "PUT", `/api/v1/app/${app.id}/endpoint/${endpoint.id}/headers`, {
+    headers: { "X-Api-Key": headerKey, "X-Customer-Ref": marked, "X-Plain": "visible" },
+    sensitive: ["X-Customer-Ref"],
+  });
+  assert.equal(put.status, 204, JSON.stringify(put.body));
+  const headersOut = await server.svix.endpoint.getHeaders(app.id, endpoint.id);
+  assert.deepEqual(headersOut.headers, { "X-Plain": "visible" });
+  assert.deepEqual([...headersOut.sensitive].sort(), ["X-Api-Key", "X-Customer-Ref"]);
   const shown = await api<{ delivery: { credentials: { password: string } } }>(
     server,
     "GET",
@@ -35,7 +46,16 @@ test("secrets, credentials and portal tokens are not readable in the SQLite file
   await server.stop("SIGTERM"); // checkpoint the WAL into the main file
   const files = fs.readdirSync(server.dataDir).filter((name) => name.startsWith("outbound.db"));
   const bytes = Buffer.concat(files.map((name) => fs.readFileSync(path.join(server.dataDir, name))));
-  for (const plain of [secret, secret.slice(6), rotated, password, portal.token, server.token]) {
+  for (const plain of [
+    secret,
+    secret.slice(6),
+    rotated,
+    password,
+    portal.token,
+    server.token,
+    headerKey,
+    marked,
+  ]) {
     assert.equal(bytes.includes(plain), false, `${plain.slice(0, 10)}… must not be stored in plain text`);
   }
 });
