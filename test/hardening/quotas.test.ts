@@ -99,3 +99,14 @@ test("a portal token is rate limited per token; the operator token is not", asyn
     Array(10).fill(200),
   );
 });
+
+test("the event catalog is capped, Outbound's own event types included", async () => {
+  const own = (await server.svix.eventType.list({ limit: 250 })).data.length;
+  const quota = await startServer({ OUTBOUND_MAX_EVENT_TYPES: String(own + 2) });
+  const create = (name: string) => api(quota, "POST", "/api/v1/event-type", { name, description: name });
+  assert.equal((await create("a.one")).status, 201);
+  assert.equal((await create("a.two")).status, 201);
+  const third = await create("a.three");
+  assert.equal(third.status, 429);
+  assert.match(JSON.stringify(third.body), /OUTBOUND_MAX_EVENT_TYPES/);
+});
