@@ -25,6 +25,8 @@ export interface Config {
   /** Extra CA certificates (PEM file) trusted for https deliveries. */
   caFile: string | undefined;
   maxMessageBytes: number;
+  /** On SIGTERM/SIGINT, how long attempts in flight get to finish before they are aborted. */
+  shutdownGraceMs: number;
   /** Largest CSV upload accepted (413 beyond). */
   maxImportBytes: number;
   /** Whole-request read limits on the API port: slow clients are cut off instead of holding a connection. */
@@ -101,6 +103,7 @@ const envSchema = z.object({
   OUTBOUND_WORKER_CONCURRENCY: positiveInt.pipe(z.number().int().min(1).max(10000)).default(256),
   OUTBOUND_CA_FILE: z.string().min(1).optional(),
   OUTBOUND_MAX_MESSAGE_BYTES: positiveInt.pipe(z.number().int().min(1024)).default(1024 * 1024),
+  OUTBOUND_SHUTDOWN_GRACE: duration.default(10_000),
   OUTBOUND_MAX_IMPORT_BYTES: positiveInt.pipe(z.number().int().min(1024)).default(512 * 1024 * 1024),
   OUTBOUND_HEADERS_TIMEOUT: duration.default(10_000),
   OUTBOUND_REQUEST_READ_TIMEOUT: duration.default(120_000),
@@ -168,6 +171,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerConcurrency: values.OUTBOUND_WORKER_CONCURRENCY,
     caFile: values.OUTBOUND_CA_FILE,
     maxMessageBytes: values.OUTBOUND_MAX_MESSAGE_BYTES,
+    shutdownGraceMs: values.OUTBOUND_SHUTDOWN_GRACE,
     maxImportBytes: values.OUTBOUND_MAX_IMPORT_BYTES,
     headersTimeoutMs: values.OUTBOUND_HEADERS_TIMEOUT,
     requestReadTimeoutMs: values.OUTBOUND_REQUEST_READ_TIMEOUT,
