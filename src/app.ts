@@ -11,6 +11,7 @@ import { ensureDirectoryEventTypes } from "./directory/events.ts";
 import type { Context } from "./domain/context.ts";
 import { checkEncryptionKey } from "./domain/encryption-key-check.ts";
 import { emitEndpointDisabled, ensureOperationalEventTypes } from "./domain/operational-events.ts";
+import { createQuotaGuard } from "./domain/quotas.ts";
 import { ensureAdminToken } from "./domain/tokens.ts";
 import { createSecretBox, deriveKey, loadEncryptionKey } from "./secret-box.ts";
 import { withReadCache } from "./store/read-cache.ts";
@@ -87,6 +88,7 @@ export async function startOutbound(config: Config): Promise<Running> {
     logger,
     notifyWork: () => worker.notify(),
     now: Date.now,
+    quotas: createQuotaGuard(config.quotas),
   };
 
   await checkEncryptionKey(store, secrets, config.databasePath);

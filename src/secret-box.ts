@@ -53,7 +53,7 @@ export function loadEncryptionKey(configured: string | undefined, dataDir: strin
       if (text !== "") return keyFromText(text);
       throw new Error("empty file");
     }
-    fs.mkdirSync(dataDir, { recursive: true });
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const key = randomBytes(32);
     fs.writeFileSync(file, `${key.toString("base64")}\n`, { mode: 0o600, flag: "wx" });
     return key;

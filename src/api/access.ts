@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { requireApplication } from "../domain/applications.ts";
 import type { Context } from "../domain/context.ts";
 import { ForbiddenError, NotFoundError, UnauthorizedError } from "../domain/errors.ts";
-import { authenticate, type Principal } from "../domain/tokens.ts";
+import { authenticate, hashToken, type Principal } from "../domain/tokens.ts";
 import type { ApplicationRow } from "../store/types.ts";
 import { routeAccess } from "./access-policy.ts";
 import { createAuthFailureTracker } from "./auth-failures.ts";
@@ -43,6 +43,7 @@ export function registerAccessControl(app: FastifyInstance, ctx: Context): void 
     request.principal = principal;
     if (principal.kind === "admin") return;
     if (access === "admin") throw new ForbiddenError("This token only grants access to one application");
+    ctx.quotas.takePortalRequest(hashToken(token ?? ""), ctx.now());
     const reads = request.method === "GET" || request.method === "HEAD";
     if (!reads && (access === "tenant-read" || principal.readOnly)) {
       throw new ForbiddenError("This token is read-only");

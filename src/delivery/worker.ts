@@ -1,7 +1,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
 import { openCredentials } from "../domain/delivery-options.ts";
-import { activeSecretKeys, openSecrets } from "../domain/endpoint-secrets.ts";
+import { activeSecretKeys, openHeaders, openSecrets } from "../domain/endpoint-secrets.ts";
 import { newId } from "../ids.ts";
 import type { SecretBox } from "../secret-box.ts";
 import type { Store } from "../store/store.ts";
@@ -234,8 +234,10 @@ export function createWorker(options: WorkerOptions): Worker {
     const wait = rateLimiter.reserve(endpoint.id, endpoint.throttleRate ?? 0, now());
     if (wait > 0) await delay(wait, undefined, { signal: stop }).catch(() => {});
     if (stop.aborted) return skip(INTERRUPTED, "interrupted");
+    const headers = openHeaders(options.secrets, endpoint.headers);
     const built = buildRequest({
-      endpoint,
+      endpoint: headers.sensitive.length === 0 ? endpoint : { ...endpoint, headers: headers.headers },
+      sensitiveHeaders: headers.sensitive,
       message: { ...message, payload: message.payload },
       secrets: activeSecretKeys(
         opened(endpoint.secretsSealed, (sealed) => openSecrets(options.secrets, sealed)),

@@ -13,11 +13,14 @@ import {
 import {
   currentSecret,
   DEFAULT_ROTATION_GRACE_MS,
+  isSealedHeader,
   openSecrets,
   rotateSecrets,
   sealSecrets,
+  sealSensitiveHeaders,
 } from "./endpoint-secrets.ts";
 import { ConflictError, NotFoundError, ValidationError } from "./errors.ts";
+import { assertEndpointQuota } from "./quotas.ts";
 
 export interface EndpointInput {
   url: string;
@@ -29,6 +32,8 @@ export interface EndpointInput {
   metadata?: Record<string, string>;
   throttleRate?: number | null;
   headers?: Record<string, string>;
+  /** Outbound's extension: header names whose values are sealed at rest and redacted on read. */
+  sensitiveHeaders?: string[];
   secret?: string | null;
   /** Outbound's extension: request format, signature scheme, credentials, mapping, content filter. */
   delivery?: DeliveryInput | null;
@@ -98,6 +103,7 @@ export async function createEndpoint(
   if (input.secret) validateEndpointSecret(input.secret, input.delivery?.signature);
   const { options, credentialsSealed } = deliveryParts(ctx, input.delivery);
   await assertUidFree(ctx, app.id, input.uid);
+  await assertEndpointQuota(ctx, app.id);
   const now = ctx.now();
   const row: EndpointRow = {
     id: newId("ep", now),
@@ -110,7 +116,7 @@ export async function createEndpoint(
     channels: input.channels ?? null,
     metadata: input.metadata ?? {},
     throttleRate: input.throttleRate ?? null,
-    headers: input.headers ?? {},
+    headers: sealSensitiveHeaders(ctx.secrets, input.headers ?? {}),
     secretsSealed: sealSecrets(ctx.secrets, [{ key: input.secret ?? generateSecret(), expiresAt: null }]),
     health: { failingSince: null, consecutiveFailures: 0, circuitOpenUntil: null },
     delivery: options,
@@ -152,7 +158,12 @@ export async function saveEndpoint(
     channels: changes.channels === undefined ? existing.channels : changes.channels,
     metadata: changes.metadata ?? existing.metadata,
     throttleRate: changes.throttleRate === undefined ? existing.throttleRate : changes.throttleRate,
-    headers: changes.headers ?? existing.headers,
+    headers: changes.headers
+      ? sealSensitiveHeaders(ctx.secrets, changes.headers, [
+          ...(changes.sensitiveHeaders ?? []),
+          ...visibleHeaders(existing).sensitive,
+        ])
+      : existing.headers,
     delivery,
     credentialsSealed,
     updatedAt: ctx.now(),
@@ -190,15 +201,25 @@ export async function rotateEndpointSecret(
   });
 }
 
-/** Headers whose values look like credentials; Svix reports these names as `sensitive`. */
-export function sensitiveHeaderNames(headers: Record<string, string>): string[] {
-  return Object.keys(headers).filter((name) => /auth|token|secret|key|cookie|password/i.test(name));
+/** Headers as the API shows them (Svix's EndpointHeadersOut): sensitive values redacted, their names listed. */
+export function visibleHeaders(endpoint: EndpointRow): {
+  headers: Record<string, string>;
+  sensitive: string[];
+} {
+  const headers: Record<string, string> = {};
+  const sensitive: string[] = [];
+  for (const [name, value] of Object.entries(endpoint.headers)) {
+    if (isSealedHeader(value)) sensitive.push(name);
+    else headers[name] = value;
+  }
+  return { headers, sensitive };
 }
 
 export async function patchEndpointHeaders(
   ctx: Context,
   endpoint: EndpointRow,
   patch: Record<string, string | null>,
+  sensitive: string[] = [],
 ): Promise<void> {
   validateHeaders(patch, ["body", "headers"]);
   const headers = { ...endpoint.headers };
@@ -209,5 +230,13 @@ export async function patchEndpointHeaders(
     }
     if (value !== null) headers[name] = value;
   }
-  await ctx.store.updateEndpoint({ ...endpoint, headers, updatedAt: ctx.now() });
+  await ctx.store.updateEndpoint({
+    ...endpoint,
+    // A header once sealed stays sealed when its value changes.
+    headers: sealSensitiveHeaders(ctx.secrets, headers, [
+      ...sensitive,
+      ...visibleHeaders(endpoint).sensitive,
+    ]),
+    updatedAt: ctx.now(),
+  });
 }

@@ -100,3 +100,33 @@ test("query-string tokens reach the receiver but are masked in the attempt log",
   assert.ok(!JSON.stringify(detail.body).includes("s3cr3t-value"));
   await api(server, "DELETE", `/api/v1/app/${appId}/endpoint/${endpoint.id}`);
 });
+
+test("a header marked sensitive is sent in clear but redacted on read and masked in the attempt log", async () => {
+  const endpoint = await createEndpoint(server, appId, { url: receiver.url, eventTypes: ["sensitive.test"] });
+  const put = await api(server, "PUT", `/api/v1/app/${appId}/endpoint/${endpoint.id}/headers`, {
+    headers: { "X-Customer-Ref": "ref-secret-42", "X-Team": "blue" },
+    sensitive: ["X-Customer-Ref"],
+  });
+  assert.equal(put.status, 204);
+  const shown = await server.svix.endpoint.getHeaders(appId, endpoint.id);
+  assert.deepEqual(shown, { headers: { "X-Team": "blue" }, sensitive: ["X-Customer-Ref"] });
+  // Changing its value keeps it sealed, without repeating the flag.
+  await server.svix.endpoint.patchHeaders(appId, endpoint.id, {
+    headers: { "X-Customer-Ref": "ref-secret-43" },
+  });
+  assert.deepEqual((await server.svix.endpoint.getHeaders(appId, endpoint.id)).sensitive, ["X-Customer-Ref"]);
+
+  const before = receiver.requests.length;
+  await server.svix.message.create(appId, { eventType: "sensitive.test", payload: { a: 1 } });
+  const [received] = (await receiver.waitFor(before + 1)).slice(before);
+  assert.equal(received!.headers["x-customer-ref"], "ref-secret-43");
+  type Attempts = { data: Array<{ request: { headers: Record<string, string> } }> };
+  const attempts = await eventually(
+    () => api<Attempts>(server, "GET", `/api/v1/app/${appId}/attempt/endpoint/${endpoint.id}`),
+    (response) => response.body.data.length === 1,
+    "the attempt",
+  );
+  assert.equal(attempts.body.data[0]!.request.headers["x-customer-ref"], "********");
+  assert.equal(attempts.body.data[0]!.request.headers["x-team"], "blue");
+  await api(server, "DELETE", `/api/v1/app/${appId}/endpoint/${endpoint.id}`);
+});
