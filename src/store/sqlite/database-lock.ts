@@ -22,7 +22,10 @@ export interface DatabaseLock {
 export function lockDatabase(databasePath: string, pid: number = process.pid): DatabaseLock {
   const file = `${path.resolve(databasePath)}.lock`;
   const pidFile = `${file}.pid`;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  // Same modes as the database (see restrictFiles in database.ts): this runs first, so it creates the directory.
+  // The file is created before SQLite opens it; closing this descriptor now, before any lock, releases nothing.
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  fs.closeSync(fs.openSync(file, "a", 0o600));
   // timeout 0: a held lock answers SQLITE_BUSY at once instead of waiting for it.
   const db = new DatabaseSync(file, { timeout: 0 });
   try {
@@ -35,7 +38,7 @@ export function lockDatabase(databasePath: string, pid: number = process.pid): D
     if (isBusy(error)) throw new DatabaseLockedError(path.resolve(databasePath), readPid(pidFile));
     throw error;
   }
-  fs.writeFileSync(pidFile, `${pid}\n`);
+  fs.writeFileSync(pidFile, `${pid}\n`, { mode: 0o600 });
   return {
     file,
     release() {
