@@ -175,14 +175,21 @@ async function runReceiver(block: Block, driverName: string): Promise<void> {
   }
 }
 
-/** `METHOD /path` lines, each followed by its JSON body; `{app}` is the application the block created, or a new one. */
+/** The application `{app}` stands for, per markdown file: a page's request examples build on each other. */
+const appOfFile = new Map<string, string>();
+
+/**
+ * `METHOD /path` lines, each followed by its JSON body. `{app}` is the application the block creates
+ * (`POST /api/v1/app`), else the one an earlier block of the same page used, else a new one.
+ */
 async function runHttp(block: Block): Promise<void> {
+  const page = block.where.split(":")[0] ?? "";
   const requests = block.code
     .split(/^(?=(?:GET|POST|PUT|PATCH|DELETE) \/)/m)
     .map((part) => part.trim())
     .filter(Boolean);
   assert.ok(requests.length > 0, `${block.where}: no request`);
-  let appId: string | null = null;
+  let appId: string | null = appOfFile.get(page) ?? null;
   for (const request of requests) {
     const [line = "", ...body] = request.split("\n");
     const [method = "", rawPath = ""] = line.split(" ");
@@ -203,6 +210,7 @@ async function runHttp(block: Block): Promise<void> {
     );
     if (method === "POST" && target === "/api/v1/app") appId = answer.body.id ?? null;
   }
+  if (appId !== null) appOfFile.set(page, appId);
 }
 
 test("the README and docs have runnable examples, each marker on a block this test knows how to run", () => {
