@@ -22,21 +22,11 @@ export function createQuotaGuard(quotas: Quotas): QuotaGuard {
     const wait = buckets.take(key, now);
     if (wait > 0) throw new TooManyRequestsError(refusal, wait / 1000);
   };
+  const tooManyMessages = `this application sends more than ${quotas.appMessageRate} messages per second (OUTBOUND_APP_MESSAGE_RATE)`;
+  const tooManyRequests = `this token makes more than ${quotas.portalTokenRate} requests per second (OUTBOUND_PORTAL_TOKEN_RATE)`;
   return {
-    takeMessage: (appId, now) =>
-      take(
-        messages,
-        appId,
-        now,
-        `this application sends more than ${quotas.appMessageRate} messages per second (OUTBOUND_APP_MESSAGE_RATE)`,
-      ),
-    takePortalRequest: (tokenKey, now) =>
-      take(
-        portal,
-        tokenKey,
-        now,
-        `this token makes more than ${quotas.portalTokenRate} requests per second (OUTBOUND_PORTAL_TOKEN_RATE)`,
-      ),
+    takeMessage: (appId, now) => take(messages, appId, now, tooManyMessages),
+    takePortalRequest: (tokenKey, now) => take(portal, tokenKey, now, tooManyRequests),
   };
 }
 
