@@ -22,10 +22,12 @@ export interface DatabaseLock {
 export function lockDatabase(databasePath: string, pid: number = process.pid): DatabaseLock {
   const file = `${path.resolve(databasePath)}.lock`;
   const pidFile = `${file}.pid`;
-  // Same modes as the database (see restrictFiles in database.ts): this runs first, so it creates the directory.
-  // The file is created before SQLite opens it; closing this descriptor now, before any lock, releases nothing.
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  fs.closeSync(fs.openSync(file, "a", 0o600));
+  try {
+    if (!fs.existsSync(file)) fs.closeSync(fs.openSync(file, "wx", 0o600));
+  } catch {
+    // The open below reports an unwritable directory with the usual start-up message.
+  }
   // timeout 0: a held lock answers SQLITE_BUSY at once instead of waiting for it.
   const db = new DatabaseSync(file, { timeout: 0 });
   try {
