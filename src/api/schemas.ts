@@ -9,13 +9,19 @@ const idString = (max: number) =>
 export const uid = idString(256);
 export const eventTypeName = idString(256);
 export const channel = idString(128);
+/** Svix's message tag: like an identifier, plus '/', '\\' and '#'. */
+export const tag = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[a-zA-Z0-9\-_./\\#]+$/, "may only contain letters, digits and '-', '_', '.', '/', '\\', '#'");
 const metadata = z.record(z.string(), z.string());
 // The format depends on the endpoint's signature scheme; the domain checks it (validateEndpointSecret).
 const secret = z.string().min(1).max(256);
 const rate = z.number().int().min(0).max(65535);
 const timestamp = z.iso.datetime({ offset: true }).transform((value) => Date.parse(value));
 
-export const applicationIn = z.object({
+export const applicationIn = z.strictObject({
   name: z.string().min(1),
   uid: uid.nullish(),
   metadata: metadata.optional(),
@@ -27,7 +33,7 @@ export const applicationIn = z.object({
 
 export const applicationPatch = applicationIn.partial();
 
-export const eventTypeIn = z.object({
+export const eventTypeIn = z.strictObject({
   name: eventTypeName,
   description: z.string(),
   archived: z.boolean().optional(),
@@ -108,34 +114,42 @@ const endpointFields = {
 };
 const headers = z.record(z.string(), z.string());
 
-export const endpointIn = z.object({
+export const endpointIn = z.strictObject({
   ...endpointFields,
   headers: headers.optional(),
   secret: secret.nullish(),
 });
-export const endpointUpdate = z.object(endpointFields);
-export const endpointPatch = z.object(endpointFields).partial();
-export const endpointHeadersIn = z.object({ headers });
-export const endpointHeadersPatchIn = z.object({ headers: z.record(z.string(), z.string().nullable()) });
-export const secretRotateIn = z.object({
+export const endpointUpdate = z.strictObject(endpointFields);
+export const endpointPatch = z.strictObject(endpointFields).partial();
+export const endpointHeadersIn = z.strictObject({ headers });
+export const endpointHeadersPatchIn = z.strictObject({
+  headers: z.record(z.string(), z.string().nullable()),
+  /** Svix: names of headers to remove (same as sending them with a null value). */
+  deleteHeaders: z.array(z.string().max(128)).max(100).optional(),
+});
+export const secretRotateIn = z.strictObject({
   key: secret.nullish(),
   gracePeriodSeconds: z.number().int().min(0).max(604800).nullish(),
 });
-export const recoverIn = z.object({ since: timestamp, until: timestamp.nullish() });
-export const eventExampleIn = z.object({ eventType: eventTypeName });
+export const recoverIn = z.strictObject({ since: timestamp, until: timestamp.nullish() });
+export const eventExampleIn = z.strictObject({ eventType: eventTypeName });
 
-export const messageIn = z.object({
+export const messageIn = z.strictObject({
   eventType: eventTypeName,
   payload: z.record(z.string(), z.unknown()),
   eventId: uid.nullish(),
   channels: z.array(channel).min(1).max(5).nullish(),
   payloadRetentionPeriod: z.number().int().min(1).max(90).optional(),
+  payloadRetentionHours: z.number().int().min(1).max(2160).optional(),
   application: applicationIn.nullish(),
+  tags: z.array(tag).max(5).nullish(),
+  deliverAt: timestamp.nullish(),
 });
 
-export const appPortalAccessIn = z
-  .object({ application: applicationIn.nullish(), featureFlags: z.array(z.string()).optional() })
-  .loose();
+export const appPortalAccessIn = z.strictObject({
+  application: applicationIn.nullish(),
+  featureFlags: z.array(z.string()).optional(),
+});
 
 const boolFlag = z
   .enum(["true", "false"])
@@ -151,7 +165,7 @@ const commaList = z
   .pipe(z.array(eventTypeName))
   .optional();
 
-export const pageQuery = z.object({
+export const pageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(250).default(50),
   iterator: z.string().max(300).optional(),
   order: z.enum(["ascending", "descending"]).optional(),
@@ -159,27 +173,36 @@ export const pageQuery = z.object({
 
 export const messageListQuery = pageQuery.extend({
   channel: channel.optional(),
+  tag: tag.optional(),
   before: timestamp.optional(),
   after: timestamp.optional(),
   with_content: boolFlag,
   event_types: commaList,
 });
 
+/** The SDK always sends `expanded_statuses=true`; Outbound always reports expanded statuses (4 = canceled). */
+const expandedStatuses = z.enum(["true"]).optional();
+
 export const attemptListQuery = messageListQuery.extend({
   status: statusFilter,
+  expanded_statuses: expandedStatuses,
+  with_msg: boolFlag,
   status_code_class: z.enum(["0", "100", "200", "300", "400", "500"]).transform(Number).optional(),
   endpoint_id: z.string().optional(),
 });
 
-export const endpointMessagesQuery = messageListQuery.extend({ status: statusFilter });
+export const endpointMessagesQuery = messageListQuery.extend({
+  status: statusFilter,
+  expanded_statuses: expandedStatuses,
+});
 
 /** Path values that become stored identifiers (PUT create-if-missing) must follow the same patterns as bodies. */
 export const appIdPath = z.object({ app_id: uid });
 export const endpointIdPath = z.object({ endpoint_id: uid });
 export const eventTypePath = z.object({ event_type_name: eventTypeName });
 
-export const withContentQuery = z.object({ with_content: boolFlag });
-export const getIfExistsQuery = z.object({ get_if_exists: boolFlag });
+export const withContentQuery = z.strictObject({ with_content: boolFlag });
+export const getIfExistsQuery = z.strictObject({ get_if_exists: boolFlag });
 export const eventTypeListQuery = pageQuery.extend({ include_archived: boolFlag, with_content: boolFlag });
-export const eventTypeDeleteQuery = z.object({ expunge: boolFlag });
-export const statsQuery = z.object({ since: timestamp.optional(), until: timestamp.optional() });
+export const eventTypeDeleteQuery = z.strictObject({ expunge: boolFlag });
+export const statsQuery = z.strictObject({ since: timestamp.optional(), until: timestamp.optional() });

@@ -78,6 +78,8 @@ export function messageOut(row: MessageRow, withContent = true) {
     eventId: row.eventId,
     channels: row.channels,
     payload: payloadOf(row, withContent),
+    tags: row.tags,
+    deliverAt: row.deliverAt === null ? null : iso(row.deliverAt),
     timestamp: iso(row.createdAt),
   };
 }
@@ -86,8 +88,10 @@ function nextAttempt(delivery: DeliveryRow): string | null {
   return delivery.status === 1 && delivery.dueAt !== null ? iso(delivery.dueAt) : null;
 }
 
-export function attemptOut(row: AttemptRow) {
+/** With `msg`, the attempt carries its message (Svix's `with_msg`): tags, schedule and, optionally, payload. */
+export function attemptOut(row: AttemptRow, msg?: ReturnType<typeof messageOut>) {
   return {
+    ...(msg === undefined ? {} : { msg }),
     id: row.id,
     msgId: row.msgId,
     endpointId: row.endpointId,

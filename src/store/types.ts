@@ -92,6 +92,10 @@ export interface MessageRow {
   channels: string[] | null;
   /** The exact JSON text that is delivered; null once expunged. */
   payload: string | null;
+  /** Svix tags, filterable in listings. */
+  tags: string[] | null;
+  /** Scheduled delivery: no attempt is made before this time (its deliveries are due then). */
+  deliverAt: number | null;
   createdAt: number;
   expiresAt: number;
 }
@@ -175,6 +179,7 @@ export interface Page<T> {
 export interface MessageFilter {
   eventTypes?: string[];
   channel?: string;
+  tag?: string;
   before?: number;
   after?: number;
 }

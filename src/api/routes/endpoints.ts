@@ -120,8 +120,9 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: Context): void
 
   app.patch<{ Params: EndpointParams }>(`${one}/headers`, async (request, reply) => {
     const { endpoint } = await load(request);
-    const { headers } = parseInput(endpointHeadersPatchIn, request.body, "body");
-    await patchEndpointHeaders(ctx, endpoint, headers);
+    const { headers, deleteHeaders = [] } = parseInput(endpointHeadersPatchIn, request.body, "body");
+    const removals = Object.fromEntries(deleteHeaders.map((name) => [name, null]));
+    await patchEndpointHeaders(ctx, endpoint, { ...headers, ...removals });
     return reply.code(204).send();
   });
 
@@ -183,6 +184,7 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: Context): void
       {
         eventTypes: query.event_types,
         channel: query.channel,
+        tag: query.tag,
         before: query.before,
         after: query.after,
         status: query.status,

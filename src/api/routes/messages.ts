@@ -44,7 +44,13 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: Context): void 
     const page = toPageQuery(query, "desc");
     const rows = await ctx.store.listMessages(
       application.id,
-      { eventTypes: query.event_types, channel: query.channel, before: query.before, after: query.after },
+      {
+        eventTypes: query.event_types,
+        channel: query.channel,
+        tag: query.tag,
+        before: query.before,
+        after: query.after,
+      },
       page,
     );
     return toListResponse(

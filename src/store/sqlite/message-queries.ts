@@ -64,6 +64,10 @@ function messageFilterSql(filter: MessageFilter): { sql: string; params: Params 
     parts.push("EXISTS (SELECT 1 FROM json_each(m.channels) WHERE value = ?)");
     params.push(filter.channel);
   }
+  if (filter.tag !== undefined) {
+    parts.push("EXISTS (SELECT 1 FROM json_each(m.tags) WHERE value = ?)");
+    params.push(filter.tag);
+  }
   if (filter.before !== undefined) {
     parts.push("m.created_at < ?");
     params.push(filter.before);
@@ -78,7 +82,8 @@ function messageFilterSql(filter: MessageFilter): { sql: string; params: Params 
 /** Inserts messages and their deliveries; callers wrap it in their transaction. */
 export function writeMessages(db: SqliteDb, items: NewMessage[]): void {
   const insertMessage = db.prepare(
-    "INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    `INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, tags, deliver_at, created_at, expires_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertDelivery = db.prepare(
     `INSERT INTO deliveries (${DELIVERY_COLUMNS.join(", ")}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -91,6 +96,8 @@ export function writeMessages(db: SqliteDb, items: NewMessage[]): void {
       m.eventId,
       m.channels === null ? null : JSON.stringify(m.channels),
       m.payload,
+      m.tags === null ? null : JSON.stringify(m.tags),
+      m.deliverAt,
       m.createdAt,
       m.expiresAt,
     );

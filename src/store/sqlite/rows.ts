@@ -77,6 +77,8 @@ export function toMessage(r: Raw): MessageRow {
     eventId: strOrNull(r.event_id),
     channels: jsonOrNull(r.channels),
     payload: strOrNull(r.payload),
+    tags: jsonOrNull(r.tags),
+    deliverAt: numOrNull(r.deliver_at),
     createdAt: num(r.created_at),
     expiresAt: num(r.expires_at),
   };
