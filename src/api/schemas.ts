@@ -146,9 +146,22 @@ export const messageIn = z.strictObject({
   deliverAt: timestamp.nullish(),
 });
 
+const sessionId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-zA-Z0-9@_-]+$/, "may only contain letters, digits, '@', '_' and '-'");
+
 export const appPortalAccessIn = z.strictObject({
   application: applicationIn.nullish(),
-  featureFlags: z.array(z.string()).optional(),
+  featureFlags: z.array(idString(256)).max(25).optional(),
+  expiry: z.number().int().min(3600).max(604800).nullish(),
+  readOnly: z.boolean().nullish(),
+  sessionId: sessionId.nullish(),
+});
+export const applicationTokenExpireIn = z.strictObject({
+  expiry: z.number().int().min(0).max(259200).nullish(),
+  sessionIds: z.array(sessionId).max(1000).optional(),
 });
 
 const boolFlag = z

@@ -2,8 +2,8 @@ import { STATUS_CODES } from "node:http";
 import Fastify, { type FastifyBaseLogger, type FastifyReply, LogController } from "fastify";
 import type { ImportRunner } from "../directory/csv-import.ts";
 import type { Context } from "../domain/context.ts";
-import { UnauthorizedError } from "../domain/errors.ts";
-import { authenticate } from "../domain/tokens.ts";
+import { ForbiddenError, UnauthorizedError } from "../domain/errors.ts";
+import { authenticate, refusesWrite } from "../domain/tokens.ts";
 import { registerIdempotency } from "./idempotency.ts";
 import { parseJsonBody } from "./json-body.ts";
 import { buildOpenApi } from "./openapi.ts";
@@ -56,6 +56,9 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string) {
     const match = header ? /^Bearer\s+(.+)$/i.exec(header) : null;
     const principal = match?.[1] ? await authenticate(ctx, match[1].trim()) : null;
     if (principal) request.principal = principal;
+    if (principal && refusesWrite(principal, request.method, path)) {
+      throw new ForbiddenError("This portal token is read-only");
+    }
   });
   app.addHook("preValidation", async (request) => {
     const path = request.url.split("?")[0] ?? "";

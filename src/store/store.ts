@@ -36,6 +36,13 @@ export interface Store extends DirectoryStore {
 
   insertToken(row: TokenRow): Promise<void>;
   findTokenByHash(hash: string): Promise<TokenRow | null>;
+  /** Deletes the token (logout): it stops authenticating at once. */
+  deleteToken(id: string): Promise<void>;
+  /**
+   * Makes an application's tokens expire at `expiresAt` at the latest (those of `sessionIds` only, if given);
+   * returns how many changed.
+   */
+  expireApplicationTokens(appId: string, expiresAt: number, sessionIds: string[] | null): Promise<number>;
   countAdminTokens(): Promise<number>;
 
   insertApplication(row: ApplicationRow): Promise<void>;

@@ -144,6 +144,12 @@ export interface TokenRow {
   /** null = admin token; otherwise the token only reaches this application. */
   appId: string | null;
   expiresAt: number | null;
+  /** A read-only app-portal token: the API refuses its writes. */
+  readOnly: boolean;
+  /** Event types with a feature flag are visible to an app token only when it carries that flag. */
+  featureFlags: string[];
+  /** Svix's sessionId, so expire-all can target one session's tokens. */
+  sessionId: string | null;
   createdAt: number;
 }
 
