@@ -39,7 +39,16 @@ export const eventTypeIn = z.strictObject({
   archived: z.boolean().optional(),
   deprecated: z.boolean().optional(),
   schemas: z.record(z.string(), z.unknown()).nullish(),
+  featureFlags: z.array(idString(256)).max(25).nullish(),
+  groupName: idString(256).nullish(),
+  /** The open-source API's single flag; folded into featureFlags. */
   featureFlag: idString(256).nullish(),
+});
+export const eventTypeImportIn = z.strictObject({
+  dryRun: z.boolean().optional(),
+  replaceAll: z.boolean().optional(),
+  spec: z.record(z.string(), z.unknown()).nullish(),
+  specRaw: z.string().nullish(),
 });
 export const eventTypeUpdate = eventTypeIn.omit({ name: true });
 export const eventTypePatch = eventTypeUpdate.partial();

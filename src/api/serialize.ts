@@ -38,7 +38,10 @@ export function eventTypeOut(row: EventTypeRow, withSchemas = true) {
     archived: row.archived,
     deprecated: row.deprecated,
     schemas: withSchemas ? row.schemas : null,
-    featureFlag: row.featureFlag,
+    featureFlags: row.featureFlags,
+    // The open-source API's single flag.
+    featureFlag: row.featureFlags?.[0] ?? null,
+    groupName: row.groupName,
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
   };

@@ -26,7 +26,9 @@ export interface EventTypeRow {
   archived: boolean;
   deprecated: boolean;
   schemas: Record<string, unknown> | null;
-  featureFlag: string | null;
+  /** Hidden from app-portal tokens that carry none of these flags; null = visible to all. */
+  featureFlags: string[] | null;
+  groupName: string | null;
   createdAt: number;
   updatedAt: number;
 }

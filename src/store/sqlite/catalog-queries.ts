@@ -41,7 +41,8 @@ function eventTypeParams(row: EventTypeRow) {
     row.archived ? 1 : 0,
     row.deprecated ? 1 : 0,
     row.schemas === null ? null : JSON.stringify(row.schemas),
-    row.featureFlag,
+    row.featureFlags === null ? null : JSON.stringify(row.featureFlags),
+    row.groupName,
     row.updatedAt,
     row.name,
   ];
@@ -124,7 +125,8 @@ export function catalogQueries(db: SqliteDb): CatalogQueries {
 
     async insertEventType(row) {
       db.prepare(
-        "INSERT INTO event_types (description, archived, deprecated, schemas, feature_flag, updated_at, name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        `INSERT INTO event_types (description, archived, deprecated, schemas, feature_flags, group_name, updated_at, name,
+         created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(...eventTypeParams(row), row.createdAt);
     },
     async getEventType(name) {
@@ -141,7 +143,8 @@ export function catalogQueries(db: SqliteDb): CatalogQueries {
     },
     async updateEventType(row) {
       db.prepare(
-        "UPDATE event_types SET description = ?, archived = ?, deprecated = ?, schemas = ?, feature_flag = ?, updated_at = ? WHERE name = ?",
+        `UPDATE event_types SET description = ?, archived = ?, deprecated = ?, schemas = ?, feature_flags = ?,
+         group_name = ?, updated_at = ? WHERE name = ?`,
       ).run(...eventTypeParams(row));
     },
     async deleteEventType(name) {

@@ -37,7 +37,8 @@ export function toEventType(r: Raw): EventTypeRow {
     archived: r.archived === 1,
     deprecated: r.deprecated === 1,
     schemas: jsonOrNull(r.schemas),
-    featureFlag: strOrNull(r.feature_flag),
+    featureFlags: jsonOrNull(r.feature_flags),
+    groupName: strOrNull(r.group_name),
     createdAt: num(r.created_at),
     updatedAt: num(r.updated_at),
   };

@@ -1,9 +1,9 @@
-/** Store contract for token options, logout (deleteToken) and expire-all (expireApplicationTokens). */
+/** Store contract for today's Svix catalog: token options, logout, expire-all; event type groups and flags. */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { newId } from "../../src/ids.ts";
 import type { Store } from "../../src/store/store.ts";
-import type { TokenRow } from "../../src/store/types.ts";
+import type { EventTypeRow, TokenRow } from "../../src/store/types.ts";
 import { applicationRow } from "../support/rows.ts";
 import { storeFactories } from "./store-factories.ts";
 
@@ -25,7 +25,7 @@ function token(appId: string | null, overrides: Partial<TokenRow> = {}): TokenRo
 }
 
 for (const factory of storeFactories) {
-  describe(`Store conformance (tokens): ${factory.name}`, () => {
+  describe(`Store conformance (tokens, event types): ${factory.name}`, () => {
     let store: Store;
     let dispose: () => Promise<void>;
     before(async () => {
@@ -75,6 +75,33 @@ for (const factory of storeFactories) {
       assert.equal(await expiry(soon), T0 + 10);
       assert.equal(await expiry(elsewhere), T0 + 1_000_000);
       assert.equal(await expiry(admin), null);
+    });
+
+    test("event type groupName and featureFlags round-trip through insert, update and list", async () => {
+      const row: EventTypeRow = {
+        name: "conformance.flagged",
+        description: "d",
+        archived: false,
+        deprecated: false,
+        schemas: { "1": { type: "object" } },
+        featureFlags: ["beta", "gamma"],
+        groupName: "conformance",
+        createdAt: T0,
+        updatedAt: T0,
+      };
+      await store.insertEventType(row);
+      assert.deepEqual(await store.getEventType(row.name), row);
+      const updated = { ...row, featureFlags: null, groupName: null, updatedAt: T0 + 1 };
+      await store.updateEventType(updated);
+      assert.deepEqual(await store.getEventType(row.name), updated);
+      const listed = await store.listEventTypes(
+        { limit: 250, cursor: null, direction: "next", order: "asc" },
+        true,
+      );
+      assert.deepEqual(
+        listed.items.find((item) => item.name === row.name),
+        updated,
+      );
     });
   });
 }
