@@ -8,6 +8,7 @@ import { createHttpSender } from "./delivery/http-sender.ts";
 import { createWorker } from "./delivery/worker.ts";
 import { createImportRunner } from "./directory/csv-import.ts";
 import { ensureDirectoryEventTypes } from "./directory/events.ts";
+import { createTaskRunner } from "./domain/background-tasks.ts";
 import type { Context } from "./domain/context.ts";
 import { emitEndpointDisabled, ensureOperationalEventTypes } from "./domain/operational-events.ts";
 import { ensureAdminToken } from "./domain/tokens.ts";
@@ -99,10 +100,12 @@ export async function startOutbound(config: Config): Promise<Running> {
   await ensureDirectoryEventTypes(ctx);
   await ensureOperationalEventTypes(ctx);
   const imports = createImportRunner(ctx);
-  const api = buildApi(ctx, imports, VERSION);
+  const tasks = createTaskRunner(ctx);
+  const api = buildApi(ctx, imports, VERSION, tasks);
   await api.listen({ port: config.port, host: config.host });
   worker.start();
   await imports.resumeUnfinished();
+  await tasks.resumeUnfinished();
   const housekeeping = setInterval(() => {
     const now = Date.now();
     void Promise.all([
@@ -124,6 +127,7 @@ export async function startOutbound(config: Config): Promise<Running> {
       await api.close();
       await worker.stop();
       await imports.idle();
+      await tasks.idle();
       await sender.close();
       await store.close();
     },

@@ -228,3 +228,21 @@ export const getIfExistsQuery = z.strictObject({ get_if_exists: boolFlag });
 export const eventTypeListQuery = pageQuery.extend({ include_archived: boolFlag, with_content: boolFlag });
 export const eventTypeDeleteQuery = z.strictObject({ expunge: boolFlag });
 export const statsQuery = z.strictObject({ since: timestamp.optional(), until: timestamp.optional() });
+
+/** Routes that take no body still refuse fields rather than ignore them. */
+export const emptyBody = z.strictObject({});
+
+export const replayIn = z.strictObject({ since: timestamp, until: timestamp.nullish() });
+export const bulkReplayIn = z.strictObject({
+  since: timestamp,
+  until: timestamp.nullish(),
+  eventTypes: z.array(eventTypeName).max(1000).nullish(),
+  channel: channel.nullish(),
+  tag: tag.nullish(),
+  /** Which deliveries to replay (default: failed); 0 re-sends successes. */
+  status: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]).nullish(),
+});
+export const backgroundTaskListQuery = pageQuery.extend({
+  status: z.enum(["running", "finished", "failed"]).optional(),
+  task: z.enum(["endpoint.replay", "endpoint.recover", "endpoint.bulk-replay", "sdk.generate"]).optional(),
+});

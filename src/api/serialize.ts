@@ -3,6 +3,7 @@ import type { SecretBox } from "../secret-box.ts";
 import type {
   ApplicationRow,
   AttemptRow,
+  BackgroundTaskRow,
   DeliveryRow,
   EndpointRow,
   EventTypeRow,
@@ -126,5 +127,16 @@ export function endpointMessageOut(delivery: DeliveryRow, message: MessageRow, w
     status: delivery.status,
     statusText: statusText(delivery.status),
     nextAttempt: nextAttempt(delivery),
+  };
+}
+
+/** Svix's BackgroundTaskOut. */
+export function backgroundTaskOut(row: BackgroundTaskRow) {
+  return {
+    id: row.id,
+    status: row.status,
+    task: row.task,
+    data: row.data,
+    updatedAt: iso(row.updatedAt),
   };
 }

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from "node:http";
 import Fastify, { type FastifyBaseLogger, type FastifyReply, LogController } from "fastify";
 import type { ImportRunner } from "../directory/csv-import.ts";
+import type { TaskRunner } from "../domain/background-tasks.ts";
 import type { Context } from "../domain/context.ts";
 import { ForbiddenError, UnauthorizedError } from "../domain/errors.ts";
 import { authenticate, refusesWrite } from "../domain/tokens.ts";
@@ -11,6 +12,7 @@ import { sendProblem } from "./problem.ts";
 import { registerApplicationRoutes } from "./routes/applications.ts";
 import { registerAttemptRoutes } from "./routes/attempts.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
+import { registerBackgroundTaskRoutes } from "./routes/background-tasks.ts";
 import { registerDirectoryRoutes } from "./routes/directory.ts";
 import { registerEndpointRoutes } from "./routes/endpoints.ts";
 import { registerEventTypeRoutes } from "./routes/event-types.ts";
@@ -20,7 +22,7 @@ import { registerUnsubscribeRoutes } from "./routes/unsubscribe-page.ts";
 
 const PUBLIC_PATHS = new Set(["/api/v1/health", "/api/v1/health/ping", "/api/v1/openapi.json"]);
 
-export function buildApi(ctx: Context, imports: ImportRunner, version: string) {
+export function buildApi(ctx: Context, imports: ImportRunner, version: string, tasks: TaskRunner) {
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -94,6 +96,7 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string) {
   registerEndpointRoutes(app, ctx);
   registerMessageRoutes(app, ctx);
   registerAttemptRoutes(app, ctx);
+  registerBackgroundTaskRoutes(app, ctx, tasks);
   registerDirectoryRoutes(app, ctx);
   registerImportAndDistributionRoutes(app, ctx, imports);
   registerUnsubscribeRoutes(app, ctx);

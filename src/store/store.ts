@@ -3,6 +3,8 @@ import type {
   ApplicationRow,
   AttemptFilter,
   AttemptRow,
+  BackgroundTaskFilter,
+  BackgroundTaskRow,
   CircuitPolicy,
   ClaimedDelivery,
   ClaimRequest,
@@ -20,6 +22,7 @@ import type {
   MessageStatus,
   Page,
   PageQuery,
+  ReplayCandidate,
   TokenRow,
   TriggerType,
 } from "./types.ts";
@@ -118,6 +121,22 @@ export interface Store extends DirectoryStore {
   getAttempt(appId: string, msgId: string, attemptId: string): Promise<AttemptRow | null>;
   listAttempts(appId: string, filter: AttemptFilter, page: PageQuery): Promise<Page<AttemptRow>>;
   expungeAttemptResponse(appId: string, msgId: string, attemptId: string): Promise<void>;
+
+  insertBackgroundTask(row: BackgroundTaskRow): Promise<void>;
+  getBackgroundTask(id: string): Promise<BackgroundTaskRow | null>;
+  listBackgroundTasks(filter: BackgroundTaskFilter, page: PageQuery): Promise<Page<BackgroundTaskRow>>;
+  /** Saves status, data, cursor and updatedAt. */
+  updateBackgroundTask(row: BackgroundTaskRow): Promise<void>;
+  /**
+   * The application's messages created in [since, until) with id after `afterId`, oldest first, each with the
+   * status of its delivery to `endpointId` (null if it never went there).
+   */
+  listReplayCandidates(
+    appId: string,
+    endpointId: string,
+    window: { since: number; until: number; afterId: string | null },
+    limit: number,
+  ): Promise<ReplayCandidate[]>;
 
   getIdempotency(key: string): Promise<IdempotencyRow | null>;
   /** Returns false if a row for the key already exists (another request got there first). */

@@ -247,3 +247,39 @@ export interface DeliveryOutcome {
 
 /** Until when an endpoint's circuit stays open after its n-th consecutive failure (null = closed). */
 export type CircuitPolicy = (consecutiveFailures: number, now: number) => number | null;
+
+/** Svix's BackgroundTaskType values Outbound runs. */
+export type BackgroundTaskKind =
+  | "endpoint.recover"
+  | "endpoint.replay"
+  | "endpoint.bulk-replay"
+  | "sdk.generate";
+export type BackgroundTaskStatus = "running" | "finished" | "failed";
+
+export interface BackgroundTaskRow {
+  id: string;
+  appId: string | null;
+  endpointId: string | null;
+  task: BackgroundTaskKind;
+  status: BackgroundTaskStatus;
+  /** What was asked (time window, filters), as given to the task. */
+  params: Record<string, unknown>;
+  /** Progress and result, shown as the task's `data`. */
+  data: Record<string, unknown>;
+  /** The last message id handled: a restarted task continues after it. */
+  cursor: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface BackgroundTaskFilter {
+  status?: BackgroundTaskStatus;
+  task?: BackgroundTaskKind;
+}
+
+/** A message of the application with its delivery to one endpoint, if it has one (replay-missing). */
+export interface ReplayCandidate {
+  message: MessageRow;
+  /** null: the message never went to that endpoint. */
+  status: MessageStatus | null;
+}

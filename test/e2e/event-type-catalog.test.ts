@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, test } from "node:test";
 import { Svix } from "svix";
+import { api } from "../support/api.ts";
 import { rejectsWithStatus } from "../support/api-error.ts";
 import {
   reportServerLogsOnFailure,
@@ -99,4 +100,34 @@ test("import/openapi creates and updates event types from webhooks; dryRun write
   assert.equal((await svix.eventType.get("invoice.paid")).archived, false);
 
   await rejectsWithStatus(svix.eventType.importOpenapi({ specRaw: "openapi: 3.1.0" }), 422);
+});
+
+test("export/openapi answers a finished task holding a document that imports back to the same event types", async () => {
+  const svix = server.svix;
+  await svix.eventType.create({
+    name: "export.me",
+    description: "Exported",
+    groupName: "export",
+    schemas: { "1": { type: "object", properties: { a: { type: "string" } }, examples: [{ a: "x" }] } },
+  });
+  const started = await api<{ id: string; status: string }>(
+    server,
+    "POST",
+    "/api/v1/event-type/export/openapi",
+  );
+  assert.equal(started.status, 202);
+  const task = await svix.backgroundTask.get(started.body.id);
+  assert.equal(task.status, "finished");
+  const document = (task.data as { openapi: { webhooks: Record<string, unknown> } }).openapi;
+  assert.ok(document.webhooks["export.me"], "the event type is in the document");
+  assert.ok(!document.webhooks["invoice.old"], "archived event types are left out");
+
+  await svix.eventType.delete("export.me", { expunge: true });
+  await svix.eventType.importOpenapi({ spec: document as Record<string, unknown> });
+  const back = await svix.eventType.get("export.me");
+  assert.equal(back.description, "Exported");
+  assert.equal(back.groupName, "export");
+  assert.deepEqual(back.schemas, {
+    "1": { type: "object", properties: { a: { type: "string" } }, examples: [{ a: "x" }] },
+  });
 });

@@ -11,8 +11,7 @@ import {
   saveEndpoint,
   sensitiveHeaderNames,
 } from "../../domain/endpoints.ts";
-import { createMessageForEndpoint, recoverEndpoint } from "../../domain/messages.ts";
-import { newId } from "../../ids.ts";
+import { createMessageForEndpoint } from "../../domain/messages.ts";
 import { authorizedApp } from "../access.ts";
 import { toListResponse, toPageQuery } from "../pagination.ts";
 import {
@@ -25,7 +24,6 @@ import {
   endpointUpdate,
   eventExampleIn,
   pageQuery,
-  recoverIn,
   secretRotateIn,
   statsQuery,
 } from "../schemas.ts";
@@ -160,18 +158,6 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: Context): void
     const { eventType } = parseInput(eventExampleIn, request.body, "body");
     const payload = await examplePayload(ctx, eventType);
     return messageOut(await createMessageForEndpoint(ctx, application, endpoint, { eventType, payload }));
-  });
-
-  app.post<{ Params: EndpointParams }>(`${one}/recover`, async (request, reply) => {
-    const { endpoint } = await load(request);
-    const body = parseInput(recoverIn, request.body, "body");
-    await recoverEndpoint(ctx, endpoint, body.since, body.until ?? null);
-    return reply.code(202).send({
-      id: newId("rtsk", ctx.now()),
-      status: "running",
-      task: "endpoint.recover",
-      updatedAt: new Date(ctx.now()).toISOString(),
-    });
   });
 
   app.get<{ Params: EndpointParams }>(`${one}/msg`, async (request) => {

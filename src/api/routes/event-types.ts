@@ -1,7 +1,9 @@
 import type { FastifyInstance } from "fastify";
+import { createBackgroundTask } from "../../domain/background-tasks.ts";
 import type { Context } from "../../domain/context.ts";
 import { NotFoundError, ValidationError } from "../../domain/errors.ts";
 import {
+  allEventTypes,
   createEventType,
   deleteEventType,
   eventTypeVisible,
@@ -10,11 +12,13 @@ import {
   saveEventType,
   withFeatureFlags,
 } from "../../domain/event-types.ts";
-import { eventTypesFromOpenApi } from "../../domain/openapi-event-types.ts";
+import { eventTypesFromOpenApi, eventTypesToOpenApi } from "../../domain/openapi-event-types.ts";
 import type { Principal } from "../../domain/tokens.ts";
+import type { EventTypeRow } from "../../store/types.ts";
 import { principalOf, requireAdmin } from "../access.ts";
 import { toListResponse, toPageQuery } from "../pagination.ts";
 import {
+  emptyBody,
   eventTypeDeleteQuery,
   eventTypeImportIn,
   eventTypeIn,
@@ -23,7 +27,7 @@ import {
   eventTypePath,
   eventTypeUpdate,
 } from "../schemas.ts";
-import { eventTypeOut } from "../serialize.ts";
+import { backgroundTaskOut, eventTypeOut } from "../serialize.ts";
 import { parseInput } from "../validation.ts";
 
 type NameParams = { event_type_name: string };
@@ -78,6 +82,22 @@ export function registerEventTypeRoutes(app: FastifyInstance, ctx: Context): voi
     const options = { dryRun: body.dryRun ?? false, replaceAll: body.replaceAll ?? false };
     const modified = await importEventTypes(ctx, found, options);
     return { data: { modified, to_modify: options.dryRun ? found : null } };
+  });
+
+  app.post("/api/v1/event-type/export/openapi", async (request, reply) => {
+    requireAdmin(request);
+    parseInput(emptyBody, request.body ?? {}, "body");
+    const rows: EventTypeRow[] = [];
+    for await (const row of allEventTypes(ctx)) if (!row.archived) rows.push(row);
+    // Svix answers with a task whose result is a link to a zip; Outbound puts the document itself in the task.
+    const task = await createBackgroundTask(
+      ctx,
+      "sdk.generate",
+      { appId: null, endpointId: null },
+      {},
+      { status: "finished", data: { openapi: eventTypesToOpenApi(rows, "Webhooks") } },
+    );
+    return reply.code(202).send(backgroundTaskOut(task));
   });
 
   app.get<{ Params: NameParams }>("/api/v1/event-type/:event_type_name", async (request) => {
