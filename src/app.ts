@@ -10,7 +10,11 @@ import { createImportRunner } from "./directory/csv-import.ts";
 import { ensureDirectoryEventTypes } from "./directory/events.ts";
 import { createTaskRunner } from "./domain/background-tasks.ts";
 import type { Context } from "./domain/context.ts";
-import { emitEndpointDisabled, ensureOperationalEventTypes } from "./domain/operational-events.ts";
+import {
+  emitAttemptEvents,
+  emitEndpointDisabled,
+  ensureOperationalApplication,
+} from "./domain/operational-events.ts";
 import { ensureAdminToken } from "./domain/tokens.ts";
 import { createSecretBox, deriveKey, loadEncryptionKey } from "./secret-box.ts";
 import { withReadCache } from "./store/read-cache.ts";
@@ -73,6 +77,10 @@ export async function startOutbound(config: Config): Promise<Running> {
       void emitEndpointDisabled(ctx, attempt.appId, attempt.endpointId, attempt.createdAt).catch(
         (error: unknown) => logger.error({ err: error }, "emitting endpoint.disabled failed"),
       ),
+    onOutcomesRecorded: (outcomes) =>
+      void emitAttemptEvents(ctx, outcomes).catch((error: unknown) =>
+        logger.error({ err: error }, "emitting message.attempt events failed"),
+      ),
   });
   const ctx: Context = {
     config,
@@ -98,7 +106,7 @@ export async function startOutbound(config: Config): Promise<Running> {
   if (orphaned > 0) logger.info({ count: orphaned }, "re-queued deliveries left in flight by a previous run");
 
   await ensureDirectoryEventTypes(ctx);
-  await ensureOperationalEventTypes(ctx);
+  await ensureOperationalApplication(ctx);
   const imports = createImportRunner(ctx);
   const tasks = createTaskRunner(ctx);
   const api = buildApi(ctx, imports, VERSION, tasks);

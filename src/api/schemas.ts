@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { OPERATIONAL_EVENT_TYPES } from "../domain/operational-events.ts";
 import type { MessageStatus } from "../store/types.ts";
 
 /** Svix's identifier pattern, used for uids, event type names and channels. */
@@ -246,3 +247,26 @@ export const backgroundTaskListQuery = pageQuery.extend({
   status: z.enum(["running", "finished", "failed"]).optional(),
   task: z.enum(["endpoint.replay", "endpoint.recover", "endpoint.bulk-replay", "sdk.generate"]).optional(),
 });
+
+const operationalEventTypes = z
+  .array(z.enum(OPERATIONAL_EVENT_TYPES))
+  .min(1)
+  .max(OPERATIONAL_EVENT_TYPES.length)
+  .nullish();
+const operationalEndpointFields = {
+  url: z.string().min(1).max(65536),
+  description: z.string().optional(),
+  uid: uid.nullish(),
+  disabled: z.boolean().optional(),
+  eventTypes: operationalEventTypes,
+  filterTypes: operationalEventTypes,
+  metadata: metadata.optional(),
+  throttleRate: rate.nullish(),
+  rateLimit: rate.nullish(),
+};
+export const operationalEndpointIn = z.strictObject({
+  ...operationalEndpointFields,
+  secret: secret.nullish(),
+  headers: headers.optional(),
+});
+export const operationalEndpointUpsertIn = z.strictObject(operationalEndpointFields);

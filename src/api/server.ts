@@ -18,6 +18,7 @@ import { registerEndpointRoutes } from "./routes/endpoints.ts";
 import { registerEventTypeRoutes } from "./routes/event-types.ts";
 import { registerImportAndDistributionRoutes } from "./routes/imports-distributions.ts";
 import { registerMessageRoutes } from "./routes/messages.ts";
+import { registerOperationalWebhookRoutes } from "./routes/operational-webhooks.ts";
 import { registerUnsubscribeRoutes } from "./routes/unsubscribe-page.ts";
 
 const PUBLIC_PATHS = new Set(["/api/v1/health", "/api/v1/health/ping", "/api/v1/openapi.json"]);
@@ -97,6 +98,7 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string, t
   registerMessageRoutes(app, ctx);
   registerAttemptRoutes(app, ctx);
   registerBackgroundTaskRoutes(app, ctx, tasks);
+  registerOperationalWebhookRoutes(app, ctx);
   registerDirectoryRoutes(app, ctx);
   registerImportAndDistributionRoutes(app, ctx, imports);
   registerUnsubscribeRoutes(app, ctx);

@@ -243,6 +243,8 @@ export interface DeliveryOutcome {
   status: MessageStatus;
   dueAt: number | null;
   endpointEffect: EndpointEffect;
+  /** Which attempt of the delivery this was (1-based), for operational events; the store does not keep it. */
+  attemptNumber?: number;
 }
 
 /** Until when an endpoint's circuit stays open after its n-th consecutive failure (null = closed). */

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { createApplication } from "../../domain/applications.ts";
+import { createApplication, findApplication } from "../../domain/applications.ts";
 import type { Context } from "../../domain/context.ts";
 import { NotFoundError } from "../../domain/errors.ts";
 import { createPortalToken, expireApplicationTokens, logout } from "../../domain/tokens.ts";
@@ -13,7 +13,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: Context): void {
   app.post<{ Params: AppParams }>("/api/v1/auth/app-portal-access/:app_id", async (request) => {
     requireAdmin(request);
     const { application: newApp, ...options } = parseInput(appPortalAccessIn, request.body ?? {}, "body");
-    let application = await ctx.store.getApplication(request.params.app_id);
+    let application = await findApplication(ctx, request.params.app_id);
     if (!application && newApp) {
       // As on Svix: the application is created (with the path value as its uid) when it does not exist yet.
       if (!newApp.uid) parseInput(appIdPath, request.params, "path");

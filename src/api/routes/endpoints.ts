@@ -3,6 +3,7 @@ import { circuitState } from "../../delivery/circuit-breaker.ts";
 import type { Context } from "../../domain/context.ts";
 import {
   createEndpoint,
+  deleteEndpoint,
   type EndpointInput,
   endpointSecret,
   patchEndpointHeaders,
@@ -34,7 +35,9 @@ type AppParams = { app_id: string };
 type EndpointParams = { app_id: string; endpoint_id: string };
 
 /** Folds Svix's aliases (filterTypes, rateLimit) into the canonical fields. */
-function toInput<T extends { filterTypes?: string[] | null; rateLimit?: number | null; version?: number }>(
+export function toEndpointInput<
+  T extends { filterTypes?: string[] | null; rateLimit?: number | null; version?: number },
+>(
   body: T,
 ): Omit<T, "filterTypes" | "rateLimit" | "version"> & Pick<EndpointInput, "eventTypes" | "throttleRate"> {
   const { filterTypes, rateLimit, version: _version, ...rest } = body;
@@ -69,7 +72,7 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: Context): void
 
   app.post<{ Params: AppParams }>(base, async (request, reply) => {
     const application = await authorizedApp(ctx, request, request.params.app_id);
-    const body = toInput(parseInput(endpointIn, request.body, "body"));
+    const body = toEndpointInput(parseInput(endpointIn, request.body, "body"));
     return reply.code(201).send(endpointOut(await createEndpoint(ctx, application, body), ctx.secrets));
   });
 
@@ -79,7 +82,7 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: Context): void
 
   app.put<{ Params: EndpointParams }>(one, async (request, reply) => {
     const application = await authorizedApp(ctx, request, request.params.app_id);
-    const body = toInput(parseInput(endpointUpdate, request.body, "body"));
+    const body = toEndpointInput(parseInput(endpointUpdate, request.body, "body"));
     const existing = await ctx.store.getEndpoint(application.id, request.params.endpoint_id);
     if (!existing) {
       if (!body.uid) parseInput(endpointIdPath, request.params, "path");
@@ -94,13 +97,13 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: Context): void
 
   app.patch<{ Params: EndpointParams }>(one, async (request) => {
     const { application, endpoint } = await load(request);
-    const body = toInput(parseInput(endpointPatch, request.body ?? {}, "body"));
+    const body = toEndpointInput(parseInput(endpointPatch, request.body ?? {}, "body"));
     return endpointOut(await saveEndpoint(ctx, application, endpoint, body), ctx.secrets);
   });
 
   app.delete<{ Params: EndpointParams }>(one, async (request, reply) => {
-    const { endpoint } = await load(request);
-    await ctx.store.deleteEndpoint(endpoint.appId, endpoint.id);
+    const { application, endpoint } = await load(request);
+    await deleteEndpoint(ctx, application, endpoint);
     return reply.code(204).send();
   });
 
