@@ -131,9 +131,12 @@ export const endpointIn = z.strictObject({
 });
 export const endpointUpdate = z.strictObject(endpointFields);
 export const endpointPatch = z.strictObject(endpointFields).partial();
-export const endpointHeadersIn = z.strictObject({ headers });
+/** Outbound's extension: names whose values are credentials even if the name does not say so (sealed, redacted). */
+const sensitiveNames = z.array(z.string().max(128)).max(100).optional();
+export const endpointHeadersIn = z.strictObject({ headers, sensitive: sensitiveNames });
 export const endpointHeadersPatchIn = z.strictObject({
   headers: z.record(z.string(), z.string().nullable()),
+  sensitive: sensitiveNames,
   /** Svix: names of headers to remove (same as sending them with a null value). */
   deleteHeaders: z.array(z.string().max(128)).max(100).optional(),
 });
@@ -144,9 +147,18 @@ export const secretRotateIn = z.strictObject({
 export const recoverIn = z.strictObject({ since: timestamp, until: timestamp.nullish() });
 export const eventExampleIn = z.strictObject({ eventType: eventTypeName });
 
+/**
+ * A JSON object passed through as parsed, not rebuilt: a rebuilt object would turn a `__proto__` key into a
+ * prototype and drop it. Payloads are data and are kept exactly.
+ */
+const jsonObject = z.custom<Record<string, unknown>>(
+  (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+  "must be a JSON object",
+);
+
 export const messageIn = z.strictObject({
   eventType: eventTypeName,
-  payload: z.record(z.string(), z.unknown()),
+  payload: jsonObject,
   eventId: uid.nullish(),
   channels: z.array(channel).min(1).max(5).nullish(),
   payloadRetentionPeriod: z.number().int().min(1).max(90).optional(),

@@ -21,6 +21,7 @@ function configuredHash(token: string): Buffer {
   return memo.hash;
 }
 
+/** Who a token speaks for. A read-only portal token (`readOnly`) may only read (and log itself out). */
 export type Principal =
   | { kind: "admin"; tokenId: string | null }
   | { kind: "app"; appId: string; tokenId: string; readOnly: boolean; featureFlags: string[] };

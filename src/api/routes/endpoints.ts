@@ -10,7 +10,7 @@ import {
   requireEndpoint,
   rotateEndpointSecret,
   saveEndpoint,
-  sensitiveHeaderNames,
+  visibleHeaders,
 } from "../../domain/endpoints.ts";
 import { createMessageForEndpoint } from "../../domain/messages.ts";
 import { authorizedApp } from "../access.ts";
@@ -109,21 +109,25 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: Context): void
 
   app.get<{ Params: EndpointParams }>(`${one}/headers`, async (request) => {
     const { endpoint } = await load(request);
-    return { headers: endpoint.headers, sensitive: sensitiveHeaderNames(endpoint.headers) };
+    return visibleHeaders(endpoint);
   });
 
   app.put<{ Params: EndpointParams }>(`${one}/headers`, async (request, reply) => {
     const { application, endpoint } = await load(request);
-    const { headers } = parseInput(endpointHeadersIn, request.body, "body");
-    await saveEndpoint(ctx, application, endpoint, { headers });
+    const { headers, sensitive } = parseInput(endpointHeadersIn, request.body, "body");
+    await saveEndpoint(ctx, application, endpoint, { headers, sensitiveHeaders: sensitive ?? [] });
     return reply.code(204).send();
   });
 
   app.patch<{ Params: EndpointParams }>(`${one}/headers`, async (request, reply) => {
     const { endpoint } = await load(request);
-    const { headers, deleteHeaders = [] } = parseInput(endpointHeadersPatchIn, request.body, "body");
+    const {
+      headers,
+      sensitive,
+      deleteHeaders = [],
+    } = parseInput(endpointHeadersPatchIn, request.body, "body");
     const removals = Object.fromEntries(deleteHeaders.map((name) => [name, null]));
-    await patchEndpointHeaders(ctx, endpoint, { ...headers, ...removals });
+    await patchEndpointHeaders(ctx, endpoint, { ...headers, ...removals }, sensitive ?? []);
     return reply.code(204).send();
   });
 

@@ -7,7 +7,7 @@ import {
   requireEndpoint,
   rotateEndpointSecret,
   saveEndpoint,
-  sensitiveHeaderNames,
+  visibleHeaders,
 } from "../../domain/endpoints.ts";
 import { operationalApplication } from "../../domain/operational-events.ts";
 import type { EndpointRow } from "../../store/types.ts";
@@ -108,14 +108,13 @@ export function registerOperationalWebhookRoutes(app: FastifyInstance, ctx: Cont
   });
 
   app.get<{ Params: EndpointParams }>(`${one}/headers`, async (request) => {
-    const { endpoint } = await load(request);
-    return { headers: endpoint.headers, sensitive: sensitiveHeaderNames(endpoint.headers) };
+    return visibleHeaders((await load(request)).endpoint);
   });
 
   app.put<{ Params: EndpointParams }>(`${one}/headers`, async (request, reply) => {
     const { application, endpoint } = await load(request);
-    const { headers } = parseInput(endpointHeadersIn, request.body, "body");
-    await saveEndpoint(ctx, application, endpoint, { headers });
+    const { headers, sensitive } = parseInput(endpointHeadersIn, request.body, "body");
+    await saveEndpoint(ctx, application, endpoint, { headers, sensitiveHeaders: sensitive ?? [] });
     return reply.code(204).send();
   });
 }
