@@ -191,7 +191,7 @@ const boolFlag = z
   .transform((value) => value === "true")
   .optional();
 const statusFilter = z
-  .enum(["0", "1", "2", "3"])
+  .enum(["0", "1", "2", "3", "4"])
   .transform((value) => Number(value) as MessageStatus)
   .optional();
 const commaList = z
@@ -244,6 +244,8 @@ export const statsQuery = z.strictObject({ since: timestamp.optional(), until: t
 
 /** Routes that take no body still refuse fields rather than ignore them. */
 export const emptyBody = z.strictObject({});
+/** Routes that take no query parameters refuse them too. */
+export const noQuery = z.strictObject({});
 
 export const replayIn = z.strictObject({ since: timestamp, until: timestamp.nullish() });
 export const bulkReplayIn = z.strictObject({
@@ -253,11 +255,20 @@ export const bulkReplayIn = z.strictObject({
   channel: channel.nullish(),
   tag: tag.nullish(),
   /** Which deliveries to replay (default: failed); 0 re-sends successes. */
-  status: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]).nullish(),
+  status: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).nullish(),
 });
 export const backgroundTaskListQuery = pageQuery.extend({
   status: z.enum(["running", "finished", "failed"]).optional(),
-  task: z.enum(["endpoint.replay", "endpoint.recover", "endpoint.bulk-replay", "sdk.generate"]).optional(),
+  task: z
+    .enum([
+      "endpoint.replay",
+      "endpoint.recover",
+      "endpoint.bulk-replay",
+      "sdk.generate",
+      "application.stats",
+      "event-type.aggregate",
+    ])
+    .optional(),
 });
 
 const operationalEventTypes = z
@@ -282,3 +293,21 @@ export const operationalEndpointIn = z.strictObject({
   headers: headers.optional(),
 });
 export const operationalEndpointUpsertIn = z.strictObject(operationalEndpointFields);
+
+export const appAttemptStatsQuery = z.strictObject({
+  since: timestamp,
+  until: timestamp,
+  event_types: commaList,
+});
+export const attemptStatisticsQuery = z.strictObject({
+  startDate: timestamp.optional(),
+  endDate: timestamp.optional(),
+  period: z.enum(["OneDay", "OneHour", "FiveMinutes"]).optional(),
+  event_types: commaList,
+});
+export const appUsageStatsIn = z.strictObject({
+  since: timestamp,
+  until: timestamp,
+  appIds: z.array(uid).max(1000).nullish(),
+});
+export const cancelMessagesIn = z.strictObject({ createdBefore: timestamp });

@@ -15,7 +15,7 @@ import type {
 /** Row -> wire shapes of svix-openapi.json. */
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const STATUS_TEXT = ["success", "pending", "fail", "sending"] as const;
+const STATUS_TEXT = ["success", "pending", "fail", "sending", "canceled"] as const;
 export const statusText = (status: MessageStatus) => STATUS_TEXT[status];
 
 export function applicationOut(row: ApplicationRow) {

@@ -19,6 +19,7 @@ import { registerEventTypeRoutes } from "./routes/event-types.ts";
 import { registerImportAndDistributionRoutes } from "./routes/imports-distributions.ts";
 import { registerMessageRoutes } from "./routes/messages.ts";
 import { registerOperationalWebhookRoutes } from "./routes/operational-webhooks.ts";
+import { registerStatisticsRoutes } from "./routes/statistics.ts";
 import { registerUnsubscribeRoutes } from "./routes/unsubscribe-page.ts";
 
 export function buildApi(ctx: Context, imports: ImportRunner, version: string, tasks: TaskRunner) {
@@ -102,6 +103,7 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string, t
   registerAttemptRoutes(app, ctx);
   registerBackgroundTaskRoutes(app, ctx, tasks);
   registerOperationalWebhookRoutes(app, ctx);
+  registerStatisticsRoutes(app, ctx);
   registerDirectoryRoutes(app, ctx);
   registerImportAndDistributionRoutes(app, ctx, imports);
   registerUnsubscribeRoutes(app, ctx);

@@ -8,6 +8,8 @@ import type {
   CircuitPolicy,
   ClaimedDelivery,
   ClaimRequest,
+  DeliveryCountQuery,
+  DeliveryCountRow,
   DeliveryOutcome,
   DeliveryRow,
   DeliveryWithEndpoint,
@@ -101,6 +103,10 @@ export interface Store extends DirectoryStore {
   /** Re-queues failed deliveries of an endpoint created in [since, until); returns how many. */
   recoverFailedDeliveries(endpointId: string, since: number, until: number, now: number): Promise<number>;
   endpointStats(endpointId: string, since: number | null, until: number | null): Promise<EndpointStatsRow>;
+  /** Cancels the endpoint's pending deliveries created before `createdBefore` (status 4); returns how many. */
+  cancelPendingDeliveries(endpointId: string, createdBefore: number, now: number): Promise<number>;
+  /** Statistics: deliveries grouped by application, event type, status and time bucket of their message. */
+  countDeliveries(query: DeliveryCountQuery): Promise<DeliveryCountRow[]>;
 
   /** Leases due deliveries (pending and due, or sending with an expired lease), respecting per-endpoint caps. */
   claimDueDeliveries(request: ClaimRequest): Promise<ClaimedDelivery[]>;

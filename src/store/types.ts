@@ -1,10 +1,12 @@
 /** Rows as the domain sees them. Times are epoch milliseconds. */
 
-export type MessageStatus = 0 | 1 | 2 | 3; // success, pending, fail, sending (Svix values)
+export type MessageStatus = 0 | 1 | 2 | 3 | 4; // success, pending, fail, sending, canceled (Svix values)
 export const STATUS_SUCCESS = 0;
 export const STATUS_PENDING = 1;
 export const STATUS_FAIL = 2;
 export const STATUS_SENDING = 3;
+/** A pending delivery cancelled (cancel-msgs): never attempted again. */
+export const STATUS_CANCELED = 4;
 
 export type TriggerType = 0 | 1; // scheduled, manual
 
@@ -214,6 +216,28 @@ export interface EndpointStatsRow {
   pending: number;
   sending: number;
   fail: number;
+  canceled: number;
+}
+
+/** Deliveries (message × endpoint) counted by application, event type, current status and time bucket. */
+export interface DeliveryCountRow {
+  appId: string;
+  eventType: string;
+  status: MessageStatus;
+  /** Start of the bucket (`since` + n × bucket length) the messages were created in; null when not bucketed. */
+  bucket: number | null;
+  count: number;
+}
+
+export interface DeliveryCountQuery {
+  /** null: every application. */
+  appId: string | null;
+  /** Messages created in [since, until). */
+  since: number;
+  until: number;
+  eventTypes?: string[];
+  /** Bucket length in ms, or null for one bucket. */
+  bucketMs: number | null;
 }
 
 export interface ClaimRequest {
@@ -260,7 +284,9 @@ export type BackgroundTaskKind =
   | "endpoint.recover"
   | "endpoint.replay"
   | "endpoint.bulk-replay"
-  | "sdk.generate";
+  | "sdk.generate"
+  | "application.stats"
+  | "event-type.aggregate";
 export type BackgroundTaskStatus = "running" | "finished" | "failed";
 
 export interface BackgroundTaskRow {

@@ -16,6 +16,7 @@ import { createMessageForEndpoint } from "../../domain/messages.ts";
 import { authorizedApp } from "../access.ts";
 import { toListResponse, toPageQuery } from "../pagination.ts";
 import {
+  cancelMessagesIn,
   endpointHeadersIn,
   endpointHeadersPatchIn,
   endpointIdPath,
@@ -150,7 +151,6 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: Context): void
     const { consecutiveFailures, circuitOpenUntil } = endpoint.health;
     return {
       ...stats,
-      canceled: 0,
       // Outbound extension: the circuit breaker as the worker sees it.
       circuit: {
         state: circuitState(consecutiveFailures, circuitOpenUntil, ctx.now()),
@@ -158,6 +158,14 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: Context): void
         openUntil: circuitOpenUntil === null ? null : new Date(circuitOpenUntil).toISOString(),
       },
     };
+  });
+
+  app.post<{ Params: EndpointParams }>(`${one}/cancel-msgs`, async (request, reply) => {
+    const { endpoint } = await load(request);
+    const { createdBefore } = parseInput(cancelMessagesIn, request.body, "body");
+    // Deliveries in flight finish; pending ones become canceled (status 4) and are never attempted.
+    await ctx.store.cancelPendingDeliveries(endpoint.id, createdBefore, ctx.now());
+    return reply.code(204).send();
   });
 
   app.post<{ Params: EndpointParams }>(`${one}/send-example`, async (request) => {

@@ -3,7 +3,14 @@ import { DuplicateEventIdError } from "../errors.ts";
 import { keysetClause, toPage } from "../keyset.ts";
 import type { Store } from "../store.ts";
 import type { DeliveryRow, MessageFilter } from "../types.ts";
-import { STATUS_FAIL, STATUS_PENDING, STATUS_SENDING, STATUS_SUCCESS } from "../types.ts";
+import {
+  type MessageStatus,
+  STATUS_CANCELED,
+  STATUS_FAIL,
+  STATUS_PENDING,
+  STATUS_SENDING,
+  STATUS_SUCCESS,
+} from "../types.ts";
 import { type Params, placeholders, type SqliteDb } from "./database.ts";
 import { createGroupCommit } from "./group-commit.ts";
 import { toEndpoint, toMessage, toPrefixedDelivery } from "./rows.ts";
@@ -23,6 +30,8 @@ type MessageQueries = Pick<
   | "requeueDelivery"
   | "recoverFailedDeliveries"
   | "endpointStats"
+  | "cancelPendingDeliveries"
+  | "countDeliveries"
 >;
 
 const DELIVERY_COLUMNS = [
@@ -232,7 +241,47 @@ export function messageQueries(db: SqliteDb): MessageQueries {
         pending: count(STATUS_PENDING),
         sending: count(STATUS_SENDING),
         fail: count(STATUS_FAIL),
+        canceled: count(STATUS_CANCELED),
       };
+    },
+    async cancelPendingDeliveries(endpointId, createdBefore, now) {
+      const result = db
+        .prepare(
+          `UPDATE deliveries SET status = ${STATUS_CANCELED}, due_at = NULL, updated_at = ?
+           WHERE endpoint_id = ? AND status = ${STATUS_PENDING} AND created_at < ?`,
+        )
+        .run(now, endpointId, createdBefore);
+      return Number(result.changes);
+    },
+    async countDeliveries({ appId, since, until, eventTypes, bucketMs }) {
+      const parts = ["m.created_at >= ?", "m.created_at < ?"];
+      const params: Params = [since, until];
+      if (appId !== null) {
+        parts.push("d.app_id = ?");
+        params.push(appId);
+      }
+      if (eventTypes && eventTypes.length > 0) {
+        parts.push(`m.event_type IN (${placeholders(eventTypes.length)})`);
+        params.push(...eventTypes);
+      }
+      // Each message goes in the bucket that starts at since + n * bucketMs (bound numbers may arrive as REAL).
+      const bucket = bucketMs === null ? "NULL" : "? + CAST((m.created_at - ?) / ? AS INTEGER) * ?";
+      const bucketParams: Params = bucketMs === null ? [] : [since, since, bucketMs, bucketMs];
+      const rows = db
+        .prepare(
+          `SELECT d.app_id, m.event_type, d.status, ${bucket} AS bucket, count(*) AS n
+           FROM deliveries d JOIN messages m ON m.id = d.msg_id
+           WHERE ${parts.join(" AND ")} GROUP BY d.app_id, m.event_type, d.status, bucket
+           ORDER BY d.app_id, m.event_type, bucket`,
+        )
+        .all(...bucketParams, ...params);
+      return rows.map((r) => ({
+        appId: String(r.app_id),
+        eventType: String(r.event_type),
+        status: Number(r.status) as MessageStatus,
+        bucket: r.bucket === null ? null : Number(r.bucket),
+        count: Number(r.n),
+      }));
     },
   };
 }
