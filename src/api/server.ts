@@ -20,6 +20,7 @@ import { registerImportAndDistributionRoutes } from "./routes/imports-distributi
 import { registerMessageRoutes } from "./routes/messages.ts";
 import { registerOperationalWebhookRoutes } from "./routes/operational-webhooks.ts";
 import { registerStatisticsRoutes } from "./routes/statistics.ts";
+import { registerTransformationRoutes } from "./routes/transformations.ts";
 import { registerUnsubscribeRoutes } from "./routes/unsubscribe-page.ts";
 
 export function buildApi(ctx: Context, imports: ImportRunner, version: string, tasks: TaskRunner) {
@@ -104,6 +105,7 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string, t
   registerBackgroundTaskRoutes(app, ctx, tasks);
   registerOperationalWebhookRoutes(app, ctx);
   registerStatisticsRoutes(app, ctx);
+  registerTransformationRoutes(app, ctx);
   registerDirectoryRoutes(app, ctx);
   registerImportAndDistributionRoutes(app, ctx, imports);
   registerUnsubscribeRoutes(app, ctx);

@@ -19,6 +19,7 @@ export function endpointRow(overrides: Partial<EndpointRow> = {}): EndpointRow {
     health: { failingSince: null, consecutiveFailures: 0, circuitOpenUntil: null },
     delivery: {},
     credentialsSealed: null,
+    transformation: null,
     createdAt: 0,
     updatedAt: 0,
     ...overrides,
