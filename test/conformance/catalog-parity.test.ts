@@ -4,7 +4,7 @@ import { after, before, describe, test } from "node:test";
 import { newId } from "../../src/ids.ts";
 import type { Store } from "../../src/store/store.ts";
 import type { EventTypeRow, TokenRow } from "../../src/store/types.ts";
-import { applicationRow, endpointRow, messageRow, pendingDelivery } from "../support/rows.ts";
+import { applicationRow, endpointRow, messageRow, openClaim, pendingDelivery } from "../support/rows.ts";
 import { storeFactories } from "./store-factories.ts";
 
 const T0 = 1_800_000_000_000;
@@ -123,15 +123,7 @@ for (const factory of storeFactories) {
       await store.updateEndpoint({ ...ep, transformation: enabled });
       const m = messageRow(app.id, T0);
       await store.insertMessage(m, [pendingDelivery(m, ep.id, T0)]);
-      const claimed = await store.claimDueDeliveries({
-        now: T0 + 1,
-        limit: 10,
-        leaseMs: 1000,
-        endpointCap: 10,
-        circuitThreshold: 5,
-        inFlight: new Map(),
-        paused: [],
-      });
+      const claimed = await store.claimDueDeliveries(openClaim(T0 + 1));
       assert.deepEqual(claimed.find((c) => c.message.id === m.id)?.endpoint.transformation, enabled);
     });
   });
