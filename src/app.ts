@@ -3,7 +3,6 @@ import pino from "pino";
 import { IDEMPOTENCY_TTL_MS } from "./api/idempotency.ts";
 import { buildApi } from "./api/server.ts";
 import type { Config } from "./config.ts";
-import { createAddressPolicy } from "./delivery/address-policy.ts";
 import { createHttpSender } from "./delivery/http-sender.ts";
 import { createWorker } from "./delivery/worker.ts";
 import { createImportRunner } from "./directory/csv-import.ts";
@@ -22,6 +21,7 @@ import { createSecretBox, deriveKey, loadEncryptionKey } from "./secret-box.ts";
 import { withReadCache } from "./store/read-cache.ts";
 import { lockDatabase } from "./store/sqlite/database-lock.ts";
 import { createSqliteStore } from "./store/sqlite/sqlite-store.ts";
+import { createAddressPolicy } from "./webhook/address-policy.ts";
 
 const HOUSEKEEPING_EVERY_MS = 60_000;
 /** How long routing may use an application's endpoint list before re-reading it (changes made here apply at once). */

@@ -1,7 +1,5 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
-import { openCredentials } from "../domain/delivery-options.ts";
-import { activeSecretKeys, openHeaders, openSecrets } from "../domain/endpoint-secrets.ts";
 import { newId } from "../ids.ts";
 import type { SecretBox } from "../secret-box.ts";
 import type { Store } from "../store/store.ts";
@@ -13,6 +11,8 @@ import type {
   SentRequest,
 } from "../store/types.ts";
 import { STATUS_CANCELED, STATUS_FAIL, STATUS_PENDING, STATUS_SUCCESS } from "../store/types.ts";
+import { openCredentials } from "../webhook/credentials.ts";
+import { activeSecretKeys, openHeaders, openSecrets } from "../webhook/endpoint-secrets.ts";
 import { transformDelivery } from "./apply-transformation.ts";
 import { CIRCUIT_THRESHOLD, circuitOpenUntil, cooldownFor } from "./circuit-breaker.ts";
 import { type HttpSender, INTERRUPTED, type SendResult } from "./http-sender.ts";
