@@ -8,11 +8,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describeMachine } from "./lib/machine.ts";
+import { renderPeersSvg } from "./lib/peers-chart.ts";
 import { type Check, resultsDir, type ScenarioResult } from "./lib/results.ts";
 import { renderMarkdown } from "./lib/table.ts";
 
 const chartDir = fileURLToPath(new URL("./chart/", import.meta.url));
-const ORDER = ["baseline", "delivery", "ingest", "latency", "hol", "fanout", "backlog"];
+const ORDER = ["baseline", "delivery", "ingest", "latency", "hol", "fanout", "backlog", "import", "peers"];
 
 function loadResults(): ScenarioResult[] {
   if (!existsSync(resultsDir)) return [];
@@ -115,6 +116,19 @@ const tool = rasterise(svgFile, pngFile);
 process.stderr.write(
   `wrote ${path.relative(process.cwd(), svgFile)}; ${tool ? `PNG via ${tool}: ${path.relative(process.cwd(), pngFile)}` : "no SVG rasteriser found (rsvg-convert / ImageMagick), PNG skipped"}\n`,
 );
+
+const peers = results.find((r) => r.scenario === "peers");
+const peersSvg = peers
+  ? renderPeersSvg(
+      peers,
+      `${describeMachine(peers.machine)} · ${peers.startedAt.slice(0, 10)}${peers.quick ? " · --quick run" : ""} · bar = median, whisker = lowest–highest round`,
+    )
+  : null;
+if (peersSvg) {
+  const peersFile = path.join(chartDir, "peers.svg");
+  writeFileSync(peersFile, peersSvg);
+  process.stderr.write(`wrote ${path.relative(process.cwd(), peersFile)}\n`);
+}
 
 const table = results.flatMap((r) =>
   r.checks.map((c) => [

@@ -50,6 +50,8 @@ export interface ScenarioResult {
   metrics: Metric[];
   checks: Check[];
   notes: string[];
+  /** Per-round values behind medians (e.g. peers' ratios per round), for charts; not printed. */
+  series?: Record<string, number[]>;
 }
 
 export interface CheckInput {

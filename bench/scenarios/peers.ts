@@ -12,6 +12,7 @@
  * service is not reachable is reported as missing; the others still run.
  */
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { Api } from "../lib/api.ts";
 import type { Scenario } from "../lib/context.ts";
@@ -45,6 +46,8 @@ interface Sender {
    * so it sends a quarter: its rate is steady well before that, and the run stays minutes shorter.
    */
   share: number;
+  /** The sender's process (Outbound server, peer), to report the CPU it used. */
+  pid?: number;
   /** Sends `count` messages with 64 producers; resolves with the load result once all are accepted. */
   send(count: number, timeoutMs: number): Promise<LoadResult>;
   stop(): Promise<void>;
@@ -53,7 +56,26 @@ interface Sender {
 interface RoundResult {
   deliveredPerS: number;
   acceptedPerS: number;
+  /** CPU the sender's own process used while measured, in cores (NaN for bare undici, which has none). */
+  senderCores: number;
+  /** CPU this bench process (producers, receiver, bare undici's thread) used meanwhile, in cores. */
+  benchCores: number;
 }
+
+/** utime + stime of a process in seconds, from /proc/<pid>/stat (NaN when unreadable). */
+function processCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may contain spaces) start at index 2: utime and stime are 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+/** USER_HZ: 100 on Linux x86-64 and arm64. */
+const CLOCK_TICKS = 100;
 
 /** Producers POST `{ eventType, payload }` bodies (pre-serialised, one per event type × 64). */
 function httpSender(origin: string, path: string, headers: Record<string, string>) {
@@ -130,6 +152,7 @@ async function outboundSender(receiver: Receiver, cap: string): Promise<Sender> 
     return {
       name: "Outbound (SQLite)",
       share: 1,
+      pid: server.pid,
       send: httpSender(server.url, `/api/v1/app/${appId}/msg`, api.headers),
       async stop() {
         await api.close();
@@ -156,6 +179,7 @@ async function bullmqSender(receiver: Receiver): Promise<Sender | string> {
   return {
     name: "BullMQ + Redis",
     share: 1,
+    pid: peer.pid,
     send: httpSender(peer.url, "/msg", { "content-type": "application/json" }),
     stop: () => peer.stop(),
   };
@@ -175,6 +199,7 @@ async function graphileSender(receiver: Receiver): Promise<Sender | string> {
     return {
       name: "graphile-worker + PostgreSQL",
       share: 0.25,
+      pid: peer.pid,
       send: httpSender(peer.url, "/msg", { "content-type": "application/json" }),
       async stop() {
         await peer.stop();
@@ -200,6 +225,8 @@ async function measure(
   const count = messageCount(sender, messages);
   receiver.reset();
   const started = performance.now();
+  const senderCpu0 = processCpuSeconds(sender.pid);
+  const benchCpu0 = process.cpuUsage();
   const load = await sender.send(count, timeoutMs);
   requireClean(load, sender.name);
   await waitUntil(
@@ -209,9 +236,13 @@ async function measure(
     () => `${receiver.total()} arrived`,
     5,
   );
+  const seconds = (performance.now() - started) / 1000;
+  const benchCpu = process.cpuUsage(benchCpu0);
   return {
     deliveredPerS: (count / (receiver.lastArrival() - started)) * 1000,
     acceptedPerS: load.rps,
+    senderCores: (processCpuSeconds(sender.pid) - senderCpu0) / seconds,
+    benchCores: (benchCpu.user + benchCpu.system) / 1e6 / seconds,
   };
 }
 
@@ -287,7 +318,18 @@ function report(
       .filter(Number.isFinite);
   };
   const metrics: Metric[] = [];
+  const series: Record<string, number[]> = {};
   for (const [name, rows] of results) {
+    series[`${name}: delivered/s`] = delivered(name);
+    metrics.push(
+      metric(
+        `${name}: bench process CPU`,
+        median(rows.map((r) => r.benchCores)),
+        "cores",
+        "producers + receiver (+ bare undici's thread)",
+      ),
+    );
+    if (name !== "bare undici") series[`${name}: × bare undici`] = ratios(name, "bare undici");
     const values = rows.map((r) => r.deliveredPerS);
     metrics.push(metric(`${name}: delivered/s`, median(values), "msg/s", spread(values, 0)));
     if (name !== "bare undici") {
@@ -302,6 +344,12 @@ function report(
           median(rows.map((r) => r.acceptedPerS)),
           "msg/s",
           "202s while delivering",
+        ),
+        metric(
+          `${name}: its process's CPU`,
+          median(rows.map((r) => r.senderCores)),
+          "cores",
+          "median over rounds; Redis/PostgreSQL servers not included",
         ),
       );
     }
@@ -342,6 +390,7 @@ function report(
     },
     metrics,
     checks,
+    series,
     notes: [
       ...run.missing,
       "ratios are taken within each round, then the median over rounds; the spread is min–max",
