@@ -42,6 +42,25 @@ export async function probeRedis(url = REDIS_URL): Promise<Availability<string>>
   }
 }
 
+/**
+ * Redis's own CPU (INFO cpu: used_cpu_user + used_cpu_sys, seconds), so the BullMQ peer's CPU per message includes
+ * the queue server's share. Includes any other client's load on the same Redis.
+ */
+export async function openRedisCpuMeter(url = REDIS_URL) {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  client.on("error", () => {});
+  await client.connect();
+  return {
+    async cpuSeconds(): Promise<number> {
+      const info = await client.info("cpu");
+      const field = (name: string) =>
+        Number(new RegExp(`^${name}:([\\d.]+)`, "m").exec(info)?.[1] ?? Number.NaN);
+      return field("used_cpu_user") + field("used_cpu_sys");
+    },
+    close: () => client.quit().then(() => undefined),
+  };
+}
+
 export interface ScratchDatabase {
   url: string;
   name: string;

@@ -19,7 +19,7 @@ import type { Scenario } from "../lib/context.ts";
 import { endpointConcurrency, metric } from "../lib/context.ts";
 import { type LoadResult, payloadFor, requireClean, runLoad } from "../lib/load.ts";
 import type { LoadgenJob } from "../lib/loadgen-worker.ts";
-import { createScratchDatabase, probeRedis } from "../lib/peer-backends.ts";
+import { createScratchDatabase, openRedisCpuMeter, probeRedis } from "../lib/peer-backends.ts";
 import { startPeer } from "../lib/peer-launcher.ts";
 import { type Receiver, startReceiver } from "../lib/receiver.ts";
 import { check, type Metric } from "../lib/results.ts";
@@ -48,6 +48,8 @@ interface Sender {
   share: number;
   /** The sender's process (Outbound server, peer), to report the CPU it used. */
   pid?: number;
+  /** CPU seconds used so far by a service the sender relies on (Redis), counted into its CPU per message. */
+  serviceCpuSeconds?: () => Promise<number>;
   /** Sends `count` messages with 64 producers; resolves with the load result once all are accepted. */
   send(count: number, timeoutMs: number): Promise<LoadResult>;
   stop(): Promise<void>;
@@ -60,6 +62,8 @@ interface RoundResult {
   senderCores: number;
   /** CPU this bench process (producers, receiver, bare undici's thread) used meanwhile, in cores. */
   benchCores: number;
+  /** CPU ms per message of the sender's process plus its measured service (Redis); NaN for bare undici. */
+  cpuMsPerMessage: number;
 }
 
 /** utime + stime of a process in seconds, from /proc/<pid>/stat (NaN when unreadable). */
@@ -176,12 +180,17 @@ async function bullmqSender(receiver: Receiver): Promise<Sender | string> {
     queueUrl: redis.value,
     queueName: `outbound-bench-${process.pid}-${randomBytes(4).toString("hex")}`,
   });
+  const meter = await openRedisCpuMeter(redis.value);
   return {
     name: "BullMQ + Redis",
     share: 1,
     pid: peer.pid,
+    serviceCpuSeconds: () => meter.cpuSeconds(),
     send: httpSender(peer.url, "/msg", { "content-type": "application/json" }),
-    stop: () => peer.stop(),
+    async stop() {
+      await meter.close();
+      await peer.stop();
+    },
   };
 }
 
@@ -226,6 +235,7 @@ async function measure(
   receiver.reset();
   const started = performance.now();
   const senderCpu0 = processCpuSeconds(sender.pid);
+  const serviceCpu0 = (await sender.serviceCpuSeconds?.()) ?? 0;
   const benchCpu0 = process.cpuUsage();
   const load = await sender.send(count, timeoutMs);
   requireClean(load, sender.name);
@@ -238,11 +248,14 @@ async function measure(
   );
   const seconds = (performance.now() - started) / 1000;
   const benchCpu = process.cpuUsage(benchCpu0);
+  const senderCpu = processCpuSeconds(sender.pid) - senderCpu0;
+  const serviceCpu = ((await sender.serviceCpuSeconds?.()) ?? 0) - serviceCpu0;
   return {
     deliveredPerS: (count / (receiver.lastArrival() - started)) * 1000,
     acceptedPerS: load.rps,
-    senderCores: (processCpuSeconds(sender.pid) - senderCpu0) / seconds,
+    senderCores: senderCpu / seconds,
     benchCores: (benchCpu.user + benchCpu.system) / 1e6 / seconds,
+    cpuMsPerMessage: ((senderCpu + serviceCpu) * 1000) / count,
   };
 }
 
@@ -350,6 +363,16 @@ function report(
           median(rows.map((r) => r.senderCores)),
           "cores",
           "median over rounds; Redis/PostgreSQL servers not included",
+        ),
+        metric(
+          `${name}: CPU per message`,
+          median(rows.map((r) => r.cpuMsPerMessage)),
+          "ms",
+          name.startsWith("BullMQ")
+            ? "peer process + Redis (INFO cpu)"
+            : name.startsWith("graphile")
+              ? "peer process only (PostgreSQL not counted)"
+              : "server process",
         ),
       );
     }
