@@ -11,49 +11,27 @@
  * ratios are taken within a round, then the median and the spread over rounds are reported. A peer whose backing
  * service is not reachable is reported as missing; the others still run.
  */
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { Worker } from "node:worker_threads";
-import { Api } from "../lib/api.ts";
 import type { Scenario } from "../lib/context.ts";
 import { endpointConcurrency, metric } from "../lib/context.ts";
-import { type LoadResult, payloadFor, requireClean, runLoad } from "../lib/load.ts";
-import type { LoadgenJob } from "../lib/loadgen-worker.ts";
-import { createScratchDatabase, openRedisCpuMeter, probeRedis } from "../lib/peer-backends.ts";
-import { startPeer } from "../lib/peer-launcher.ts";
+import { requireClean } from "../lib/load.ts";
+import {
+  bareSender,
+  bullmqSender,
+  ENDPOINTS,
+  graphileSender,
+  outboundSender,
+  PEER_CONCURRENCY,
+  PRODUCERS,
+  type Sender,
+} from "../lib/peer-senders.ts";
 import { type Receiver, startReceiver } from "../lib/receiver.ts";
 import { check, type Metric } from "../lib/results.ts";
-import { startServer } from "../lib/server.ts";
 import { median } from "../lib/stats.ts";
-import { waitUntil, withTimeout } from "../lib/wait.ts";
-import type { PeerEndpoint } from "../peers/peer-process.ts";
+import { waitUntil } from "../lib/wait.ts";
 
-const ENDPOINTS = 10;
-const PRODUCERS = 64;
-/** Jobs in flight per peer worker; Outbound runs with OUTBOUND_ENDPOINT_CONCURRENCY (see the notes). */
-const PEER_CONCURRENCY = 64;
 const TARGET_VS_BARE = 0.5;
 const TARGET_VS_BULLMQ = 2;
-
-const eventTypeFor = (i: number) => `bench.peer.${i % ENDPOINTS}`;
-const pathFor = (i: number) => `/peers/${i % ENDPOINTS}`;
-
-/** One way of getting a message from a producer to the receiver. */
-interface Sender {
-  name: string;
-  /**
-   * Share of the run's message count this sender gets (1 = all). graphile-worker is ~10× slower than the others,
-   * so it sends a quarter: its rate is steady well before that, and the run stays minutes shorter.
-   */
-  share: number;
-  /** The sender's process (Outbound server, peer), to report the CPU it used. */
-  pid?: number;
-  /** CPU seconds used so far by a service the sender relies on (Redis), counted into its CPU per message. */
-  serviceCpuSeconds?: () => Promise<number>;
-  /** Sends `count` messages with 64 producers; resolves with the load result once all are accepted. */
-  send(count: number, timeoutMs: number): Promise<LoadResult>;
-  stop(): Promise<void>;
-}
 
 interface RoundResult {
   deliveredPerS: number;
@@ -80,146 +58,6 @@ function processCpuSeconds(pid: number | undefined): number {
 }
 /** USER_HZ: 100 on Linux x86-64 and arm64. */
 const CLOCK_TICKS = 100;
-
-/** Producers POST `{ eventType, payload }` bodies (pre-serialised, one per event type × 64). */
-function httpSender(origin: string, path: string, headers: Record<string, string>) {
-  const bodies = Array.from({ length: ENDPOINTS * 64 }, (_, i) =>
-    JSON.stringify({ eventType: eventTypeFor(i), payload: payloadFor(i) }),
-  );
-  return (count: number, timeoutMs: number) =>
-    runLoad({
-      origin,
-      count,
-      concurrency: PRODUCERS,
-      request: (i) => ({ method: "POST", path, headers, body: bodies[i % bodies.length] }),
-      expectStatus: 202,
-      timeoutMs,
-    });
-}
-
-/** The ceiling: the baseline's load generator (worker thread, own core) POSTing straight to this receiver. */
-function bareSender(receiver: Receiver): Sender {
-  const body = JSON.stringify(payloadFor(0));
-  return {
-    name: "bare undici",
-    share: 1,
-    async send(count, timeoutMs) {
-      const job: LoadgenJob = {
-        origin: `http://127.0.0.1:${receiver.port}`,
-        path: pathFor(0),
-        body,
-        count,
-        concurrency: PRODUCERS,
-        warmup: 0,
-        rounds: 1,
-        rttCount: 0,
-        timeoutMs,
-      };
-      const worker = new Worker(new URL("../lib/loadgen-worker.ts", import.meta.url), { workerData: job });
-      try {
-        const result = await withTimeout(
-          new Promise<{ rounds: LoadResult[] }>((resolve, reject) => {
-            worker.once("message", resolve);
-            worker.once("error", reject);
-          }),
-          timeoutMs + 10_000,
-          "bare undici load generator",
-        );
-        const round = result.rounds[0];
-        if (!round) throw new Error("bare undici produced no round");
-        return round;
-      } finally {
-        await worker.terminate();
-      }
-    },
-    stop: async () => {},
-  };
-}
-
-function peerEndpoints(receiver: Receiver): PeerEndpoint[] {
-  return Array.from({ length: ENDPOINTS }, (_, i) => ({
-    eventType: eventTypeFor(i),
-    url: receiver.url(pathFor(i)),
-    secret: `whsec_${randomBytes(24).toString("base64")}`,
-  }));
-}
-
-async function outboundSender(receiver: Receiver, cap: string): Promise<Sender> {
-  const server = await startServer({ env: { OUTBOUND_ENDPOINT_CONCURRENCY: cap } });
-  const api = new Api(server);
-  try {
-    const appId = await api.createApp("bench-peers");
-    for (let i = 0; i < ENDPOINTS; i++) {
-      const body = { url: receiver.url(pathFor(i)), filterTypes: [eventTypeFor(i)] };
-      await api.call("POST", `/api/v1/app/${appId}/endpoint`, body, 201);
-    }
-    return {
-      name: "Outbound (SQLite)",
-      share: 1,
-      pid: server.pid,
-      send: httpSender(server.url, `/api/v1/app/${appId}/msg`, api.headers),
-      async stop() {
-        await api.close();
-        await server.stop();
-      },
-    };
-  } catch (error) {
-    await api.close();
-    await server.stop();
-    throw error;
-  }
-}
-
-async function bullmqSender(receiver: Receiver): Promise<Sender | string> {
-  const redis = await probeRedis();
-  if (!redis.ok) return redis.reason;
-  const peer = await startPeer({
-    script: "bullmq",
-    endpoints: peerEndpoints(receiver),
-    concurrency: PEER_CONCURRENCY,
-    queueUrl: redis.value,
-    queueName: `outbound-bench-${process.pid}-${randomBytes(4).toString("hex")}`,
-  });
-  const meter = await openRedisCpuMeter(redis.value);
-  return {
-    name: "BullMQ + Redis",
-    share: 1,
-    pid: peer.pid,
-    serviceCpuSeconds: () => meter.cpuSeconds(),
-    send: httpSender(peer.url, "/msg", { "content-type": "application/json" }),
-    async stop() {
-      await meter.close();
-      await peer.stop();
-    },
-  };
-}
-
-async function graphileSender(receiver: Receiver): Promise<Sender | string> {
-  const database = await createScratchDatabase();
-  if (!database.ok) return database.reason;
-  try {
-    const peer = await startPeer({
-      script: "graphile",
-      endpoints: peerEndpoints(receiver),
-      concurrency: PEER_CONCURRENCY,
-      queueUrl: database.value.url,
-      queueName: database.value.name,
-    });
-    return {
-      name: "graphile-worker + PostgreSQL",
-      share: 0.25,
-      pid: peer.pid,
-      send: httpSender(peer.url, "/msg", { "content-type": "application/json" }),
-      async stop() {
-        await peer.stop();
-        await database.value.drop();
-      },
-    };
-  } catch (error) {
-    await database.value.drop();
-    throw error;
-  }
-}
 
 const messageCount = (sender: Sender, messages: number) =>
   Math.max(ENDPOINTS, Math.round(messages * sender.share));
