@@ -143,7 +143,13 @@ const OPERATIONS: Operation[] = [
   ["post", `${APP}/msg/{msg_id}/endpoint/{endpoint_id}/resend`, "Resend to one endpoint"],
   ["get", `${APP}/attempt/endpoint/{endpoint_id}`, "Attempts of an endpoint", undefined, s.attemptListQuery],
   ["get", `${APP}/attempt/msg/{msg_id}`, "Attempts of a message", undefined, s.attemptListQuery],
-  ["get", `${APP}/msg/{msg_id}/attempt/{attempt_id}`, "Get an attempt (with the request as sent)"],
+  [
+    "get",
+    `${APP}/msg/{msg_id}/attempt/{attempt_id}`,
+    "Get an attempt (with the request as sent)",
+    undefined,
+    s.expandedStatusesQuery,
+  ],
   ["delete", `${APP}/msg/{msg_id}/attempt/{attempt_id}/content`, "Expunge an attempt's response"],
   ["post", "/api/v1/auth/app-portal-access/{app_id}", "Token scoped to one application", s.appPortalAccessIn],
   ["post", "/api/v1/auth/logout", "Revoke the portal token in use"],
@@ -198,6 +204,18 @@ function queryParameters(schema: z.ZodType) {
     required: json.required?.includes(name) ?? false,
     schema: property,
   }));
+}
+
+const QUERY_BY_ROUTE = new Map(
+  OPERATIONS.map(([method, path, , , query]) => [`${method.toUpperCase()} ${path}`, query ?? s.noQuery]),
+);
+
+/**
+ * The query schema of a documented operation (`GET /api/v1/app/:app_id` as Fastify names the route), or undefined
+ * for a route the document does not list. An operation that takes no query parameters gets a schema that takes none.
+ */
+export function documentedQuery(method: string, route: string): z.ZodType | undefined {
+  return QUERY_BY_ROUTE.get(`${method} ${route.replaceAll(/:(\w+)/g, "{$1}")}`);
 }
 
 /** Outbound's OpenAPI 3.1 document, built from the schemas the routes validate with (served at /api/v1/openapi.json). */

@@ -217,6 +217,7 @@ export const messageListQuery = pageQuery.extend({
 
 /** The SDK always sends `expanded_statuses=true`; Outbound always reports expanded statuses (4 = canceled). */
 const expandedStatuses = z.enum(["true"]).optional();
+export const expandedStatusesQuery = z.strictObject({ expanded_statuses: expandedStatuses });
 
 export const attemptListQuery = messageListQuery.extend({
   status: statusFilter,

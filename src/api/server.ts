@@ -9,6 +9,7 @@ import { registerIdempotency } from "./idempotency.ts";
 import { decodeUtf8, parseJsonBody } from "./json-body.ts";
 import { buildOpenApi } from "./openapi.ts";
 import { sendProblem } from "./problem.ts";
+import { registerQueryGuard } from "./query-guard.ts";
 import { registerApplicationRoutes } from "./routes/applications.ts";
 import { registerAttemptRoutes } from "./routes/attempts.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
@@ -83,6 +84,7 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string, t
     }
   });
   registerIdempotency(app, ctx);
+  registerQueryGuard(app);
 
   app.setErrorHandler((error, request, reply) => sendProblem(error, request, reply));
   app.setNotFoundHandler((request, reply) =>
