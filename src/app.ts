@@ -13,6 +13,8 @@ import { checkEncryptionKey } from "./domain/encryption-key-check.ts";
 import { emitEndpointDisabled, ensureOperationalEventTypes } from "./domain/operational-events.ts";
 import { createQuotaGuard } from "./domain/quotas.ts";
 import { ensureAdminToken } from "./domain/tokens.ts";
+import { createTelemetry } from "./observability/metrics.ts";
+import { prettyLogStream } from "./observability/pretty-log.ts";
 import { createSecretBox, deriveKey, loadEncryptionKey } from "./secret-box.ts";
 import { withReadCache } from "./store/read-cache.ts";
 import { lockDatabase } from "./store/sqlite/database-lock.ts";
@@ -32,20 +34,24 @@ export interface Running {
 }
 
 export function createLogger(config: Config) {
-  return pino({
-    level: config.logLevel,
-    base: { service: "outbound" },
-    // Belt and braces: nothing we log carries these, but a stray object must not leak them.
-    redact: [
-      "req.headers.authorization",
-      "headers.authorization",
-      "secret",
-      "token",
-      "key",
-      "*.secret",
-      "*.token",
-    ],
-  });
+  const destination = config.logFormat === "pretty" ? prettyLogStream(process.stdout) : undefined;
+  return pino(
+    {
+      level: config.logLevel,
+      base: { service: "outbound" },
+      // Belt and braces: nothing we log carries these, but a stray object must not leak them.
+      redact: [
+        "req.headers.authorization",
+        "headers.authorization",
+        "secret",
+        "token",
+        "key",
+        "*.secret",
+        "*.token",
+      ],
+    },
+    destination,
+  );
 }
 
 /** API, delivery worker and housekeeping in one process (`outbound serve`, i.e. `npm start`). */
@@ -58,6 +64,7 @@ export async function startOutbound(config: Config): Promise<Running> {
   const key = loadEncryptionKey(config.encryptionKey, config.dataDir);
   const secrets = createSecretBox(key);
   const addressPolicy = createAddressPolicy(config.allowedSubnets);
+  const telemetry = createTelemetry({ now: Date.now, workerInProcess: true });
   const sender = createHttpSender({
     timeoutMs: config.requestTimeoutMs,
     policy: addressPolicy,
@@ -78,6 +85,7 @@ export async function startOutbound(config: Config): Promise<Running> {
       void emitEndpointDisabled(ctx, attempt.appId, attempt.endpointId, attempt.createdAt).catch(
         (error: unknown) => logger.error({ err: error }, "emitting endpoint.disabled failed"),
       ),
+    onOutcomesRecorded: (outcomes, now) => telemetry.recordOutcomes(outcomes, now),
   });
   const ctx: Context = {
     config,
@@ -89,6 +97,7 @@ export async function startOutbound(config: Config): Promise<Running> {
     notifyWork: () => worker.notify(),
     now: Date.now,
     quotas: createQuotaGuard(config.quotas),
+    telemetry,
   };
 
   await checkEncryptionKey(store, secrets, config.databasePath);

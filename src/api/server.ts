@@ -14,8 +14,10 @@ import { registerAuthRoutes } from "./routes/auth.ts";
 import { registerDirectoryRoutes } from "./routes/directory.ts";
 import { registerEndpointRoutes } from "./routes/endpoints.ts";
 import { registerEventTypeRoutes } from "./routes/event-types.ts";
+import { registerHealthRoutes } from "./routes/health.ts";
 import { registerImportAndDistributionRoutes } from "./routes/imports-distributions.ts";
 import { registerMessageRoutes } from "./routes/messages.ts";
+import { registerMetricsRoutes } from "./routes/metrics.ts";
 import { registerUnsubscribeRoutes } from "./routes/unsubscribe-page.ts";
 
 export function buildApi(ctx: Context, imports: ImportRunner, version: string) {
@@ -67,6 +69,7 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string) {
 
   registerAccessControl(app, ctx);
   registerAccessLog(app, ctx);
+  registerMetricsRoutes(app, ctx);
   // Fastify's text/plain parser would hand JSON routes a string (a puzzling 422); without it the answer is a 415
   // naming the accepted types.
   app.removeContentTypeParser(["application/json", "text/plain"]);
@@ -92,6 +95,7 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string) {
     return openapi;
   });
   registerAuthRoutes(app, ctx);
+  registerHealthRoutes(app, ctx, version);
   registerApplicationRoutes(app, ctx);
   registerEventTypeRoutes(app, ctx);
   registerEndpointRoutes(app, ctx);

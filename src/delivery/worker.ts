@@ -34,6 +34,8 @@ export interface WorkerOptions {
   now?: () => number;
   /** Called once per endpoint the worker disabled (410 Gone or the 5-day rule). */
   onEndpointDisabled?: (attempt: AttemptRow) => void;
+  /** Called with each batch of outcomes once it is written (metrics count here, off the attempt's path). */
+  onOutcomesRecorded?: (outcomes: DeliveryOutcome[], now: number) => void;
 }
 
 export interface Worker {
@@ -166,6 +168,7 @@ export function createWorker(options: WorkerOptions): Worker {
         store.recordOutcomes(batch, now(), (failures, at) => circuitOpenUntil(failures, at, cooldown)),
       )
       .then((disabled) => {
+        options.onOutcomesRecorded?.(batch, now());
         // Logged once per endpoint, by whichever outcome actually disabled it.
         for (const attempt of disabled) {
           logger.warn(

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Config } from "../config.ts";
 import type { AddressPolicy } from "../delivery/address-policy.ts";
+import type { Telemetry } from "../observability/metrics.ts";
 import type { SecretBox } from "../secret-box.ts";
 import type { Store } from "../store/store.ts";
 import type { QuotaGuard } from "./quotas.ts";
@@ -18,4 +19,6 @@ export interface Context {
   notifyWork: () => void;
   now: () => number;
   quotas: QuotaGuard;
+  /** Metrics of this process (/metrics) and what /api/v1/health/details reports of the worker. */
+  telemetry: Telemetry;
 }
