@@ -8,6 +8,7 @@ import { registerIdempotency } from "./idempotency.ts";
 import { decodeUtf8, parseJsonBody } from "./json-body.ts";
 import { buildOpenApi } from "./openapi.ts";
 import { sendProblem } from "./problem.ts";
+import { registerApiReferenceRoutes } from "./routes/api-reference.ts";
 import { registerApplicationRoutes } from "./routes/applications.ts";
 import { registerAttemptRoutes } from "./routes/attempts.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
@@ -67,6 +68,7 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string) {
     },
   });
 
+  registerApiReferenceRoutes(app); // first: it lists every route registered after it (onRoute)
   registerAccessControl(app, ctx);
   registerAccessLog(app, ctx);
   registerMetricsRoutes(app, ctx);
