@@ -127,6 +127,8 @@ export class ConfigError extends Error {}
 export interface ClientConfig {
   url: string;
   token: string | undefined;
+  /** NO_COLOR set (https://no-color.org): no ANSI colours even on a terminal. */
+  noColor: boolean;
 }
 
 export function loadClientConfig(env: Record<string, string | undefined> = process.env): ClientConfig {
@@ -134,7 +136,7 @@ export function loadClientConfig(env: Record<string, string | undefined> = proce
   const url = (env.OUTBOUND_URL ?? `http://localhost:${port}`).replace(/\/+$/, "");
   if (!/^https?:\/\//.test(url))
     throw new ConfigError(`Invalid configuration:\n  OUTBOUND_URL: must be an http(s) URL`);
-  return { url, token: env.OUTBOUND_API_TOKEN };
+  return { url, token: env.OUTBOUND_API_TOKEN, noColor: Boolean(env.NO_COLOR) };
 }
 
 function defaultPublicUrl(host: string, port: number): string {
