@@ -40,7 +40,9 @@ export const eventTypeOut = z.strictObject({
   archived: z.boolean(),
   deprecated: z.boolean(),
   schemas: z.record(z.string(), z.unknown()).nullable(),
+  featureFlags: z.array(z.string()).nullable(),
   featureFlag: z.string().nullable(),
+  groupName: z.string().nullable(),
   createdAt: iso,
   updatedAt: iso,
 });
@@ -66,9 +68,10 @@ const endpointFields = {
 };
 export const endpointOut = z.strictObject(endpointFields);
 
+const statusText = z.enum(["success", "pending", "fail", "sending", "canceled"]);
 const statusFields = {
-  status: z.number().int().min(0).max(3).describe("0 success, 1 pending, 2 fail, 3 sending"),
-  statusText: z.enum(["success", "pending", "fail", "sending"]),
+  status: z.number().int().min(0).max(4).describe("0 success, 1 pending, 2 fail, 3 sending, 4 canceled"),
+  statusText,
   nextAttempt: iso.nullable(),
 };
 
@@ -78,11 +81,14 @@ const messageFields = {
   eventId: z.string().nullable(),
   channels: nullableStrings,
   payload: z.unknown(),
+  tags: nullableStrings,
+  deliverAt: iso.nullable().describe("When a scheduled message is sent"),
   timestamp: iso,
 };
 export const messageOut = z.strictObject(messageFields);
 
 export const attemptOut = z.strictObject({
+  msg: messageOut.optional().describe("With `with_msg=true`"),
   id: z.string(),
   msgId: z.string(),
   endpointId: z.string(),
@@ -91,7 +97,7 @@ export const attemptOut = z.strictObject({
   responseStatusCode: z.number().int(),
   responseDurationMs: z.number(),
   status: z.number().int(),
-  statusText: z.enum(["success", "pending", "fail", "sending"]),
+  statusText,
   triggerType: z.number().int().describe("0 scheduled, 1 manual"),
   timestamp: iso,
   request: z
@@ -118,7 +124,34 @@ const endpointStatsOut = z.strictObject({
   }),
 });
 
-const taskOut = z.strictObject({ id: z.string(), status: z.string(), task: z.string(), updatedAt: iso });
+const taskOut = z.strictObject({
+  id: z.string(),
+  status: z.enum(["running", "finished", "failed"]),
+  task: z.string(),
+  data: z.record(z.string(), z.unknown()),
+  updatedAt: iso,
+});
+
+const operationalEndpointOut = z.strictObject({
+  id: z.string(),
+  uid: z.string().nullable(),
+  url: z.string(),
+  description: z.string(),
+  disabled: z.boolean(),
+  eventTypes: nullableStrings,
+  filterTypes: nullableStrings,
+  metadata,
+  throttleRate: z.number().int().nullable(),
+  rateLimit: z.number().int().nullable(),
+  createdAt: iso,
+  updatedAt: iso,
+});
+
+const headersOut = z.strictObject({
+  headers: z.record(z.string(), z.string()),
+  sensitive: z.array(z.string()),
+});
+const deliveryCounts = { success: z.number().int(), failure: z.number().int(), canceled: z.number().int() };
 
 const issuerOut = z.strictObject({ id: z.string(), description: z.string(), createdAt: iso });
 const attributeOut = z.strictObject({
@@ -261,10 +294,7 @@ export const RESPONSES: Record<string, ResponseSpec> = {
   [`put ${EP}`]: { status: 200, schema: endpointOut, description: "201 when created" },
   [`patch ${EP}`]: { status: 200, schema: endpointOut },
   [`delete ${EP}`]: NO_CONTENT,
-  [`get ${EP}/headers`]: {
-    status: 200,
-    schema: z.strictObject({ headers: z.record(z.string(), z.string()), sensitive: z.array(z.string()) }),
-  },
+  [`get ${EP}/headers`]: { status: 200, schema: headersOut },
   [`put ${EP}/headers`]: NO_CONTENT,
   [`patch ${EP}/headers`]: NO_CONTENT,
   [`get ${EP}/secret`]: { status: 200, schema: z.strictObject({ key: z.string() }) },
@@ -310,4 +340,67 @@ export const RESPONSES: Record<string, ResponseSpec> = {
   [`get ${APP}/distribution`]: { status: 200, schema: list(distributionOut) },
   [`get ${APP}/distribution/{id}`]: { status: 200, schema: distributionOut },
   [`post ${APP}/distribution/{id}/participant/{participant_id}/responded`]: NO_CONTENT,
+  "post /api/v1/auth/app/{app_id}/expire-all": NO_CONTENT,
+  "post /api/v1/event-type/import/openapi": {
+    status: 200,
+    schema: z.strictObject({
+      data: z.strictObject({ modified: z.array(z.unknown()), to_modify: z.array(z.unknown()).nullable() }),
+    }),
+  },
+  "post /api/v1/event-type/export/openapi": { status: 202, schema: taskOut },
+  [`post ${EP}/replay-missing`]: { status: 202, schema: taskOut },
+  [`post ${EP}/bulk-replay`]: { status: 202, schema: taskOut },
+  [`post ${EP}/cancel-msgs`]: NO_CONTENT,
+  "get /api/v1/background-task": { status: 200, schema: list(taskOut) },
+  "get /api/v1/background-task/{task_id}": { status: 200, schema: taskOut },
+  [`get ${APP}/stats/attempts`]: {
+    status: 200,
+    schema: z.strictObject({
+      by_event_type: z.record(z.string(), z.strictObject(deliveryCounts)),
+      total_success: z.number().int(),
+      total_failure: z.number().int(),
+      total_canceled: z.number().int(),
+      since: iso,
+      until: iso,
+    }),
+  },
+  "get /api/v1/stats/app/{app_id}/attempt": {
+    status: 200,
+    schema: z.strictObject({
+      startDate: iso,
+      endDate: iso,
+      period: z.string(),
+      data: z.strictObject({
+        successCount: z.array(z.number().int()),
+        failureCount: z.array(z.number().int()),
+        canceledCount: z.array(z.number().int()),
+      }),
+    }),
+  },
+  "post /api/v1/stats/usage/app": {
+    status: 202,
+    schema: taskOut.extend({ unresolvedAppIds: z.array(z.string()) }),
+  },
+  "put /api/v1/stats/usage/event-types": { status: 202, schema: taskOut },
+  "get /api/v1/stats/endpoint/count": {
+    status: 200,
+    schema: z.strictObject({ active: z.number().int(), disabled: z.number().int() }),
+  },
+  "get /api/v1/app/stats/count-active": { status: 200, schema: z.strictObject({ count: z.number().int() }) },
+  "get /api/v1/operational-webhook/endpoint": { status: 200, schema: list(operationalEndpointOut) },
+  "post /api/v1/operational-webhook/endpoint": { status: 201, schema: operationalEndpointOut },
+  "get /api/v1/operational-webhook/endpoint/{endpoint_id}": { status: 200, schema: operationalEndpointOut },
+  "put /api/v1/operational-webhook/endpoint/{endpoint_id}": {
+    status: 200,
+    schema: operationalEndpointOut,
+    description: "201 when created",
+  },
+  "delete /api/v1/operational-webhook/endpoint/{endpoint_id}": NO_CONTENT,
+  "get /api/v1/operational-webhook/endpoint/{endpoint_id}/secret": {
+    status: 200,
+    schema: z.strictObject({ key: z.string() }),
+  },
+  "post /api/v1/operational-webhook/endpoint/{endpoint_id}/secret/rotate": NO_CONTENT,
+  "get /api/v1/operational-webhook/endpoint/{endpoint_id}/headers": { status: 200, schema: headersOut },
+  "put /api/v1/operational-webhook/endpoint/{endpoint_id}/headers": NO_CONTENT,
 };

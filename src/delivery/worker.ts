@@ -1,7 +1,5 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
-import { openCredentials } from "../domain/delivery-options.ts";
-import { activeSecretKeys, openHeaders, openSecrets } from "../domain/endpoint-secrets.ts";
 import { newId } from "../ids.ts";
 import type { SecretBox } from "../secret-box.ts";
 import type { Store } from "../store/store.ts";
@@ -13,6 +11,8 @@ import type {
   SentRequest,
 } from "../store/types.ts";
 import { STATUS_FAIL, STATUS_PENDING, STATUS_SUCCESS } from "../store/types.ts";
+import { openCredentials } from "../webhook/credentials.ts";
+import { activeSecretKeys, openHeaders, openSecrets } from "../webhook/endpoint-secrets.ts";
 import { CIRCUIT_THRESHOLD, circuitOpenUntil, cooldownFor } from "./circuit-breaker.ts";
 import { type HttpSender, INTERRUPTED, type SendResult } from "./http-sender.ts";
 import { createRateLimiter } from "./rate-limiter.ts";
@@ -34,8 +34,8 @@ export interface WorkerOptions {
   now?: () => number;
   /** Called once per endpoint the worker disabled (410 Gone or the 5-day rule). */
   onEndpointDisabled?: (attempt: AttemptRow) => void;
-  /** Called with each batch of outcomes once it is written (metrics count here, off the attempt's path). */
-  onOutcomesRecorded?: (outcomes: DeliveryOutcome[], now: number) => void;
+  /** Called with every batch of outcomes once it is recorded (operational message.attempt.* events). */
+  onOutcomesRecorded?: (outcomes: DeliveryOutcome[]) => void;
 }
 
 export interface Worker {
@@ -168,7 +168,6 @@ export function createWorker(options: WorkerOptions): Worker {
         store.recordOutcomes(batch, now(), (failures, at) => circuitOpenUntil(failures, at, cooldown)),
       )
       .then((disabled) => {
-        options.onOutcomesRecorded?.(batch, now());
         // Logged once per endpoint, by whichever outcome actually disabled it.
         for (const attempt of disabled) {
           logger.warn(
@@ -182,6 +181,7 @@ export function createWorker(options: WorkerOptions): Worker {
           );
           options.onEndpointDisabled?.(attempt);
         }
+        options.onOutcomesRecorded?.(batch);
         // Retries may now be due sooner than the loop planned to look.
         notify();
       })
@@ -277,6 +277,7 @@ export function createWorker(options: WorkerOptions): Worker {
         status: decision.status,
         dueAt: decision.dueAt,
         endpointEffect: decision.endpointEffect,
+        attemptNumber: claimed.delivery.attempts + 1,
       });
     } catch (error) {
       // The lease expires and another claim retries it; nothing is lost.

@@ -54,6 +54,8 @@ for (const factory of storeFactories) {
           eventId: null,
           channels: null,
           payload: "{}",
+          tags: null,
+          deliverAt: null,
           createdAt: T0,
           expiresAt: T0 + 86_400_000,
         };

@@ -109,6 +109,12 @@ test("real answers match the documented response schemas", async () => {
   await call("get", `${APP}/attempt/endpoint/{endpoint_id}`, p);
   await call("post", `${EP}/recover`, p, { since: new Date(Date.now() - 60_000).toISOString() });
   await call("post", `${APP}/msg/{msg_id}/endpoint/{endpoint_id}/resend`, p);
+  await call("get", "/api/v1/background-task", {});
+  await call("get", "/api/v1/stats/endpoint/count", {});
+  await call("get", "/api/v1/app/stats/count-active", {});
+  await call("get", "/api/v1/stats/app/{app_id}/attempt", p);
+  await call("get", "/api/v1/operational-webhook/endpoint", {});
+  await call("post", "/api/v1/event-type/export/openapi", {}, {});
   await call("post", "/api/v1/auth/app-portal-access/{app_id}", p, {});
   await call("get", "/api/v1/health/details", {});
   await call("get", "/api/v1/health", {});

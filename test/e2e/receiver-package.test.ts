@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { standardHeaders } from "../../src/delivery/signer.ts";
+import { standardHeaders } from "../../src/webhook/signer.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);

@@ -8,13 +8,14 @@ import path from "node:path";
 import pino from "pino";
 import { buildApi } from "../../src/api/server.ts";
 import { loadConfig } from "../../src/config.ts";
-import { createAddressPolicy } from "../../src/delivery/address-policy.ts";
 import { createImportRunner } from "../../src/directory/csv-import.ts";
+import { createTaskRunner } from "../../src/domain/background-tasks.ts";
 import type { Context } from "../../src/domain/context.ts";
 import { createQuotaGuard } from "../../src/domain/quotas.ts";
 import { createTelemetry } from "../../src/observability/metrics.ts";
 import { createSecretBox, deriveKey, loadEncryptionKey } from "../../src/secret-box.ts";
 import { createSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
+import { createAddressPolicy } from "../../src/webhook/address-policy.ts";
 
 export const IN_PROCESS_TOKEN = "in-process-admin-token";
 
@@ -39,13 +40,15 @@ export function buildInProcessApi() {
     telemetry: createTelemetry({ now: Date.now, workerInProcess: false, defaultMetrics: false }),
   };
   const imports = createImportRunner(ctx);
-  const app = buildApi(ctx, imports, "0.0.0-test");
+  const tasks = createTaskRunner(ctx);
+  const app = buildApi(ctx, imports, "0.0.0-test", tasks);
   return {
     app,
     ctx,
     async close() {
       await app.close();
       await imports.stop();
+      await tasks.idle();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -3,8 +3,6 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { hmacSignatureHeader } from "../../src/delivery/signature-schemes.ts";
-import { standardHeaders } from "../../src/delivery/signer.ts";
 import {
   createReplayGuard,
   type VerifyOptions,
@@ -12,6 +10,8 @@ import {
   verifyWebhook,
   WebhookVerificationError,
 } from "../../src/receiver/index.ts";
+import { hmacSignatureHeader } from "../../src/webhook/signature-schemes.ts";
+import { standardHeaders } from "../../src/webhook/signer.ts";
 
 // The Standard Webhooks / Svix reference vector: it proves the receiver agrees with the published algorithm,
 // not merely with Outbound's own signer.

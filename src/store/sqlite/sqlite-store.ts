@@ -7,6 +7,7 @@ import { endpointQueries } from "./endpoint-queries.ts";
 import { idempotencyQueries } from "./idempotency-queries.ts";
 import { messageQueries } from "./message-queries.ts";
 import { statsQueries } from "./stats-queries.ts";
+import { taskQueries } from "./task-queries.ts";
 
 /** The embedded store: one SQLite file in WAL mode, used by a single process. */
 export function createSqliteStore(file: string): Store {
@@ -23,5 +24,6 @@ export function createSqliteStore(file: string): Store {
     ...idempotencyQueries(db),
     ...directoryQueries(db),
     ...statsQueries(db, file),
+    ...taskQueries(db),
   };
 }
