@@ -351,6 +351,20 @@ export const RESPONSES: Record<string, ResponseSpec> = {
   [`post ${EP}/replay-missing`]: { status: 202, schema: taskOut },
   [`post ${EP}/bulk-replay`]: { status: 202, schema: taskOut },
   [`post ${EP}/cancel-msgs`]: NO_CONTENT,
+  [`get ${EP}/transformation`]: {
+    status: 200,
+    schema: z.strictObject({ code: z.string().nullable(), enabled: z.boolean(), updatedAt: iso.nullable() }),
+  },
+  [`patch ${EP}/transformation`]: NO_CONTENT,
+  [`post ${EP}/transformation/simulate`]: {
+    status: 200,
+    schema: z.strictObject({
+      method: z.string(),
+      url: z.string(),
+      payload: z.string().describe("The transformed payload, as JSON text"),
+      cancel: z.boolean(),
+    }),
+  },
   "get /api/v1/background-task": { status: 200, schema: list(taskOut) },
   "get /api/v1/background-task/{task_id}": { status: 200, schema: taskOut },
   [`get ${APP}/stats/attempts`]: {

@@ -23,6 +23,7 @@ import { registerMessageRoutes } from "./routes/messages.ts";
 import { registerMetricsRoutes } from "./routes/metrics.ts";
 import { registerOperationalWebhookRoutes } from "./routes/operational-webhooks.ts";
 import { registerStatisticsRoutes } from "./routes/statistics.ts";
+import { registerTransformationRoutes } from "./routes/transformations.ts";
 import { registerUnsubscribeRoutes } from "./routes/unsubscribe-page.ts";
 
 export function buildApi(ctx: Context, imports: ImportRunner, version: string, tasks: TaskRunner) {
@@ -110,6 +111,7 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string, t
   registerBackgroundTaskRoutes(app, ctx, tasks);
   registerOperationalWebhookRoutes(app, ctx);
   registerStatisticsRoutes(app, ctx);
+  registerTransformationRoutes(app, ctx);
   registerDirectoryRoutes(app, ctx);
   registerImportAndDistributionRoutes(app, ctx, imports);
   registerUnsubscribeRoutes(app, ctx);

@@ -118,6 +118,7 @@ export async function createEndpoint(
     health: { failingSince: null, consecutiveFailures: 0, circuitOpenUntil: null },
     delivery: options,
     credentialsSealed,
+    transformation: null,
     createdAt: now,
     updatedAt: now,
   };

@@ -99,6 +99,7 @@ test("real answers match the documented response schemas", async () => {
   await call("get", `${EP}/headers`, p);
   await call("put", `${EP}/headers`, p, { headers: { "x-team": "docs" } });
   await call("get", `${EP}/stats`, p);
+  await call("get", `${EP}/transformation`, p);
   const message = await call("post", `${APP}/msg`, p, { eventType: "doc.checked", payload: { a: 1 } });
   p.msg_id = message.id;
   await call("get", `${APP}/msg`, p);
