@@ -4,6 +4,7 @@ import { IDEMPOTENCY_TTL_MS } from "./api/idempotency.ts";
 import { buildApi } from "./api/server.ts";
 import type { Config } from "./config.ts";
 import { createHttpSender } from "./delivery/http-sender.ts";
+import { createRelayHub } from "./delivery/relay-hub.ts";
 import { createWorker } from "./delivery/worker.ts";
 import { createImportRunner } from "./directory/csv-import.ts";
 import { ensureDirectoryEventTypes } from "./directory/events.ts";
@@ -70,12 +71,15 @@ export async function startOutbound(config: Config): Promise<Running> {
   const secrets = createSecretBox(key);
   const addressPolicy = createAddressPolicy(config.allowedSubnets);
   const telemetry = createTelemetry({ now: Date.now, workerInProcess: true });
-  const sender = createHttpSender({
-    timeoutMs: config.requestTimeoutMs,
-    policy: addressPolicy,
-    requireHttps: config.requireHttps,
-    caFile: config.caFile,
-  });
+  const relays = createRelayHub({ timeoutMs: config.requestTimeoutMs });
+  const sender = relays.wrap(
+    createHttpSender({
+      timeoutMs: config.requestTimeoutMs,
+      policy: addressPolicy,
+      requireHttps: config.requireHttps,
+      caFile: config.caFile,
+    }),
+  );
   const worker = createWorker({
     store,
     sender,
@@ -108,6 +112,7 @@ export async function startOutbound(config: Config): Promise<Running> {
     now: Date.now,
     quotas: createQuotaGuard(config.quotas),
     telemetry,
+    relays,
   };
 
   await checkEncryptionKey(store, secrets, config.databasePath);

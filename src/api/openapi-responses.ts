@@ -351,6 +351,12 @@ export const RESPONSES: Record<string, ResponseSpec> = {
   [`post ${EP}/replay-missing`]: { status: 202, schema: taskOut },
   [`post ${EP}/bulk-replay`]: { status: 202, schema: taskOut },
   [`post ${EP}/cancel-msgs`]: NO_CONTENT,
+  [`get ${APP}/relay`]: {
+    status: 200,
+    description:
+      'text/event-stream: `event: ready` with `{"endpointId","secret"}`, then `event: delivery` with `{"id","method","query","headers","body"}` per delivery',
+  },
+  [`post ${APP}/relay/answer/{id}`]: NO_CONTENT,
   [`get ${EP}/transformation`]: {
     status: 200,
     schema: z.strictObject({ code: z.string().nullable(), enabled: z.boolean(), updatedAt: iso.nullable() }),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import * as d from "./directory-schemas.ts";
 import { problemOut, RESPONSES, type ResponseSpec, validationErrorOut } from "./openapi-responses.ts";
+import { relayAnswerIn, relayQuery } from "./relay-schemas.ts";
 import * as s from "./schemas.ts";
 
 /** One row per operation; request schemas are the same zod schemas the routes validate with. */
@@ -9,6 +10,19 @@ type Operation = [method: string, path: string, summary: string, body?: z.ZodTyp
 const APP = "/api/v1/app/{app_id}";
 const EP = `${APP}/endpoint/{endpoint_id}`;
 const OPERATIONS: Operation[] = [
+  [
+    "get",
+    `${APP}/relay`,
+    "Open a relay for `outbound listen`: a Server-Sent Events stream (`ready`, then one `delivery` event per delivery) and a temporary endpoint that lives as long as the stream (operator token; Outbound extension)",
+    undefined,
+    relayQuery,
+  ],
+  [
+    "post",
+    `${APP}/relay/answer/{id}`,
+    "Report the local receiver's answer to one relayed delivery (Outbound extension)",
+    relayAnswerIn,
+  ],
   ["get", "/api/v1/health", "Health (no auth): 204, or 503 when the database is unavailable"],
   ["get", "/api/v1/health/ping", "Health (no auth), the same as /health"],
   ["get", "/api/v1/health/details", "Database, worker and queue state (operator token)"],

@@ -22,6 +22,7 @@ import { registerImportAndDistributionRoutes } from "./routes/imports-distributi
 import { registerMessageRoutes } from "./routes/messages.ts";
 import { registerMetricsRoutes } from "./routes/metrics.ts";
 import { registerOperationalWebhookRoutes } from "./routes/operational-webhooks.ts";
+import { registerRelayRoutes } from "./routes/relay.ts";
 import { registerStatisticsRoutes } from "./routes/statistics.ts";
 import { registerTransformationRoutes } from "./routes/transformations.ts";
 import { registerUnsubscribeRoutes } from "./routes/unsubscribe-page.ts";
@@ -114,6 +115,7 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string, t
   registerTransformationRoutes(app, ctx);
   registerDirectoryRoutes(app, ctx);
   registerImportAndDistributionRoutes(app, ctx, imports);
+  registerRelayRoutes(app, ctx);
   registerUnsubscribeRoutes(app, ctx);
   return app;
 }

@@ -40,6 +40,17 @@ export function describeRefusal(status: number, body: unknown): string {
   return `HTTP ${status}`;
 }
 
+/** The error for a non-2xx answer, naming the fix where there is one. */
+export function refusalError(url: string, request: string, status: number, body: unknown): CliError {
+  if (status === 401) return new CliError(`${url} refused the token (401): check OUTBOUND_API_TOKEN.`);
+  if (status === 403) {
+    return new CliError(
+      `${describeRefusal(403, body)} (403): use the operator API token in OUTBOUND_API_TOKEN.`,
+    );
+  }
+  return new CliError(`${request} failed (${status}): ${describeRefusal(status, body)}`);
+}
+
 /** The Outbound API over fetch, with the token from OUTBOUND_API_TOKEN; every failure says what to change. */
 export function createApiClient(config: ClientConfig): ApiClient {
   const token = config.token;
@@ -74,18 +85,7 @@ export function createApiClient(config: ClientConfig): ApiClient {
       } catch {
         parsed = undefined;
       }
-      if (response.status === 401) {
-        throw new CliError(`${config.url} refused the token (401): check OUTBOUND_API_TOKEN.`);
-      }
-      if (response.status === 403) {
-        throw new CliError(
-          `${describeRefusal(403, parsed)} (403): use the operator API token in OUTBOUND_API_TOKEN.`,
-        );
-      }
-      if (!response.ok)
-        throw new CliError(
-          `${method} ${path} failed (${response.status}): ${describeRefusal(response.status, parsed)}`,
-        );
+      if (!response.ok) throw refusalError(config.url, `${method} ${path}`, response.status, parsed);
       return parsed as T;
     },
   };

@@ -5,6 +5,7 @@ import { type Config, ConfigError, loadClientConfig, loadConfig } from "../confi
 import { describeStartupFailure } from "../startup-failure.ts";
 import { CliError, createApiClient } from "./api-client.ts";
 import { IMPORT_USAGE, runImportCommand } from "./import-command.ts";
+import { LISTEN_USAGE, runListenCommand } from "./listen-command.ts";
 import {
   APPS_USAGE,
   ATTEMPTS_USAGE,
@@ -71,6 +72,18 @@ const COMMANDS: Record<string, Command> = {
     summary: "list the delivery attempts of a message or an endpoint",
     usage: ATTEMPTS_USAGE,
     run: (args) => runAttemptsCommand(args, createApiClient(loadClientConfig()), commandIo()),
+  },
+  listen: {
+    summary: "forward an application's deliveries to a local URL (temporary relay endpoint)",
+    usage: LISTEN_USAGE,
+    run: (args) => {
+      const client = loadClientConfig();
+      return runListenCommand(args, client, createApiClient(client), {
+        out: process.stdout,
+        err: process.stderr,
+        signal: stopSignal(),
+      });
+    },
   },
   tail: {
     summary: "follow an application's delivery attempts live",

@@ -8,6 +8,7 @@ import path from "node:path";
 import pino from "pino";
 import { buildApi } from "../../src/api/server.ts";
 import { loadConfig } from "../../src/config.ts";
+import { createRelayHub } from "../../src/delivery/relay-hub.ts";
 import { createImportRunner } from "../../src/directory/csv-import.ts";
 import { createTaskRunner } from "../../src/domain/background-tasks.ts";
 import type { Context } from "../../src/domain/context.ts";
@@ -38,6 +39,7 @@ export function buildInProcessApi() {
     now: Date.now,
     quotas: createQuotaGuard(config.quotas),
     telemetry: createTelemetry({ now: Date.now, workerInProcess: false, defaultMetrics: false }),
+    relays: createRelayHub({ timeoutMs: 1_000 }),
   };
   const imports = createImportRunner(ctx);
   const tasks = createTaskRunner(ctx);
