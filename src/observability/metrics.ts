@@ -1,6 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { OperationalStats } from "../store/stats.ts";
 import type { DeliveryOutcome, MessageStatus } from "../store/types.ts";
+import { SPAN_KIND, type SpanContext, type Tracer } from "./tracing.ts";
 
 export type StatusClass = "1xx" | "2xx" | "3xx" | "4xx" | "5xx" | "none";
 
@@ -37,7 +38,16 @@ export interface Telemetry {
   observeStats(stats: OperationalStats, now: number): void;
   /** When this process last recorded an attempt outcome (null: none yet). */
   lastOutcomeAt(): number | null;
+  /** Traces (OTEL_EXPORTER_OTLP_ENDPOINT), or null when off. */
+  readonly tracer: Tracer | null;
+  /** The message span of a message created here: its attempts become its children. */
+  rememberMessageTrace(msgId: string, context: SpanContext): void;
+  /** Sends buffered spans (shutdown). */
+  close(): Promise<void>;
 }
+
+/** Message spans kept for linking attempts; older messages' attempts start their own trace. */
+const MAX_MESSAGE_TRACES = 10_000;
 
 const MESSAGE_CREATE_ROUTE = "/api/v1/app/:app_id/msg";
 
@@ -45,7 +55,10 @@ export function createTelemetry(options: {
   now: () => number;
   workerInProcess: boolean;
   defaultMetrics?: boolean;
+  tracer?: Tracer;
 }): Telemetry {
+  const tracer = options.tracer ?? null;
+  const messageTraces = new Map<string, SpanContext>();
   const registry = new Registry();
   // Process and Node metrics, event-loop lag (nodejs_eventloop_lag_seconds and percentiles) among them.
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
@@ -124,6 +137,25 @@ export function createTelemetry(options: {
       for (const { attempt, status, endpointEffect } of outcomes) {
         const cls = statusClass(attempt.responseStatusCode);
         attempts.inc({ outcome: deliveryOutcome(status), status_class: cls });
+        if (tracer) {
+          const parent = messageTraces.get(attempt.msgId) ?? null;
+          tracer.record({
+            name: "deliver",
+            kind: SPAN_KIND.client,
+            context: tracer.newContext(parent),
+            parentSpanId: parent?.spanId ?? null,
+            startMs: attempt.createdAt - attempt.durationMs,
+            endMs: attempt.createdAt,
+            attributes: {
+              "outbound.message_id": attempt.msgId,
+              "outbound.endpoint_id": attempt.endpointId,
+              "outbound.outcome": deliveryOutcome(status),
+              "url.full": attempt.url,
+              "http.response.status_code": attempt.responseStatusCode,
+            },
+            error: attempt.status !== 0,
+          });
+        }
         attemptSeconds.observe({ status_class: cls }, attempt.durationMs / 1000);
         if (endpointEffect === "disable") endpointsDisabled.inc();
       }
@@ -154,5 +186,14 @@ export function createTelemetry(options: {
       }
     },
     lastOutcomeAt: () => lastOutcomeAt,
+    tracer,
+    rememberMessageTrace(msgId, context) {
+      if (messageTraces.size >= MAX_MESSAGE_TRACES) {
+        const oldest = messageTraces.keys().next().value;
+        if (oldest !== undefined) messageTraces.delete(oldest);
+      }
+      messageTraces.set(msgId, context);
+    },
+    close: async () => tracer?.flush(),
   };
 }
