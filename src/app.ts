@@ -108,6 +108,7 @@ export async function startOutbound(config: Config): Promise<Running> {
       void emitEndpointDisabled(ctx, attempt.appId, attempt.endpointId, attempt.createdAt).catch(
         (error: unknown) => logger.error({ err: error }, "emitting endpoint.disabled failed"),
       ),
+    traceparentFor: (msgId, endpointId) => telemetry.attemptTraceparent(msgId, endpointId),
     onOutcomesRecorded: (outcomes) => {
       telemetry.recordOutcomes(outcomes, Date.now());
       void emitAttemptEvents(ctx, outcomes).catch((error: unknown) =>

@@ -1,7 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { OperationalStats } from "../store/stats.ts";
 import type { DeliveryOutcome, MessageStatus } from "../store/types.ts";
-import { SPAN_KIND, type SpanContext, type Tracer } from "./tracing.ts";
+import { formatTraceparent, SPAN_KIND, type SpanContext, type Tracer } from "./tracing.ts";
 
 export type StatusClass = "1xx" | "2xx" | "3xx" | "4xx" | "5xx" | "none";
 
@@ -42,6 +42,8 @@ export interface Telemetry {
   readonly tracer: Tracer | null;
   /** The message span of a message created here: its attempts become its children. */
   rememberMessageTrace(msgId: string, context: SpanContext): void;
+  /** The `traceparent` of an attempt about to be sent (its span's context, recorded with its outcome). */
+  attemptTraceparent(msgId: string, endpointId: string): string | undefined;
   /** Sends buffered spans (shutdown). */
   close(): Promise<void>;
 }
@@ -59,6 +61,15 @@ export function createTelemetry(options: {
 }): Telemetry {
   const tracer = options.tracer ?? null;
   const messageTraces = new Map<string, SpanContext>();
+  /** Span contexts handed out as `traceparent` before the attempt, keyed `msgId endpointId`. */
+  const attemptTraces = new Map<string, SpanContext>();
+  const remember = (map: Map<string, SpanContext>, key: string, context: SpanContext) => {
+    if (map.size >= MAX_MESSAGE_TRACES) {
+      const oldest = map.keys().next().value;
+      if (oldest !== undefined) map.delete(oldest);
+    }
+    map.set(key, context);
+  };
   const registry = new Registry();
   // Process and Node metrics, event-loop lag (nodejs_eventloop_lag_seconds and percentiles) among them.
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
@@ -139,10 +150,13 @@ export function createTelemetry(options: {
         attempts.inc({ outcome: deliveryOutcome(status), status_class: cls });
         if (tracer) {
           const parent = messageTraces.get(attempt.msgId) ?? null;
+          const key = `${attempt.msgId} ${attempt.endpointId}`;
+          const handedOut = attemptTraces.get(key);
+          attemptTraces.delete(key);
           tracer.record({
             name: "deliver",
             kind: SPAN_KIND.client,
-            context: tracer.newContext(parent),
+            context: handedOut ?? tracer.newContext(parent),
             parentSpanId: parent?.spanId ?? null,
             startMs: attempt.createdAt - attempt.durationMs,
             endMs: attempt.createdAt,
@@ -188,11 +202,13 @@ export function createTelemetry(options: {
     lastOutcomeAt: () => lastOutcomeAt,
     tracer,
     rememberMessageTrace(msgId, context) {
-      if (messageTraces.size >= MAX_MESSAGE_TRACES) {
-        const oldest = messageTraces.keys().next().value;
-        if (oldest !== undefined) messageTraces.delete(oldest);
-      }
-      messageTraces.set(msgId, context);
+      remember(messageTraces, msgId, context);
+    },
+    attemptTraceparent(msgId, endpointId) {
+      if (!tracer) return undefined;
+      const context = tracer.newContext(messageTraces.get(msgId) ?? null);
+      remember(attemptTraces, `${msgId} ${endpointId}`, context);
+      return formatTraceparent(context);
     },
     close: async () => tracer?.flush(),
   };

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, afterEach, before, test } from "node:test";
+import { createEndpoint } from "../support/api.ts";
 import { ensureEventType } from "../support/event-types.ts";
 import { eventually } from "../support/poll.ts";
 import { type Receiver, startReceiver } from "../support/receiver.ts";
@@ -71,7 +72,8 @@ const attribute = (span: OtlpSpan, key: string) => span.attributes.find((a) => a
 test("a message's trace: the caller's request, the message, and one span per delivery attempt", async () => {
   await ensureEventType(server.svix, "traced.event");
   const app = await server.svix.application.create({ name: "traced" });
-  await server.svix.endpoint.create(app.id, { url: ok.url });
+  // The first endpoint opts in to receiving the attempt's trace context; the other does not.
+  const traced = await createEndpoint(server, app.id, { url: ok.url, delivery: { traceparent: true } });
   await server.svix.endpoint.create(app.id, { url: failing.url });
 
   const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -118,6 +120,12 @@ test("a message's trace: the caller's request, the message, and one span per del
     paths.every((p) => p === "POST /v1/traces application/json"),
     paths.join("\n"),
   );
+
+  const tracedAttempt = attempts.find(
+    (span) => attribute(span, "outbound.endpoint_id")?.stringValue === traced.id,
+  );
+  assert.equal(ok.requests[0]?.headers.traceparent, `00-${traceId}-${tracedAttempt?.spanId}-01`);
+  assert.equal(failing.requests[0]?.headers.traceparent, undefined, "only endpoints that opt in get it");
 });
 
 test("a request without traceparent starts its own trace", async () => {
