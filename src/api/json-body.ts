@@ -15,6 +15,20 @@ export function jsonDepthExceeds(value: unknown, limit: number): boolean {
   return false;
 }
 
+/**
+ * True when `text` holds at most `limit` opening brackets (`{` or `[`, counting those inside strings too), so the
+ * parsed value cannot be nested deeper than `limit` and the walk over it can be skipped. Typical webhook payloads
+ * have a handful; walking them had been 1.3 % of ingest CPU (an array per node, then garbage).
+ */
+export function openersAtMost(text: string, limit: number): boolean {
+  let openers = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c === 0x7b || c === 0x5b) && ++openers > limit) return false;
+  }
+  return true;
+}
+
 export class MalformedJsonError extends Error {
   readonly statusCode = 400;
 }
@@ -39,7 +53,7 @@ export function parseJsonBody(text: string): unknown {
   } catch (error) {
     throw new MalformedJsonError(`Request body is not valid JSON: ${(error as Error).message}`);
   }
-  if (jsonDepthExceeds(value, MAX_JSON_DEPTH)) {
+  if (!openersAtMost(text, MAX_JSON_DEPTH) && jsonDepthExceeds(value, MAX_JSON_DEPTH)) {
     throw ValidationError.field(["body"], `JSON is nested deeper than ${MAX_JSON_DEPTH} levels`);
   }
   return value;
