@@ -68,13 +68,38 @@ export interface ScratchDatabase {
   drop(): Promise<void>;
 }
 
-async function adminQuery(adminUrl: string, sql: string): Promise<void> {
+async function adminQuery(adminUrl: string, sql: string): Promise<Array<Record<string, unknown>>> {
   const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: PROBE_TIMEOUT_MS });
   await client.connect();
   try {
-    await client.query(sql);
+    return (await client.query(sql)).rows as Array<Record<string, unknown>>;
   } finally {
     await client.end();
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Drops scratch databases left by bench runs that were interrupted (Ctrl-C ends the process before an async drop
+ * can run): those whose `<pid>` no longer runs on this machine.
+ */
+async function dropAbandoned(adminUrl: string): Promise<void> {
+  const rows = await adminQuery(
+    adminUrl,
+    "SELECT datname FROM pg_database WHERE datname LIKE 'outbound\\_bench\\_%'",
+  );
+  for (const { datname } of rows) {
+    const pid = Number(/^outbound_bench_(\d+)_[0-9a-f]+$/.exec(String(datname))?.[1]);
+    if (!Number.isInteger(pid) || processAlive(pid)) continue;
+    await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${String(datname)} WITH (FORCE)`).catch(() => {});
   }
 }
 
@@ -84,6 +109,7 @@ export async function createScratchDatabase(
 ): Promise<Availability<ScratchDatabase>> {
   const name = `outbound_bench_${process.pid}_${randomBytes(4).toString("hex")}`;
   try {
+    await dropAbandoned(adminUrl);
     await adminQuery(adminUrl, `CREATE DATABASE ${name}`);
   } catch (error) {
     return {
@@ -99,9 +125,12 @@ export async function createScratchDatabase(
       url: url.toString(),
       name,
       drop: () =>
-        adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch((error: unknown) => {
-          process.stderr.write(`could not drop scratch database ${name}: ${(error as Error).message}\n`);
-        }),
+        adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(
+          () => undefined,
+          (error: unknown) => {
+            process.stderr.write(`could not drop scratch database ${name}: ${(error as Error).message}\n`);
+          },
+        ),
     },
   };
 }
