@@ -61,6 +61,30 @@ export async function openRedisCpuMeter(url = REDIS_URL) {
   };
 }
 
+/**
+ * Deletes the keys of BullMQ queues (`bull:outbound-bench-<pid>-<hex>:…`) left by interrupted runs: on Ctrl-C the
+ * peer is killed before it can obliterate its queue. Queues of runs still going are left alone.
+ */
+export async function dropAbandonedQueues(url = REDIS_URL): Promise<void> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  client.on("error", () => {});
+  await client.connect();
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await client.scan(cursor, "MATCH", "bull:outbound-bench-*", "COUNT", 1000);
+      cursor = next;
+      const abandoned = keys.filter((key) => {
+        const pid = Number(/^bull:outbound-bench-(\d+)-/.exec(key)?.[1]);
+        return Number.isInteger(pid) && !processAlive(pid);
+      });
+      if (abandoned.length > 0) await client.unlink(...abandoned);
+    } while (cursor !== "0");
+  } finally {
+    client.disconnect();
+  }
+}
+
 export interface ScratchDatabase {
   url: string;
   name: string;

@@ -9,7 +9,12 @@ import type { PeerEndpoint } from "../peers/peer-process.ts";
 import { Api } from "./api.ts";
 import { type LoadResult, payloadFor, runLoad } from "./load.ts";
 import type { LoadgenJob } from "./loadgen-worker.ts";
-import { createScratchDatabase, openRedisCpuMeter, probeRedis } from "./peer-backends.ts";
+import {
+  createScratchDatabase,
+  dropAbandonedQueues,
+  openRedisCpuMeter,
+  probeRedis,
+} from "./peer-backends.ts";
 import { startPeer } from "./peer-launcher.ts";
 import type { Receiver } from "./receiver.ts";
 import { startServer } from "./server.ts";
@@ -132,6 +137,7 @@ export async function outboundSender(receiver: Receiver, cap: string): Promise<S
 export async function bullmqSender(receiver: Receiver): Promise<Sender | string> {
   const redis = await probeRedis();
   if (!redis.ok) return redis.reason;
+  await dropAbandonedQueues(redis.value);
   const peer = await startPeer({
     script: "bullmq",
     endpoints: peerEndpoints(receiver),
