@@ -1,4 +1,6 @@
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import { hostname } from "node:os";
 import pino from "pino";
 import { IDEMPOTENCY_TTL_MS } from "./api/idempotency.ts";
 import { buildApi } from "./api/server.ts";
@@ -10,10 +12,11 @@ import { createImportRunner } from "./directory/csv-import.ts";
 import { ensureDirectoryEventTypes } from "./directory/events.ts";
 import type { Context } from "./domain/context.ts";
 import { emitEndpointDisabled, ensureOperationalEventTypes } from "./domain/operational-events.ts";
+import { runRetention } from "./domain/retention.ts";
 import { ensureAdminToken } from "./domain/tokens.ts";
 import { createSecretBox, deriveKey, loadEncryptionKey } from "./secret-box.ts";
+import { openStore } from "./store/open-store.ts";
 import { withReadCache } from "./store/read-cache.ts";
-import { createSqliteStore } from "./store/sqlite/sqlite-store.ts";
 
 const HOUSEKEEPING_EVERY_MS = 60_000;
 /** How long routing may use an application's endpoint list before re-reading it (changes made here apply at once). */
@@ -45,10 +48,13 @@ export function createLogger(config: Config) {
   });
 }
 
-/** API, delivery worker and housekeeping in one process (`outbound serve`, i.e. `npm start`). */
-export async function startOutbound(config: Config): Promise<Running> {
+/** What a process runs: `serve` = API + delivery (what `npm start` runs), `api` = API only, `worker` = delivery only. */
+export type Role = "serve" | "api" | "worker";
+
+/** API and/or delivery worker, and housekeeping, in one process (`outbound serve|api|worker`). */
+export async function startOutbound(config: Config, role: Role = "serve"): Promise<Running> {
   const logger = createLogger(config);
-  const store = withReadCache(createSqliteStore(config.databasePath), READ_CACHE_TTL_MS);
+  const store = withReadCache(await openStore(config.database), READ_CACHE_TTL_MS, Date.now);
   const key = loadEncryptionKey(config.encryptionKey, config.dataDir);
   const secrets = createSecretBox(key);
   const addressPolicy = createAddressPolicy(config.allowedSubnets);
@@ -67,6 +73,8 @@ export async function startOutbound(config: Config): Promise<Running> {
     requestTimeoutMs: config.requestTimeoutMs,
     concurrency: config.workerConcurrency,
     endpointConcurrency: config.endpointConcurrency,
+    leaseMs: config.leaseMs,
+    owner: `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`,
     userAgent: `Outbound/${VERSION}`,
     onEndpointDisabled: (attempt) =>
       void emitEndpointDisabled(ctx, attempt.appId, attempt.endpointId, attempt.createdAt).catch(
@@ -91,37 +99,42 @@ export async function startOutbound(config: Config): Promise<Running> {
       `\nOutbound generated an API token (shown once, store it now):\n\n  ${token}\n\nSet OUTBOUND_API_TOKEN to choose your own.\n\n`,
     );
   }
+  // Only expired leases: other processes on the same database may have attempts in flight right now.
   const orphaned = await store.releaseOrphanedClaims(Date.now());
-  // Single-process SQLite: a reservation still in progress at start-up belongs to a request that died with us.
-  await store.releaseAbandonedIdempotency(Date.now());
-  if (orphaned > 0) logger.info({ count: orphaned }, "re-queued deliveries left in flight by a previous run");
+  if (orphaned > 0) logger.info({ count: orphaned }, "re-queued deliveries whose process died");
 
   await ensureDirectoryEventTypes(ctx);
   await ensureOperationalEventTypes(ctx);
   const imports = createImportRunner(ctx);
-  const api = buildApi(ctx, imports, VERSION);
-  await api.listen({ port: config.port, host: config.host });
-  worker.start();
-  await imports.resumeUnfinished();
+  const api = role === "worker" ? null : buildApi(ctx, imports, VERSION);
+  await api?.listen({ port: config.port, host: config.host });
+  // Messages accepted by other processes (PostgreSQL) wake this worker at once; polling stays the truth.
+  const unlisten = role === "api" ? null : await store.listenForWork(() => worker.notify());
+  if (role !== "api") worker.start();
+  if (api) await imports.resumeUnfinished();
   const housekeeping = setInterval(() => {
     const now = Date.now();
-    void Promise.all([
-      store.expungeExpiredPayloads(now),
-      store.purgeIdempotency(now - IDEMPOTENCY_TTL_MS),
-    ]).catch((error: unknown) => logger.error({ err: error }, "housekeeping failed"));
+    void runRetention(store, now, {
+      idempotencyTtlMs: IDEMPOTENCY_TTL_MS,
+      leaseMs: config.leaseMs,
+      attemptRetentionMs: config.attemptRetentionMs,
+    }).catch((error: unknown) => logger.error({ err: error }, "housekeeping failed"));
   }, HOUSEKEEPING_EVERY_MS);
   housekeeping.unref();
 
-  const address = api.server.address();
+  const address = api?.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`;
-  logger.info({ url, database: config.databasePath }, "Outbound is listening");
+  const database = config.database.kind === "sqlite" ? config.database.path : "postgres";
+  if (api) logger.info({ url, database, role }, "Outbound is listening");
+  else logger.info({ database, role }, "Outbound is delivering");
 
   return {
     url,
     async close() {
       clearInterval(housekeeping);
-      await api.close();
+      await api?.close();
+      await unlisten?.();
       await worker.stop();
       await imports.idle();
       await sender.close();

@@ -5,8 +5,6 @@ import { ConflictError } from "../domain/errors.ts";
 
 export const IDEMPOTENCY_TTL_MS = 12 * 60 * 60 * 1000;
 const IN_PROGRESS_WAIT_MS = 5_000;
-/** A reservation without a response after this long belongs to a request that died (e.g. a crash). */
-export const ABANDONED_AFTER_MS = 60_000;
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -39,7 +37,8 @@ export function registerIdempotency(app: FastifyInstance, ctx: Context): void {
       await new Promise((resolve) => setTimeout(resolve, 25));
       row = await ctx.store.getIdempotency(key);
     }
-    const abandoned = row !== null && row.statusCode === 0 && row.createdAt < now - ABANDONED_AFTER_MS;
+    // A reservation without a response after one lease belongs to a request whose process died.
+    const abandoned = row !== null && row.statusCode === 0 && row.createdAt < now - ctx.config.leaseMs;
     if (!row || abandoned || row.createdAt < now - IDEMPOTENCY_TTL_MS) {
       // Expired or released: this request takes the key over.
       await ctx.store.releaseIdempotency(key);

@@ -1,7 +1,7 @@
 import { newId } from "../ids.ts";
 import type { ApplicationRow } from "../store/types.ts";
 import type { Context } from "./context.ts";
-import { ConflictError, NotFoundError } from "./errors.ts";
+import { NotFoundError } from "./errors.ts";
 
 export interface ApplicationInput {
   name: string;
@@ -17,14 +17,8 @@ export async function requireApplication(ctx: Context, idOrUid: string): Promise
   return app;
 }
 
-async function assertUidFree(ctx: Context, uid: string | null | undefined, selfId?: string): Promise<void> {
-  if (!uid) return;
-  const other = await ctx.store.getApplication(uid);
-  if (other && other.id !== selfId) throw new ConflictError("An application with this uid already exists");
-}
-
 export async function createApplication(ctx: Context, input: ApplicationInput): Promise<ApplicationRow> {
-  await assertUidFree(ctx, input.uid);
+  // The uid's uniqueness is the database's to decide (a concurrent duplicate is a DuplicateKeyError, i.e. 409).
   const now = ctx.now();
   const row: ApplicationRow = {
     id: newId("app", now),
@@ -59,7 +53,6 @@ export async function saveApplication(
   existing: ApplicationRow,
   changes: Partial<ApplicationInput>,
 ): Promise<ApplicationRow> {
-  if (changes.uid !== undefined) await assertUidFree(ctx, changes.uid, existing.id);
   const row: ApplicationRow = {
     ...existing,
     name: changes.name ?? existing.name,

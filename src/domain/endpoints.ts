@@ -16,7 +16,7 @@ import {
   rotateSecrets,
   sealSecrets,
 } from "./endpoint-secrets.ts";
-import { ConflictError, NotFoundError, ValidationError } from "./errors.ts";
+import { NotFoundError, ValidationError } from "./errors.ts";
 
 export interface EndpointInput {
   url: string;
@@ -88,12 +88,6 @@ export async function requireEndpoint(ctx: Context, appId: string, idOrUid: stri
   return endpoint;
 }
 
-async function assertUidFree(ctx: Context, appId: string, uid: string | null | undefined, selfId?: string) {
-  if (!uid) return;
-  const other = await ctx.store.getEndpoint(appId, uid);
-  if (other && other.id !== selfId) throw new ConflictError("An endpoint with this uid already exists");
-}
-
 /** Splits the API's `delivery` object into stored options and sealed credentials. */
 function deliveryParts(ctx: Context, delivery: DeliveryInput | null | undefined) {
   const { credentials, ...options } = delivery ?? {};
@@ -110,7 +104,6 @@ export async function createEndpoint(
   if (input.headers) validateHeaders(input.headers, ["body", "headers"]);
   if (input.secret) validateEndpointSecret(input.secret, input.delivery?.signature);
   const { options, credentialsSealed } = deliveryParts(ctx, input.delivery);
-  await assertUidFree(ctx, app.id, input.uid);
   const now = ctx.now();
   const row: EndpointRow = {
     id: newId("ep", now),
@@ -153,7 +146,6 @@ export async function saveEndpoint(
     }
   }
   if (changes.headers) validateHeaders(changes.headers, ["body", "headers"]);
-  if (changes.uid !== undefined) await assertUidFree(ctx, existing.appId, changes.uid, existing.id);
   const reenabled = existing.disabled && changes.disabled === false;
   const row: EndpointRow = {
     ...existing,
