@@ -10,6 +10,8 @@ export interface StoreHandle {
   store: Store;
   /** A second, independent store on the same database (another process's view). */
   open(): Promise<Store>;
+  /** Whether listenForWork hears about other stores' writes (PostgreSQL LISTEN/NOTIFY). */
+  notifies: boolean;
   dispose(): Promise<void>;
 }
 
@@ -24,6 +26,7 @@ export const storeFactories: Array<{ name: string; skip: boolean; create(): Prom
       const opened: Store[] = [createSqliteStore(file)];
       return {
         store: opened[0]!,
+        notifies: false,
         async open() {
           const store = createSqliteStore(file);
           opened.push(store);
@@ -45,6 +48,7 @@ export const storeFactories: Array<{ name: string; skip: boolean; create(): Prom
       const opened: Store[] = [await createPostgresStore(options)];
       return {
         store: opened[0]!,
+        notifies: true,
         async open() {
           const store = await createPostgresStore(options);
           opened.push(store);
