@@ -11,12 +11,15 @@ import { createWorker } from "./delivery/worker.ts";
 import { createImportRunner } from "./directory/csv-import.ts";
 import { ensureDirectoryEventTypes } from "./directory/events.ts";
 import type { Context } from "./domain/context.ts";
+import { checkEncryptionKey } from "./domain/encryption-key-check.ts";
 import { emitEndpointDisabled, ensureOperationalEventTypes } from "./domain/operational-events.ts";
+import { createQuotaGuard } from "./domain/quotas.ts";
 import { runRetention } from "./domain/retention.ts";
 import { ensureAdminToken } from "./domain/tokens.ts";
 import { createSecretBox, deriveKey, loadEncryptionKey } from "./secret-box.ts";
 import { openStore } from "./store/open-store.ts";
 import { withReadCache } from "./store/read-cache.ts";
+import { lockDatabase } from "./store/sqlite/database-lock.ts";
 
 const HOUSEKEEPING_EVERY_MS = 60_000;
 /** How long routing may use an application's endpoint list before re-reading it (changes made here apply at once). */
@@ -54,6 +57,10 @@ export type Role = "serve" | "api" | "worker";
 /** API and/or delivery worker, and housekeeping, in one process (`outbound serve|api|worker`). */
 export async function startOutbound(config: Config, role: Role = "serve"): Promise<Running> {
   const logger = createLogger(config);
+  // Before anything reads or migrates the database: a second delivering process on the same SQLite file stops
+  // here, without releasing or re-sending the claims of the one that runs. API-only processes share the file.
+  const sqlitePath = config.database.kind === "sqlite" ? config.database.path : ":memory:";
+  const lock = role === "api" || sqlitePath === ":memory:" ? null : lockDatabase(sqlitePath);
   const store = withReadCache(await openStore(config.database), READ_CACHE_TTL_MS, Date.now);
   const key = loadEncryptionKey(config.encryptionKey, config.dataDir);
   const secrets = createSecretBox(key);
@@ -90,8 +97,14 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
     logger,
     notifyWork: () => worker.notify(),
     now: Date.now,
+    quotas: createQuotaGuard(config.quotas),
   };
 
+  await checkEncryptionKey(
+    store,
+    secrets,
+    config.database.kind === "sqlite" ? sqlitePath : "the PostgreSQL database",
+  );
   const token = await ensureAdminToken(ctx);
   if (token) {
     // Printed once, on the first start only; only its hash is stored.
@@ -133,12 +146,15 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
     url,
     async close() {
       clearInterval(housekeeping);
+      // The worker's grace runs while the API drains, so the whole stop takes about OUTBOUND_SHUTDOWN_GRACE.
+      const workerStopped = worker.stop(config.shutdownGraceMs);
       await api?.close();
       await unlisten?.();
-      await worker.stop();
-      await imports.idle();
+      await workerStopped;
+      await imports.stop();
       await sender.close();
       await store.close();
+      lock?.release();
     },
   };
 }

@@ -30,6 +30,26 @@ export interface Config {
   /** Extra CA certificates (PEM file) trusted for https deliveries. */
   caFile: string | undefined;
   maxMessageBytes: number;
+  /** On SIGTERM/SIGINT, how long attempts in flight get to finish before they are aborted. */
+  shutdownGraceMs: number;
+  /** Largest CSV upload accepted (413 beyond). */
+  maxImportBytes: number;
+  /** Whole-request read limits on the API port: slow clients are cut off instead of holding a connection. */
+  headersTimeoutMs: number;
+  requestReadTimeoutMs: number;
+  accessLog: boolean;
+  quotas: Quotas;
+}
+
+/** Per-application and per-token limits (issue: one tenant must not starve the others). */
+export interface Quotas {
+  endpointsPerApp: number;
+  eventTypes: number;
+  /** Messages per second per application (token bucket, one second of burst). */
+  appMessageRate: number;
+  /** Requests per second per portal token (token bucket, two seconds of burst). */
+  portalTokenRate: number;
+  importsInFlightPerApp: number;
 }
 
 const bool = z
@@ -97,6 +117,16 @@ const envSchema = z.object({
   OUTBOUND_ATTEMPT_RETENTION: duration.pipe(z.number().int().min(60_000)).default(90 * 86_400_000),
   OUTBOUND_PG_POOL: positiveInt.pipe(z.number().int().min(1).max(1000)).default(10),
   OUTBOUND_DATA_DIR: z.string().min(1).optional(),
+  OUTBOUND_SHUTDOWN_GRACE: duration.default(10_000),
+  OUTBOUND_MAX_IMPORT_BYTES: positiveInt.pipe(z.number().int().min(1024)).default(512 * 1024 * 1024),
+  OUTBOUND_HEADERS_TIMEOUT: duration.default(10_000),
+  OUTBOUND_REQUEST_READ_TIMEOUT: duration.default(120_000),
+  OUTBOUND_ACCESS_LOG: bool.default(true),
+  OUTBOUND_MAX_ENDPOINTS_PER_APP: positiveInt.pipe(z.number().int().min(1)).default(1000),
+  OUTBOUND_MAX_EVENT_TYPES: positiveInt.pipe(z.number().int().min(1)).default(10_000),
+  OUTBOUND_APP_MESSAGE_RATE: positiveInt.pipe(z.number().int().min(1)).default(25_000),
+  OUTBOUND_PORTAL_TOKEN_RATE: positiveInt.pipe(z.number().int().min(1)).default(200),
+  OUTBOUND_MAX_IMPORTS_IN_FLIGHT: positiveInt.pipe(z.number().int().min(1)).default(2),
 });
 
 export class ConfigError extends Error {}
@@ -173,5 +203,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerConcurrency: values.OUTBOUND_WORKER_CONCURRENCY,
     caFile: values.OUTBOUND_CA_FILE,
     maxMessageBytes: values.OUTBOUND_MAX_MESSAGE_BYTES,
+    shutdownGraceMs: values.OUTBOUND_SHUTDOWN_GRACE,
+    maxImportBytes: values.OUTBOUND_MAX_IMPORT_BYTES,
+    headersTimeoutMs: values.OUTBOUND_HEADERS_TIMEOUT,
+    requestReadTimeoutMs: values.OUTBOUND_REQUEST_READ_TIMEOUT,
+    accessLog: values.OUTBOUND_ACCESS_LOG,
+    quotas: {
+      endpointsPerApp: values.OUTBOUND_MAX_ENDPOINTS_PER_APP,
+      eventTypes: values.OUTBOUND_MAX_EVENT_TYPES,
+      appMessageRate: values.OUTBOUND_APP_MESSAGE_RATE,
+      portalTokenRate: values.OUTBOUND_PORTAL_TOKEN_RATE,
+      importsInFlightPerApp: values.OUTBOUND_MAX_IMPORTS_IN_FLIGHT,
+    },
   };
 }

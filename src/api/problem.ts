@@ -4,6 +4,8 @@ import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
+  PayloadTooLargeError,
+  TooManyRequestsError,
   UnauthorizedError,
   ValidationError,
 } from "../domain/errors.ts";
@@ -21,13 +23,28 @@ export function sendProblem(thrown: unknown, request: FastifyRequest, reply: Fas
   }
   if (error instanceof ForbiddenError)
     return reply.code(403).send({ code: "forbidden", detail: error.message });
+  if (error instanceof PayloadTooLargeError)
+    return reply.code(413).send({ code: "payload_too_large", detail: error.message });
+  if (error instanceof TooManyRequestsError) {
+    return reply
+      .code(429)
+      .header("retry-after", String(error.retryAfterSeconds))
+      .send({ code: "rate_limited", detail: error.message });
+  }
   const fastifyError = error as FastifyError;
   if (
     typeof fastifyError.statusCode === "number" &&
     fastifyError.statusCode >= 400 &&
     fastifyError.statusCode < 500
   ) {
-    // Malformed JSON, wrong content type, body too large…: the client's fault, said plainly.
+    if (fastifyError.statusCode === 415) {
+      const sent = request.headers["content-type"] ?? "none";
+      return reply.code(415).send({
+        code: "invalid_request",
+        detail: `Content type ${sent} is not accepted here; send ${acceptedContentTypes(request).join(" or ")}`,
+      });
+    }
+    // Malformed JSON, body too large…: the client's fault, said plainly.
     const code = fastifyError.statusCode === 413 ? "payload_too_large" : "invalid_request";
     return reply.code(fastifyError.statusCode).send({ code, detail: fastifyError.message });
   }
@@ -35,4 +52,10 @@ export function sendProblem(thrown: unknown, request: FastifyRequest, reply: Fas
   return reply
     .code(500)
     .send({ code: "internal_error", detail: `Internal error (request id ${request.id})` });
+}
+
+/** What a route takes its body as: a route that takes something else than JSON lists it in `config.accepts`. */
+export function acceptedContentTypes(request: FastifyRequest): string[] {
+  const config = request.routeOptions.config as { accepts?: string[] } | undefined;
+  return config?.accepts ?? ["application/json"];
 }

@@ -1,60 +1,138 @@
 #!/usr/bin/env node
-import { ConfigError, loadClientConfig, loadConfig } from "../config.ts";
-import { runImportCommand } from "./import-command.ts";
-import { ROLE_USAGE, runMigrate, runRole } from "./roles.ts";
+import { type Role, startOutbound, VERSION } from "../app.ts";
+import { type Config, ConfigError, loadClientConfig, loadConfig } from "../config.ts";
+import { describeStartupFailure } from "../startup-failure.ts";
+import { IMPORT_USAGE, runImportCommand } from "./import-command.ts";
+import { ROLE_USAGE, runMigrate } from "./roles.ts";
 
-const USAGE = `Usage: outbound <command>
-
-Commands:
-  serve    API, delivery worker and housekeeping in one process (what \`npm start\` runs)
-  api      the HTTP API only (any number, beside processes that deliver)
-  worker   delivery only, no HTTP (any number on PostgreSQL; one per SQLite data directory)
-  migrate  apply pending database migrations and exit (--status: list them, change nothing)
-  import   upload a participant CSV to a running server and follow the job (see \`outbound import\`)
-  help     this text
-
-Every command takes --help. Configuration comes from the environment; see docs/operations.md.`;
-
-async function main(argv: string[]): Promise<void> {
-  const command = argv[0] ?? "serve";
-  const wantsHelp = argv.slice(1).some((arg) => arg === "--help" || arg === "-h");
-  switch (command) {
-    case "serve":
-    case "api":
-    case "worker":
-      if (wantsHelp) {
-        process.stdout.write(`${ROLE_USAGE[command]}\n`);
-        return;
-      }
-      return runRole(command, loadConfig());
-    case "migrate":
-      if (wantsHelp) {
-        process.stdout.write(`${ROLE_USAGE.migrate}\n`);
-        return;
-      }
-      process.exitCode = await runMigrate(argv.slice(1), loadConfig(), process.stdout);
-      return;
-    case "import":
-      process.exitCode = await runImportCommand(argv.slice(1), loadClientConfig(), process.stderr);
-      return;
-    case "help":
-    case "--help":
-    case "-h":
-      process.stdout.write(`${USAGE}\n`);
-      return;
-    default:
-      process.stderr.write(`Unknown command "${command}".\n\n${USAGE}\n`);
-      process.exitCode = 2;
-  }
+/** One row per command: `--help` prints `usage` and `--version` the version without running anything. */
+interface Command {
+  summary: string;
+  usage: string;
+  /** Resolves with the exit code, or with undefined for a command that keeps running (serve). */
+  run(args: string[]): Promise<number | undefined>;
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(2);
+/** How long after the grace period the process exits even if closing has not finished. */
+const SHUTDOWN_BACKSTOP_MS = 5_000;
+
+const COMMANDS: Record<string, Command> = {
+  serve: {
+    summary: "API, delivery worker and housekeeping in one process (what `npm start` runs)",
+    usage: ROLE_USAGE.serve,
+    run: () => serve("serve", loadConfig()),
+  },
+  api: {
+    summary: "the HTTP API only (any number, beside the processes that deliver)",
+    usage: ROLE_USAGE.api,
+    run: () => serve("api", loadConfig()),
+  },
+  worker: {
+    summary: "delivery only, no HTTP (any number on PostgreSQL; one per SQLite file)",
+    usage: ROLE_USAGE.worker,
+    run: () => serve("worker", loadConfig()),
+  },
+  migrate: {
+    summary: "apply pending database migrations and exit (--status: list them, change nothing)",
+    usage: ROLE_USAGE.migrate,
+    run: (args) => runMigrate(args, loadConfig(), process.stdout),
+  },
+  import: {
+    summary: "upload a participant CSV to a running server and follow the job",
+    usage: IMPORT_USAGE,
+    run: (args) => runImportCommand(args, loadClientConfig(), process.stderr),
+  },
+};
+
+function mainUsage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `Usage: outbound <command> [--help] [--version]
+
+Commands:
+${rows.join("\n")}
+
+Run \`outbound <command> --help\` for a command's options. Configuration comes from the environment;
+see docs/operations.md.`;
+}
+
+/** Runs a long-lived role (serve, api, worker) until SIGTERM/SIGINT. */
+async function serve(role: Role, config: Config): Promise<undefined> {
+  let running: Awaited<ReturnType<typeof startOutbound>>;
+  try {
+    running = await startOutbound(config, role);
+  } catch (error) {
+    const databasePath = config.database.kind === "sqlite" ? config.database.path : "the PostgreSQL database";
+    process.stderr.write(`${describeStartupFailure(error, { ...config, databasePath })}\n`);
+    process.exit(1);
   }
-  process.stderr.write(
-    `Outbound failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
-});
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`Received ${signal}, shutting down…\n`);
+    // Backstop: attempts are aborted after the grace period; should anything else hang, exit regardless.
+    setTimeout(() => {
+      process.stderr.write("Shutdown did not finish in time; exiting.\n");
+      process.exit(1);
+    }, config.shutdownGraceMs + SHUTDOWN_BACKSTOP_MS).unref();
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`Shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  return undefined;
+}
+
+async function main(argv: string[]): Promise<number | undefined> {
+  const [first = "serve", ...rest] = argv;
+  if (first === "--version" || first === "-v") {
+    process.stdout.write(`outbound ${VERSION}\n`);
+    return 0;
+  }
+  if (first === "help" || first === "--help" || first === "-h") {
+    const topic = first === "help" ? rest[0] : undefined;
+    const command = topic === undefined ? undefined : COMMANDS[topic];
+    process.stdout.write(`${command ? command.usage : mainUsage()}\n`);
+    return topic === undefined || command ? 0 : 2;
+  }
+  const command = COMMANDS[first];
+  if (!command) {
+    process.stderr.write(`Unknown command "${first}".\n\n${mainUsage()}\n`);
+    return 2;
+  }
+  // Checked before the command runs, so asking for help never starts a server or touches data.
+  if (rest.includes("--help") || rest.includes("-h")) {
+    process.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
+  if (rest.includes("--version")) {
+    process.stdout.write(`outbound ${VERSION}\n`);
+    return 0;
+  }
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== undefined) process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    // Usage mistakes (unknown option, missing value) from parseArgs: say so, with the command's usage.
+    if ((error as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")) {
+      process.stderr.write(`${(error as Error).message}\nRun \`outbound <command> --help\` for usage.\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

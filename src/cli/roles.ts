@@ -1,12 +1,15 @@
-import { type Role, startOutbound } from "../app.ts";
+import type { Role } from "../app.ts";
 import type { Config } from "../config.ts";
 import { applyMigrations, migrationStatus } from "../store/migrations.ts";
 
 export const ROLE_USAGE: Record<Role | "migrate", string> = {
   serve: `Usage: outbound serve
 
-API, delivery worker and housekeeping in one process (what \`npm start\` runs). With SQLite, exactly one process
-may deliver from a data directory; with PostgreSQL (DATABASE_URL=postgres://…) run as many as you like.`,
+Runs the API, the delivery worker and housekeeping in one process (what \`npm start\` runs).
+Stops on SIGTERM or SIGINT: attempts in flight get OUTBOUND_SHUTDOWN_GRACE to finish.
+With SQLite exactly one delivering process (serve or worker) may use a database file; with PostgreSQL
+(DATABASE_URL=postgres://…) run as many as you like.
+Configuration comes from the environment (PORT, DATABASE_URL, OUTBOUND_API_TOKEN, …); see docs/operations.md.`,
   api: `Usage: outbound api
 
 The HTTP API only: accepts messages and answers reads; delivers nothing. Run any number of them beside the
@@ -20,26 +23,6 @@ run any number; each claims its own batches and per-endpoint limits hold across 
 Applies pending database migrations and exits (safe while other processes run: migrations take a lock).
 --status lists every migration with the time it was applied, or "pending", and changes nothing.`,
 };
-
-/** Runs a long-lived role until SIGTERM/SIGINT, then shuts down gracefully. */
-export async function runRole(role: Role, config: Config): Promise<void> {
-  const running = await startOutbound(config, role);
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`Received ${signal}, shutting down…\n`);
-    running.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`Shutdown failed: ${String(error)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGTERM", () => shutdown("SIGTERM"));
-  process.on("SIGINT", () => shutdown("SIGINT"));
-}
 
 /** `outbound migrate [--status]`; returns the exit code. */
 export async function runMigrate(

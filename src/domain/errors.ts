@@ -51,3 +51,15 @@ const DUPLICATE_MESSAGES: Record<UniqueKey, string> = {
 export function asConflict(error: unknown): unknown {
   return error instanceof DuplicateKeyError ? new ConflictError(DUPLICATE_MESSAGES[error.key]) : error;
 }
+
+/** A body or upload over a configured size limit (413). */
+export class PayloadTooLargeError extends Error {}
+
+/** A quota or rate limit was hit (429); `retryAfterSeconds` tells the client when to try again. */
+export class TooManyRequestsError extends Error {
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message);
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  }
+}

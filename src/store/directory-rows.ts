@@ -61,6 +61,7 @@ export function toImport(r: Raw): ImportRow {
     rowsRead: Number(r.rows_read),
     created: Number(r.created),
     updated: Number(r.updated),
+    unchanged: Number(r.unchanged),
     failed: Number(r.failed),
     errors: json(r.errors),
     message: strOrNull(r.message),

@@ -122,6 +122,7 @@ export function withReadCache(store: Store, ttlMs: number, now: () => number): S
     insertImport: (...args) => store.insertImport(...args),
     updateImport: (...args) => store.updateImport(...args),
     getImport: (...args) => store.getImport(...args),
+    listImports: (...args) => store.listImports(...args),
     listUnfinishedImports: (...args) => store.listUnfinishedImports(...args),
     insertDistribution: (...args) => store.insertDistribution(...args),
     getDistribution: (...args) => store.getDistribution(...args),

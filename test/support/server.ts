@@ -243,6 +243,51 @@ export async function startServer(
   return server;
 }
 
+export interface ExitedProcess {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `outbound <args>` (default `serve`) with exactly `env` (plus PATH), for tests of how a start fails or how a
+ * command behaves. Resolves when it exits; a process still running after `timeoutMs` is killed and reported.
+ */
+export function runOutbound(
+  env: Record<string, string>,
+  args: string[] = ["serve"],
+  options: { timeoutMs?: number; uid?: number; gid?: number } = {},
+): Promise<ExitedProcess> {
+  const timeoutMs = options.timeoutMs ?? READY_TIMEOUT_MS;
+  const proc = spawn(nodeBin, [mainScript, ...args], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid }),
+  });
+  childrenAlive.add(proc);
+  let stdout = "";
+  let stderr = "";
+  proc.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString("utf8");
+  });
+  proc.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString("utf8");
+  });
+  const timer = setTimeout(() => {
+    stderr += `\n[still running after ${timeoutMs} ms: killed by the test]\n`;
+    proc.kill("SIGKILL");
+  }, timeoutMs);
+  return new Promise((resolve) => {
+    proc.once("close", (code, signal) => {
+      clearTimeout(timer);
+      childrenAlive.delete(proc);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
 /** Stops every server started by this file and removes their data directories (use in `after`). */
 export async function stopAllServers(): Promise<void> {
   await Promise.all([...started].map((server) => server.stop()));

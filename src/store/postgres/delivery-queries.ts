@@ -162,15 +162,18 @@ export function deliveryQueries(sql: Sql): DeliveryQueries {
           const disabled: AttemptRow[] = [];
           await tx`INSERT INTO attempts ${tx(outcomes.map((o) => attemptColumns(o.attempt)))}`;
           // Only claims this process still holds change: after a lease expired, another process owns the delivery.
+          // An attempt this process cut short (effect "none") does not move the delivery in its retry schedule.
           await tx`UPDATE deliveries d SET status = v.status, due_at = NULLIF(v.due_at, ${NO_DUE}),
-              attempts = d.attempts + 1, lease_owner = NULL, updated_at = ${now}
+              attempts = d.attempts + v.counted, lease_owner = NULL, updated_at = ${now}
             FROM unnest(${outcomes.map((o) => o.attempt.msgId)}::text[], ${outcomes.map((o) => o.attempt.endpointId)}::text[],
-              ${outcomes.map((o) => String(o.status))}::smallint[], ${outcomes.map((o) => String(o.dueAt ?? NO_DUE))}::bigint[])
-              AS v(msg_id, endpoint_id, status, due_at)
+              ${outcomes.map((o) => String(o.status))}::smallint[], ${outcomes.map((o) => String(o.dueAt ?? NO_DUE))}::bigint[],
+              ${outcomes.map((o) => (o.endpointEffect === "none" ? "0" : "1"))}::int[])
+              AS v(msg_id, endpoint_id, status, due_at, counted)
             WHERE d.msg_id = v.msg_id AND d.endpoint_id = v.endpoint_id AND d.status = ${STATUS_SENDING}
               AND d.lease_owner = ${owner}`;
           for (const [endpointId, list] of effectsByEndpoint(outcomes)) {
             for (const o of collapseSuccesses(list)) {
+              if (o.endpointEffect === "none") continue;
               if (o.endpointEffect === "success") {
                 await tx`UPDATE endpoints SET failing_since = NULL, consecutive_failures = 0, circuit_open_until = NULL
                   WHERE id = ${endpointId} AND (failing_since IS NOT NULL OR consecutive_failures > 0)`;

@@ -22,6 +22,7 @@ function importColumns(row: ImportRow) {
     rows_read: row.rowsRead,
     created: row.created,
     updated: row.updated,
+    unchanged: row.unchanged,
     failed: row.failed,
     errors: JSON.stringify(row.errors),
     message: row.message,
@@ -192,6 +193,12 @@ export function directoryQueries(sql: Sql): DirectoryStore {
     async getImport(appId, id) {
       const [r] = await sql`SELECT * FROM imports WHERE app_id = ${appId} AND id = ${id}`;
       return r ? toImport(r) : null;
+    },
+    async listImports(appId, page) {
+      const k = keyset(sql, "id", page);
+      const rows = await sql`SELECT * FROM imports WHERE app_id = ${appId} AND ${k.where}
+        ORDER BY ${k.orderBy} LIMIT ${k.limit}`;
+      return toPage(rows.map(toImport), page);
     },
     async listUnfinishedImports() {
       return (await sql`SELECT * FROM imports WHERE state IN ('queued', 'running') ORDER BY id`).map(

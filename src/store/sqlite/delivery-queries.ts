@@ -134,13 +134,16 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
       return db.transaction(() => {
         const disabled: AttemptRow[] = [];
         const updateDelivery = db.prepare(
-          `UPDATE deliveries SET status = ?, due_at = ?, attempts = attempts + 1, lease_owner = NULL, updated_at = ?
+          `UPDATE deliveries SET status = ?, due_at = ?, attempts = attempts + ?, lease_owner = NULL, updated_at = ?
            WHERE msg_id = ? AND endpoint_id = ? AND status = ${STATUS_SENDING} AND lease_owner = ?`,
         );
         for (const o of outcomes) {
           insertAttempt(o.attempt);
-          updateDelivery.run(o.status, o.dueAt, now, o.attempt.msgId, o.attempt.endpointId, owner);
+          // An attempt this process cut short (shutdown) does not move the delivery in its retry schedule.
+          const counted = o.endpointEffect === "none" ? 0 : 1;
+          updateDelivery.run(o.status, o.dueAt, counted, now, o.attempt.msgId, o.attempt.endpointId, owner);
           const endpointId = o.attempt.endpointId;
+          if (o.endpointEffect === "none") continue;
           if (o.endpointEffect === "success") {
             db.prepare(
               `UPDATE endpoints SET failing_since = NULL, consecutive_failures = 0, circuit_open_until = NULL
