@@ -134,8 +134,9 @@ export async function startServer(
     PORT: String(port),
     HOST: "127.0.0.1",
     DATABASE_URL: databaseUrl,
-    OUTBOUND_DATA_DIR: dataDir,
-    ...(postgres ? { OUTBOUND_ENCRYPTION_KEY: POSTGRES_ENCRYPTION_KEY } : {}),
+    // SQLite keeps its key file beside the database (shared by the processes on that file); PostgreSQL servers
+    // share one key and keep their uploads in their own directory.
+    ...(postgres ? { OUTBOUND_ENCRYPTION_KEY: POSTGRES_ENCRYPTION_KEY, OUTBOUND_DATA_DIR: dataDir } : {}),
     OUTBOUND_API_TOKEN: token,
     OUTBOUND_RETRY_SCHEDULE: "200ms,200ms,200ms",
     OUTBOUND_ALLOWED_SUBNETS: "127.0.0.0/8,::1/128",
