@@ -194,7 +194,8 @@ export function createImportRunner(ctx: Context): ImportRunner {
     async resumeUnfinished() {
       for (const job of await ctx.store.listUnfinishedImports()) {
         // On a shared database, a job whose file is not on this machine's disk belongs to another API process.
-        if (ctx.config.database.kind === "postgres" && (job.file === null || !fs.existsSync(job.file))) continue;
+        if (ctx.config.database.kind === "postgres" && (job.file === null || !fs.existsSync(job.file)))
+          continue;
         start(job);
       }
     },

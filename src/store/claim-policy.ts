@@ -57,6 +57,31 @@ export function planClaims<T extends { endpointId: string }>(
   return { picked, rateNextAt };
 }
 
+/**
+ * Pure: the endpoints a claim locks first, in the order their oldest due delivery appears, just enough of them to
+ * fill the batch. Concurrent claimers then lock different endpoints instead of all of them queueing on the same
+ * rows (each would otherwise lock every endpoint with due work and the others would find nothing to claim).
+ */
+export function endpointsToLock(
+  candidates: ReadonlyArray<{ endpointId: string }>,
+  limit: number,
+  endpointCap: number,
+): { first: string[]; rest: string[] } {
+  const counts = new Map<string, number>();
+  for (const c of candidates) counts.set(c.endpointId, (counts.get(c.endpointId) ?? 0) + 1);
+  const first: string[] = [];
+  const rest: string[] = [];
+  let enough = 0;
+  for (const [endpointId, count] of counts) {
+    if (enough >= limit) rest.push(endpointId);
+    else {
+      first.push(endpointId);
+      enough += Math.min(count, endpointCap);
+    }
+  }
+  return { first, rest };
+}
+
 /** Until when an endpoint's circuit stays open after its n-th consecutive failure (null = closed). */
 export function circuitOpenUntil(
   policy: CircuitPolicy,

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { circuitOpenUntil, type EndpointClaimState, planClaims } from "../../src/store/claim-policy.ts";
+import {
+  circuitOpenUntil,
+  type EndpointClaimState,
+  endpointsToLock,
+  planClaims,
+} from "../../src/store/claim-policy.ts";
 
 const NOW = 1_000_000;
 const options = { now: NOW, limit: 100, endpointCap: 2, circuitThreshold: 5, rateHorizonMs: 1_000 };
@@ -118,4 +123,45 @@ test("circuitOpenUntil: closed below the threshold, then the cooldown doubles up
   ];
   for (const [failures, until] of cases)
     assert.equal(circuitOpenUntil(policy, failures, NOW), until, `${failures}`);
+});
+
+test("endpointsToLock: just enough endpoints, oldest due first, to fill the batch; the rest as a fallback", () => {
+  const cases: Array<{
+    name: string;
+    candidates: string[];
+    limit: number;
+    cap: number;
+    first: string[];
+    rest: string[];
+  }> = [
+    {
+      name: "one endpoint fills it",
+      candidates: ["a", "a", "a", "b", "c"],
+      limit: 3,
+      cap: 10,
+      first: ["a"],
+      rest: ["b", "c"],
+    },
+    {
+      name: "capped: the next one is needed",
+      candidates: ["a", "a", "a", "b", "c"],
+      limit: 3,
+      cap: 2,
+      first: ["a", "b"],
+      rest: ["c"],
+    },
+    {
+      name: "not enough due: all of them",
+      candidates: ["b", "a"],
+      limit: 5,
+      cap: 10,
+      first: ["b", "a"],
+      rest: [],
+    },
+    { name: "nothing due", candidates: [], limit: 5, cap: 10, first: [], rest: [] },
+  ];
+  for (const c of cases) {
+    const rows = c.candidates.map((endpointId) => ({ endpointId }));
+    assert.deepEqual(endpointsToLock(rows, c.limit, c.cap), { first: c.first, rest: c.rest }, c.name);
+  }
 });

@@ -1,4 +1,4 @@
-import { circuitOpenUntil, type EndpointClaimState, planClaims } from "../claim-policy.ts";
+import { circuitOpenUntil, type EndpointClaimState, endpointsToLock, planClaims } from "../claim-policy.ts";
 import { assembleClaims } from "../claims.ts";
 import { toPage } from "../keyset.ts";
 import { toAttempt, toDelivery, toEndpoint, toMessage } from "../rows.ts";
@@ -87,33 +87,33 @@ export function deliveryQueries(sql: Sql): DeliveryQueries {
       rateHorizonMs,
       paused,
     }) {
-      return sql.begin(async (tx) => {
+      const claimed = await sql.begin(async (tx) => {
         // SKIP LOCKED: concurrent claimers take different rows instead of waiting for each other.
         const rows = await tx`SELECT d.* FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
           WHERE d.status IN (1, 3) AND d.due_at <= ${now} AND NOT (d.endpoint_id = ANY(${[...paused]}::text[]))
             AND (e.circuit_open_until IS NULL OR e.circuit_open_until <= ${now})
           ORDER BY d.due_at LIMIT ${limit * CANDIDATE_FACTOR} FOR UPDATE OF d SKIP LOCKED`;
-        if (rows.length === 0) return [];
+        if (rows.length === 0) return null;
         const candidates = rows.map(toDelivery);
-        const endpointIds = [...new Set(candidates.map((d) => d.endpointId))].sort();
         // The endpoint row lock makes counting its live claims and adding new ones one step across processes; an
         // endpoint another claimer holds right now is skipped this round (NO KEY UPDATE leaves FK checks alone).
-        const locked = await tx`SELECT id, consecutive_failures, throttle_rate, rate_next_at FROM endpoints
-          WHERE id = ANY(${endpointIds}::text[]) ORDER BY id FOR NO KEY UPDATE SKIP LOCKED`;
-        if (locked.length === 0) return [];
-        const lockedIds = locked.map((r) => String(r.id));
-        const sending = new Map(
-          (
-            await tx`SELECT endpoint_id, count(*) AS n FROM deliveries
-              WHERE endpoint_id = ANY(${lockedIds}::text[]) AND status = ${STATUS_SENDING} AND due_at > ${now}
-              GROUP BY endpoint_id`
-          ).map((r) => [String(r.endpoint_id), Number(r.n)]),
-        );
+        const lock = (ids: string[]) =>
+          ids.length === 0
+            ? Promise.resolve([])
+            : tx`SELECT e.*, (SELECT count(*) FROM deliveries s WHERE s.endpoint_id = e.id
+                  AND s.status = ${STATUS_SENDING} AND s.due_at > ${now}) AS sending
+                FROM endpoints e WHERE e.id = ANY(${ids}::text[]) ORDER BY e.id FOR NO KEY UPDATE OF e SKIP LOCKED`;
+        const wanted = endpointsToLock(candidates, limit, endpointCap);
+        let locked = [...(await lock(wanted.first))];
+        // Some were held by other claimers: take what else is due rather than come back empty.
+        if (locked.length < wanted.first.length) locked = [...locked, ...(await lock(wanted.rest))];
+        if (locked.length === 0) return null;
+        const endpoints = new Map(locked.map((r) => [String(r.id), toEndpoint(r)]));
         const states = new Map<string, EndpointClaimState>(
           locked.map((r) => [
             String(r.id),
             {
-              sending: sending.get(String(r.id)) ?? 0,
+              sending: Number(r.sending),
               consecutiveFailures: Number(r.consecutive_failures),
               throttleRate: r.throttle_rate === null ? null : Number(r.throttle_rate),
               rateNextAt: r.rate_next_at === null ? null : Number(r.rate_next_at),
@@ -127,7 +127,7 @@ export function deliveryQueries(sql: Sql): DeliveryQueries {
           circuitThreshold,
           rateHorizonMs,
         });
-        if (plan.picked.length === 0) return [];
+        if (plan.picked.length === 0) return null;
         const msgIds = plan.picked.map(({ candidate }) => candidate.msgId);
         const pickedEndpoints = plan.picked.map(({ candidate }) => candidate.endpointId);
         await tx`UPDATE deliveries d SET status = ${STATUS_SENDING}, due_at = ${now + leaseMs}, lease_owner = ${owner},
@@ -140,19 +140,16 @@ export function deliveryQueries(sql: Sql): DeliveryQueries {
               AS v(id, at)
             WHERE e.id = v.id`;
         }
-        const messages = new Map(
-          (await tx`SELECT * FROM messages WHERE id = ANY(${[...new Set(msgIds)]}::text[])`).map((r) => [
-            String(r.id),
-            toMessage(r),
-          ]),
-        );
-        const endpoints = new Map(
-          (await tx`SELECT * FROM endpoints WHERE id = ANY(${[...new Set(pickedEndpoints)]}::text[])`).map(
-            (r) => [String(r.id), toEndpoint(r)],
-          ),
-        );
-        return assembleClaims(plan.picked, messages, endpoints, now + leaseMs);
+        return { plan, endpoints, msgIds };
       });
+      if (!claimed) return [];
+      // Messages are read after COMMIT, so endpoint locks are held for as short as possible; the claims are ours.
+      const messages = new Map(
+        (await sql`SELECT * FROM messages WHERE id = ANY(${[...new Set(claimed.msgIds)]}::text[])`).map(
+          (r) => [String(r.id), toMessage(r)],
+        ),
+      );
+      return assembleClaims(claimed.plan.picked, messages, claimed.endpoints, now + leaseMs);
     },
 
     async recordOutcomes(outcomes, { now, owner, circuit }) {
