@@ -10,9 +10,14 @@ import { createHttpSender } from "./delivery/http-sender.ts";
 import { createWorker } from "./delivery/worker.ts";
 import { createImportRunner } from "./directory/csv-import.ts";
 import { ensureDirectoryEventTypes } from "./directory/events.ts";
+import { createTaskRunner } from "./domain/background-tasks.ts";
 import type { Context } from "./domain/context.ts";
 import { checkEncryptionKey } from "./domain/encryption-key-check.ts";
-import { emitEndpointDisabled, ensureOperationalEventTypes } from "./domain/operational-events.ts";
+import {
+  emitAttemptEvents,
+  emitEndpointDisabled,
+  ensureOperationalApplication,
+} from "./domain/operational-events.ts";
 import { createQuotaGuard } from "./domain/quotas.ts";
 import { runRetention } from "./domain/retention.ts";
 import { ensureAdminToken } from "./domain/tokens.ts";
@@ -87,6 +92,10 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
       void emitEndpointDisabled(ctx, attempt.appId, attempt.endpointId, attempt.createdAt).catch(
         (error: unknown) => logger.error({ err: error }, "emitting endpoint.disabled failed"),
       ),
+    onOutcomesRecorded: (outcomes) =>
+      void emitAttemptEvents(ctx, outcomes).catch((error: unknown) =>
+        logger.error({ err: error }, "emitting message.attempt events failed"),
+      ),
   });
   const ctx: Context = {
     config,
@@ -117,14 +126,18 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
   if (orphaned > 0) logger.info({ count: orphaned }, "re-queued deliveries whose process died");
 
   await ensureDirectoryEventTypes(ctx);
-  await ensureOperationalEventTypes(ctx);
+  await ensureOperationalApplication(ctx);
   const imports = createImportRunner(ctx);
-  const api = role === "worker" ? null : buildApi(ctx, imports, VERSION);
+  const tasks = createTaskRunner(ctx);
+  const api = role === "worker" ? null : buildApi(ctx, imports, VERSION, tasks);
   await api?.listen({ port: config.port, host: config.host });
   // Messages accepted by other processes (PostgreSQL) wake this worker at once; polling stays the truth.
   const unlisten = role === "api" ? null : await store.listenForWork(() => worker.notify());
   if (role !== "api") worker.start();
-  if (api) await imports.resumeUnfinished();
+  if (api) {
+    await imports.resumeUnfinished();
+    await tasks.resumeUnfinished();
+  }
   const housekeeping = setInterval(() => {
     const now = Date.now();
     void runRetention(store, now, {
@@ -152,6 +165,7 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
       await unlisten?.();
       await workerStopped;
       await imports.stop();
+      await tasks.idle();
       await sender.close();
       await store.close();
       lock?.release();

@@ -37,6 +37,8 @@ export interface WorkerOptions {
   now?: () => number;
   /** Called once per endpoint the worker disabled (410 Gone or the 5-day rule). */
   onEndpointDisabled?: (attempt: AttemptRow) => void;
+  /** Called with every batch of outcomes once it is recorded (operational message.attempt.* events). */
+  onOutcomesRecorded?: (outcomes: DeliveryOutcome[]) => void;
 }
 
 export interface Worker {
@@ -185,6 +187,7 @@ export function createWorker(options: WorkerOptions): Worker {
           );
           options.onEndpointDisabled?.(attempt);
         }
+        options.onOutcomesRecorded?.(batch);
         // Retries may now be due sooner than the loop planned to look.
         notify();
       })
@@ -281,6 +284,7 @@ export function createWorker(options: WorkerOptions): Worker {
         status: decision.status,
         dueAt: decision.dueAt,
         endpointEffect: decision.endpointEffect,
+        attemptNumber: claimed.delivery.attempts + 1,
       });
     } catch (error) {
       // The lease expires and another claim retries it; nothing is lost.

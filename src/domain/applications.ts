@@ -1,7 +1,8 @@
 import { newId } from "../ids.ts";
 import type { ApplicationRow } from "../store/types.ts";
 import type { Context } from "./context.ts";
-import { NotFoundError } from "./errors.ts";
+import { ConflictError, NotFoundError } from "./errors.ts";
+import { isOperationalApp, OPERATIONAL_APP_ID } from "./operational-events.ts";
 
 export interface ApplicationInput {
   name: string;
@@ -11,14 +12,26 @@ export interface ApplicationInput {
   requireHttps?: boolean;
 }
 
-export async function requireApplication(ctx: Context, idOrUid: string): Promise<ApplicationRow> {
+/** An application by id or uid, as the application API sees them: the internal operational one is not there. */
+export async function findApplication(ctx: Context, idOrUid: string): Promise<ApplicationRow | null> {
   const app = await ctx.store.getApplication(idOrUid);
+  return app && !isOperationalApp(app.id) ? app : null;
+}
+
+export async function requireApplication(ctx: Context, idOrUid: string): Promise<ApplicationRow> {
+  const app = await findApplication(ctx, idOrUid);
   if (!app) throw new NotFoundError("Application");
   return app;
 }
 
+/** The operational-events application's uid is Outbound's; uniqueness among the others is the database's to decide. */
+function assertUidAllowed(uid: string | null | undefined): void {
+  if (uid === OPERATIONAL_APP_ID) throw new ConflictError("This uid is reserved by Outbound");
+}
+
 export async function createApplication(ctx: Context, input: ApplicationInput): Promise<ApplicationRow> {
   // The uid's uniqueness is the database's to decide (a concurrent duplicate is a DuplicateKeyError, i.e. 409).
+  assertUidAllowed(input.uid);
   const now = ctx.now();
   const row: ApplicationRow = {
     id: newId("app", now),
@@ -40,7 +53,7 @@ export async function upsertApplication(
   idOrUid: string,
   input: ApplicationInput,
 ): Promise<{ app: ApplicationRow; created: boolean }> {
-  const existing = await ctx.store.getApplication(idOrUid);
+  const existing = await findApplication(ctx, idOrUid);
   if (!existing) {
     const app = await createApplication(ctx, { ...input, uid: input.uid ?? idOrUid });
     return { app, created: true };
@@ -53,6 +66,7 @@ export async function saveApplication(
   existing: ApplicationRow,
   changes: Partial<ApplicationInput>,
 ): Promise<ApplicationRow> {
+  if (changes.uid !== undefined) assertUidAllowed(changes.uid);
   const row: ApplicationRow = {
     ...existing,
     name: changes.name ?? existing.name,

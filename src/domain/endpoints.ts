@@ -20,6 +20,7 @@ import {
   sealSensitiveHeaders,
 } from "./endpoint-secrets.ts";
 import { NotFoundError, ValidationError } from "./errors.ts";
+import { emitEndpointEvent } from "./operational-events.ts";
 import { assertEndpointQuota } from "./quotas.ts";
 
 export interface EndpointInput {
@@ -118,7 +119,17 @@ export async function createEndpoint(
     updatedAt: now,
   };
   await ctx.store.insertEndpoint(row);
+  await emitEndpointEvent(ctx, "endpoint.created", app, row);
   return row;
+}
+
+export async function deleteEndpoint(
+  ctx: Context,
+  app: ApplicationRow,
+  endpoint: EndpointRow,
+): Promise<void> {
+  await ctx.store.deleteEndpoint(app.id, endpoint.id);
+  await emitEndpointEvent(ctx, "endpoint.deleted", app, endpoint);
 }
 
 /** `delivery: undefined` keeps the options, `null` resets them; credentials are kept unless `delivery` names them. */
@@ -163,6 +174,11 @@ export async function saveEndpoint(
   await ctx.store.updateEndpoint(row);
   // Re-enabling starts a fresh failure window, or the 5-day rule would disable it again at once.
   if (reenabled) await ctx.store.resetEndpointHealth(row.id);
+  await emitEndpointEvent(ctx, "endpoint.updated", app, row);
+  if (reenabled) await emitEndpointEvent(ctx, "endpoint.enabled", app, row);
+  if (!existing.disabled && row.disabled) {
+    await emitEndpointEvent(ctx, "endpoint.disabled", app, row, { trigger: "manual" });
+  }
   return row;
 }
 

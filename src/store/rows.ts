@@ -1,6 +1,9 @@
 import type {
   ApplicationRow,
   AttemptRow,
+  BackgroundTaskKind,
+  BackgroundTaskRow,
+  BackgroundTaskStatus,
   DeliveryRow,
   EndpointRow,
   EventTypeRow,
@@ -49,7 +52,8 @@ export function toEventType(r: Raw): EventTypeRow {
     archived: bool(r.archived),
     deprecated: bool(r.deprecated),
     schemas: jsonOrNull(r.schemas),
-    featureFlag: strOrNull(r.feature_flag),
+    featureFlags: jsonOrNull(r.feature_flags),
+    groupName: strOrNull(r.group_name),
     createdAt: num(r.created_at),
     updatedAt: num(r.updated_at),
   };
@@ -89,6 +93,8 @@ export function toMessage(r: Raw): MessageRow {
     eventId: strOrNull(r.event_id),
     channels: jsonOrNull(r.channels),
     payload: strOrNull(r.payload),
+    tags: jsonOrNull(r.tags),
+    deliverAt: numOrNull(r.deliver_at),
     createdAt: num(r.created_at),
     expiresAt: num(r.expires_at),
   };
@@ -138,4 +144,19 @@ export function toPrefixedDelivery(r: Raw): DeliveryRow {
     created_at: r.d_created_at,
     updated_at: r.d_updated_at,
   });
+}
+
+export function toTask(r: Raw): BackgroundTaskRow {
+  return {
+    id: String(r.id),
+    appId: strOrNull(r.app_id),
+    endpointId: strOrNull(r.endpoint_id),
+    task: String(r.task) as BackgroundTaskKind,
+    status: String(r.status) as BackgroundTaskStatus,
+    params: json(r.params),
+    data: json(r.data),
+    cursor: strOrNull(r.cursor),
+    createdAt: num(r.created_at),
+    updatedAt: num(r.updated_at),
+  };
 }

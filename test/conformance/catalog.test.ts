@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { DuplicateKeyError } from "../../src/store/errors.ts";
-import type { EventTypeRow } from "../../src/store/types.ts";
+import type { EventTypeRow, TokenRow } from "../../src/store/types.ts";
 import { app, endpoint, firstPage, forEachStore, T0 } from "./fixtures.ts";
 
 function eventType(name: string, overrides: Partial<EventTypeRow> = {}): EventTypeRow {
@@ -11,7 +11,8 @@ function eventType(name: string, overrides: Partial<EventTypeRow> = {}): EventTy
     archived: false,
     deprecated: false,
     schemas: { "1": { type: "object" } },
-    featureFlag: null,
+    featureFlags: null,
+    groupName: null,
     createdAt: T0,
     updatedAt: T0,
     ...overrides,
@@ -22,29 +23,53 @@ const duplicateOf = (key: string) => (error: unknown) =>
   error instanceof DuplicateKeyError && error.key === key;
 
 forEachStore("Store conformance (catalog)", (ctx) => {
-  test("tokens: stored by hash, admin tokens counted, a duplicate hash refused", async () => {
+  test("tokens: stored by hash with their options, counted, deleted, expired per application or session", async () => {
+    const token = (id: string, overrides: Partial<TokenRow> = {}): TokenRow => ({
+      id,
+      hash: `hash-${id}`,
+      appId: "app_x",
+      expiresAt: null,
+      readOnly: false,
+      featureFlags: [],
+      sessionId: null,
+      createdAt: T0,
+      ...overrides,
+    });
     assert.equal(await ctx.store.countAdminTokens(), 0);
-    await ctx.store.insertToken({ id: "tok_1", hash: "h1", appId: null, expiresAt: null, createdAt: T0 });
-    await ctx.store.insertToken({
-      id: "tok_2",
-      hash: "h2",
-      appId: "app_x",
-      expiresAt: T0 + 5,
-      createdAt: T0,
-    });
+    await ctx.store.insertToken(token("tok_admin", { appId: null }));
+    await ctx.store.insertToken(token("tok_1", { readOnly: true, featureFlags: ["beta"], sessionId: "s1" }));
+    await ctx.store.insertToken(token("tok_2", { sessionId: "s2", expiresAt: T0 + 5 }));
+    await ctx.store.insertToken(token("tok_3", { appId: "app_y" }));
     assert.equal(await ctx.store.countAdminTokens(), 1);
-    assert.deepEqual(await ctx.store.findTokenByHash("h2"), {
-      id: "tok_2",
-      hash: "h2",
-      appId: "app_x",
-      expiresAt: T0 + 5,
-      createdAt: T0,
-    });
+    assert.deepEqual(
+      await ctx.store.findTokenByHash("hash-tok_1"),
+      token("tok_1", { readOnly: true, featureFlags: ["beta"], sessionId: "s1" }),
+    );
     assert.equal(await ctx.store.findTokenByHash("nope"), null);
     await assert.rejects(
-      ctx.store.insertToken({ id: "tok_3", hash: "h1", appId: null, expiresAt: null, createdAt: T0 }),
+      ctx.store.insertToken(token("tok_9", { hash: "hash-tok_1" })),
       duplicateOf("token.hash"),
     );
+
+    assert.equal(await ctx.store.expireApplicationTokens("app_x", T0 + 100, ["s1"]), 1, "one session");
+    assert.equal((await ctx.store.findTokenByHash("hash-tok_1"))?.expiresAt, T0 + 100);
+    assert.equal(
+      await ctx.store.expireApplicationTokens("app_x", T0 + 50, null),
+      1,
+      "the app's tokens that would live longer (not the one already expiring sooner)",
+    );
+    assert.equal(
+      (await ctx.store.findTokenByHash("hash-tok_2"))?.expiresAt,
+      T0 + 5,
+      "an earlier expiry stays",
+    );
+    assert.equal(
+      (await ctx.store.findTokenByHash("hash-tok_3"))?.expiresAt,
+      null,
+      "other applications untouched",
+    );
+    await ctx.store.deleteToken("tok_1");
+    assert.equal(await ctx.store.findTokenByHash("hash-tok_1"), null);
   });
 
   test("applications: update, delete with everything below, uid unique even for concurrent writers", async () => {
@@ -76,10 +101,12 @@ forEachStore("Store conformance (catalog)", (ctx) => {
   test("event types: archived ones hidden unless asked for, updated, deleted; the name is unique", async () => {
     await ctx.store.insertEventType(eventType("a.one"));
     await ctx.store.insertEventType(eventType("b.two", { archived: true }));
-    await ctx.store.insertEventType(eventType("c.three", { featureFlag: "beta", deprecated: true }));
+    await ctx.store.insertEventType(
+      eventType("c.three", { featureFlags: ["beta"], groupName: "c", deprecated: true }),
+    );
     assert.deepEqual(
       await ctx.store.getEventType("c.three"),
-      eventType("c.three", { featureFlag: "beta", deprecated: true }),
+      eventType("c.three", { featureFlags: ["beta"], groupName: "c", deprecated: true }),
     );
     const visible = await ctx.store.listEventTypes(firstPage(10, "asc"), false);
     assert.deepEqual(

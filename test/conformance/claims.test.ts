@@ -59,7 +59,13 @@ forEachStore("Store conformance (claims across processes)", (ctx) => {
     ]);
     assert.equal(seen.size, total, "every delivery claimed exactly once");
     const stats = await ctx.store.endpointStats(endpoints[0]!.id, null, null);
-    assert.deepEqual(stats, { success: total / endpoints.length, pending: 0, sending: 0, fail: 0 });
+    assert.deepEqual(stats, {
+      success: total / endpoints.length,
+      pending: 0,
+      sending: 0,
+      fail: 0,
+      canceled: 0,
+    });
   });
 
   test("the per-endpoint cap and the rate limit count every store's claims", async () => {

@@ -45,6 +45,8 @@ export function message(appId: string, now = T0, eventId: string | null = null):
     eventId,
     channels: ["c1"],
     payload: '{"a":1}',
+    tags: null,
+    deliverAt: null,
     createdAt: now,
     expiresAt: now + 1000,
   };

@@ -8,6 +8,8 @@ type CatalogQueries = Pick<
   Store,
   | "insertToken"
   | "findTokenByHash"
+  | "deleteToken"
+  | "expireApplicationTokens"
   | "countAdminTokens"
   | "insertApplication"
   | "getApplication"
@@ -25,8 +27,9 @@ type CatalogQueries = Pick<
 export function catalogQueries(sql: Sql): CatalogQueries {
   return {
     async insertToken(row) {
-      await sql`INSERT INTO tokens (id, hash, app_id, expires_at, created_at)
-        VALUES (${row.id}, ${row.hash}, ${row.appId}, ${row.expiresAt}, ${row.createdAt})`;
+      await sql`INSERT INTO tokens (id, hash, app_id, expires_at, created_at, read_only, feature_flags, session_id)
+        VALUES (${row.id}, ${row.hash}, ${row.appId}, ${row.expiresAt}, ${row.createdAt}, ${row.readOnly},
+          ${JSON.stringify(row.featureFlags)}, ${row.sessionId})`;
     },
     async findTokenByHash(hash) {
       const [r] = await sql`SELECT * FROM tokens WHERE hash = ${hash}`;
@@ -37,7 +40,19 @@ export function catalogQueries(sql: Sql): CatalogQueries {
         appId: r.app_id === null ? null : String(r.app_id),
         expiresAt: r.expires_at === null ? null : Number(r.expires_at),
         createdAt: Number(r.created_at),
+        readOnly: r.read_only === true,
+        featureFlags: r.feature_flags === null ? [] : (JSON.parse(String(r.feature_flags)) as string[]),
+        sessionId: r.session_id === null ? null : String(r.session_id),
       };
+    },
+    async deleteToken(id) {
+      await sql`DELETE FROM tokens WHERE id = ${id}`;
+    },
+    async expireApplicationTokens(appId, expiresAt, sessionIds) {
+      const sessions = sessionIds === null ? sql`TRUE` : sql`session_id = ANY(${sessionIds}::text[])`;
+      const result = await sql`UPDATE tokens SET expires_at = ${expiresAt}
+        WHERE app_id = ${appId} AND ${sessions} AND (expires_at IS NULL OR expires_at > ${expiresAt})`;
+      return result.count;
     },
     async countAdminTokens() {
       const [r] = await sql`SELECT count(*) AS n FROM tokens WHERE app_id IS NULL`;
@@ -69,9 +84,12 @@ export function catalogQueries(sql: Sql): CatalogQueries {
     },
 
     async insertEventType(row) {
-      await sql`INSERT INTO event_types (name, description, archived, deprecated, schemas, feature_flag, created_at, updated_at)
+      await sql`INSERT INTO event_types (name, description, archived, deprecated, schemas, feature_flags, group_name,
+          created_at, updated_at)
         VALUES (${row.name}, ${row.description}, ${row.archived}, ${row.deprecated},
-          ${row.schemas === null ? null : JSON.stringify(row.schemas)}, ${row.featureFlag}, ${row.createdAt}, ${row.updatedAt})`;
+          ${row.schemas === null ? null : JSON.stringify(row.schemas)},
+          ${row.featureFlags === null ? null : JSON.stringify(row.featureFlags)}, ${row.groupName},
+          ${row.createdAt}, ${row.updatedAt})`;
     },
     async getEventType(name) {
       const [r] = await sql`SELECT * FROM event_types WHERE name = ${name}`;
@@ -87,7 +105,8 @@ export function catalogQueries(sql: Sql): CatalogQueries {
     async updateEventType(row) {
       await sql`UPDATE event_types SET description = ${row.description}, archived = ${row.archived},
         deprecated = ${row.deprecated}, schemas = ${row.schemas === null ? null : JSON.stringify(row.schemas)},
-        feature_flag = ${row.featureFlag}, updated_at = ${row.updatedAt} WHERE name = ${row.name}`;
+        feature_flags = ${row.featureFlags === null ? null : JSON.stringify(row.featureFlags)},
+        group_name = ${row.groupName}, updated_at = ${row.updatedAt} WHERE name = ${row.name}`;
     },
     async deleteEventType(name) {
       await sql`DELETE FROM event_types WHERE name = ${name}`;

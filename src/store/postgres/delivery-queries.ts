@@ -261,6 +261,10 @@ export function deliveryQueries(sql: Sql): DeliveryQueries {
         where = sql`${where} AND EXISTS (SELECT 1 FROM messages m WHERE m.id = a.msg_id
           AND m.channels IS NOT NULL AND m.channels::jsonb ? ${filter.channel})`;
       }
+      if (filter.tag !== undefined) {
+        where = sql`${where} AND EXISTS (SELECT 1 FROM messages m WHERE m.id = a.msg_id
+          AND m.tags IS NOT NULL AND m.tags::jsonb ? ${filter.tag})`;
+      }
       const k = keyset(sql, "a.id", page);
       const rows = await sql`SELECT a.* FROM attempts a WHERE ${where} AND ${k.where}
         ORDER BY ${k.orderBy} LIMIT ${k.limit}`;

@@ -2,7 +2,14 @@ import { toPage } from "../keyset.ts";
 import { type Raw, toEndpoint, toMessage, toPrefixedDelivery } from "../rows.ts";
 import type { Store } from "../store.ts";
 import type { MessageFilter } from "../types.ts";
-import { STATUS_FAIL, STATUS_PENDING, STATUS_SENDING, STATUS_SUCCESS } from "../types.ts";
+import {
+  type MessageStatus,
+  STATUS_CANCELED,
+  STATUS_FAIL,
+  STATUS_PENDING,
+  STATUS_SENDING,
+  STATUS_SUCCESS,
+} from "../types.ts";
 import type { Queryable, Sql } from "./database.ts";
 import { keyset } from "./keyset.ts";
 import { createMessageGroupCommit, deliveryColumns, WORK_CHANNEL } from "./message-writes.ts";
@@ -20,6 +27,8 @@ type MessageQueries = Pick<
   | "requeueDelivery"
   | "recoverFailedDeliveries"
   | "endpointStats"
+  | "cancelPendingDeliveries"
+  | "countDeliveries"
 >;
 
 const PREFIXED_DELIVERY =
@@ -32,6 +41,8 @@ export function messageFilter(sql: Queryable, filter: MessageFilter) {
     where = sql`${where} AND m.event_type = ANY(${filter.eventTypes}::text[])`;
   if (filter.channel !== undefined)
     where = sql`${where} AND m.channels IS NOT NULL AND m.channels::jsonb ? ${filter.channel}`;
+  if (filter.tag !== undefined)
+    where = sql`${where} AND m.tags IS NOT NULL AND m.tags::jsonb ? ${filter.tag}`;
   if (filter.before !== undefined) where = sql`${where} AND m.created_at < ${filter.before}`;
   if (filter.after !== undefined) where = sql`${where} AND m.created_at > ${filter.after}`;
   return where;
@@ -121,7 +132,35 @@ export function messageQueries(sql: Sql): MessageQueries {
         pending: count(STATUS_PENDING),
         sending: count(STATUS_SENDING),
         fail: count(STATUS_FAIL),
+        canceled: count(STATUS_CANCELED),
       };
+    },
+    async cancelPendingDeliveries(endpointId, createdBefore, now) {
+      const result =
+        await sql`UPDATE deliveries SET status = ${STATUS_CANCELED}, due_at = NULL, updated_at = ${now}
+        WHERE endpoint_id = ${endpointId} AND status = ${STATUS_PENDING} AND created_at < ${createdBefore}`;
+      return result.count;
+    },
+    async countDeliveries({ appId, since, until, eventTypes, bucketMs }) {
+      const app = appId === null ? sql`TRUE` : sql`d.app_id = ${appId}`;
+      const types =
+        eventTypes && eventTypes.length > 0 ? sql`m.event_type = ANY(${eventTypes}::text[])` : sql`TRUE`;
+      // Each message goes in the bucket that starts at since + n * bucketMs.
+      const bucket =
+        bucketMs === null
+          ? sql`NULL::bigint`
+          : sql`(${since}::bigint + ((m.created_at - ${since}::bigint) / ${bucketMs}::bigint) * ${bucketMs}::bigint)`;
+      const rows = await sql`SELECT d.app_id, m.event_type, d.status, ${bucket} AS bucket, count(*) AS n
+        FROM deliveries d JOIN messages m ON m.id = d.msg_id
+        WHERE m.created_at >= ${since} AND m.created_at < ${until} AND ${app} AND ${types}
+        GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 4`;
+      return rows.map((r) => ({
+        appId: String(r.app_id),
+        eventType: String(r.event_type),
+        status: Number(r.status) as MessageStatus,
+        bucket: r.bucket === null ? null : Number(r.bucket),
+        count: Number(r.n),
+      }));
     },
   };
 }

@@ -16,6 +16,8 @@ function messageColumns(m: MessageRow) {
     event_id: m.eventId,
     channels: m.channels === null ? null : JSON.stringify(m.channels),
     payload: m.payload,
+    tags: m.tags === null ? null : JSON.stringify(m.tags),
+    deliver_at: m.deliverAt,
     created_at: m.createdAt,
     expires_at: m.expiresAt,
   };

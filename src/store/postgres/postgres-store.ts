@@ -9,6 +9,7 @@ import { endpointQueries } from "./endpoint-queries.ts";
 import { idempotencyQueries } from "./idempotency-queries.ts";
 import { messageQueries } from "./message-queries.ts";
 import { WORK_CHANNEL } from "./message-writes.ts";
+import { taskQueries } from "./task-queries.ts";
 
 /**
  * The shared store: one PostgreSQL database for any number of processes. Connects with a pool of `pool`
@@ -37,6 +38,7 @@ export async function createPostgresStore(options: PostgresOptions): Promise<Sto
     ...deliveryQueries(sql),
     ...idempotencyQueries(sql),
     ...directoryQueries(sql),
+    ...taskQueries(sql),
   };
   return translatingErrors(store, translatePostgresError);
 }

@@ -8,6 +8,7 @@ import { directoryQueries } from "./directory-queries.ts";
 import { endpointQueries } from "./endpoint-queries.ts";
 import { idempotencyQueries } from "./idempotency-queries.ts";
 import { messageQueries } from "./message-queries.ts";
+import { taskQueries } from "./task-queries.ts";
 
 /**
  * The embedded store: one SQLite file in WAL mode. Several processes may open it (API processes beside the one
@@ -29,6 +30,7 @@ export function createSqliteStore(file: string): Store {
     ...deliveryQueries(db),
     ...idempotencyQueries(db),
     ...directoryQueries(db),
+    ...taskQueries(db),
   };
   return translatingErrors(store, translateSqliteError);
 }
