@@ -45,12 +45,14 @@ export function registerIdempotency(app: FastifyInstance, ctx: Context): void {
       await new Promise((resolve) => setTimeout(resolve, 25));
       row = await ctx.store.getIdempotency(key);
     }
-    // A reservation without a response after one lease belongs to a request whose process died.
-    const abandoned = row !== null && row.statusCode === 0 && row.createdAt < now - ctx.config.leaseMs;
-    if (!row || abandoned || row.createdAt < now - IDEMPOTENCY_TTL_MS) {
+    // A reservation without a response after one lease belongs to a request whose process died (judged after the
+    // wait: a retry that arrives right after a crash must not be told "in progress" by a reservation nobody holds).
+    const afterWait = ctx.now();
+    const abandoned = row !== null && row.statusCode === 0 && row.createdAt < afterWait - ctx.config.leaseMs;
+    if (!row || abandoned || row.createdAt < afterWait - IDEMPOTENCY_TTL_MS) {
       // Expired or released: this request takes the key over.
       await ctx.store.releaseIdempotency(key);
-      if (await ctx.store.reserveIdempotency(key, requestHash, now)) request.idempotencyKey = key;
+      if (await ctx.store.reserveIdempotency(key, requestHash, afterWait)) request.idempotencyKey = key;
       return;
     }
     if (row.statusCode === 0)

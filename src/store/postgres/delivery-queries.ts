@@ -100,20 +100,27 @@ export function deliveryQueries(sql: Sql): DeliveryQueries {
         const lock = (ids: string[]) =>
           ids.length === 0
             ? Promise.resolve([])
-            : tx`SELECT e.*, (SELECT count(*) FROM deliveries s WHERE s.endpoint_id = e.id
-                  AND s.status = ${STATUS_SENDING} AND s.due_at > ${now}) AS sending
-                FROM endpoints e WHERE e.id = ANY(${ids}::text[]) ORDER BY e.id FOR NO KEY UPDATE OF e SKIP LOCKED`;
+            : tx`SELECT * FROM endpoints WHERE id = ANY(${ids}::text[]) ORDER BY id FOR NO KEY UPDATE SKIP LOCKED`;
         const wanted = endpointsToLock(candidates, limit, endpointCap);
         let locked = [...(await lock(wanted.first))];
         // Some were held by other claimers: take what else is due rather than come back empty.
         if (locked.length < wanted.first.length) locked = [...locked, ...(await lock(wanted.rest))];
         if (locked.length === 0) return null;
         const endpoints = new Map(locked.map((r) => [String(r.id), toEndpoint(r)]));
+        // Counted in a statement of its own, after the locks: its snapshot then includes every claim committed by
+        // whoever held an endpoint before us (a count in the locking statement would use an older snapshot).
+        const sending = new Map(
+          (
+            await tx`SELECT endpoint_id, count(*) AS n FROM deliveries
+              WHERE endpoint_id = ANY(${[...endpoints.keys()]}::text[]) AND status = ${STATUS_SENDING} AND due_at > ${now}
+              GROUP BY endpoint_id`
+          ).map((r) => [String(r.endpoint_id), Number(r.n)]),
+        );
         const states = new Map<string, EndpointClaimState>(
           locked.map((r) => [
             String(r.id),
             {
-              sending: Number(r.sending),
+              sending: sending.get(String(r.id)) ?? 0,
               consecutiveFailures: Number(r.consecutive_failures),
               throttleRate: r.throttle_rate === null ? null : Number(r.throttle_rate),
               rateNextAt: r.rate_next_at === null ? null : Number(r.rate_next_at),
