@@ -13,6 +13,7 @@ import { ensureDirectoryEventTypes } from "./directory/events.ts";
 import { createTaskRunner } from "./domain/background-tasks.ts";
 import type { Context } from "./domain/context.ts";
 import { checkEncryptionKey } from "./domain/encryption-key-check.ts";
+import { ConflictError } from "./domain/errors.ts";
 import {
   emitAttemptEvents,
   emitEndpointDisabled,
@@ -22,6 +23,7 @@ import { createQuotaGuard } from "./domain/quotas.ts";
 import { runRetention } from "./domain/retention.ts";
 import { ensureAdminToken } from "./domain/tokens.ts";
 import { createSecretBox, deriveKey, loadEncryptionKey } from "./secret-box.ts";
+import { DuplicateKeyError } from "./store/errors.ts";
 import { openStore } from "./store/open-store.ts";
 import { withReadCache } from "./store/read-cache.ts";
 import { lockDatabase } from "./store/sqlite/database-lock.ts";
@@ -54,6 +56,22 @@ export function createLogger(config: Config) {
       "*.token",
     ],
   });
+}
+
+/**
+ * Start-up seeding (built-in event types, the operational application) races with other processes starting on the
+ * same database: the loser of a race hits a unique key, and the next pass finds the row the winner wrote. Each pass
+ * gets further (every lost race means a row now exists), so a few passes always finish.
+ */
+async function seedOnce(seed: () => Promise<void>): Promise<void> {
+  for (let pass = 1; ; pass++) {
+    try {
+      return await seed();
+    } catch (error) {
+      const lostRace = error instanceof DuplicateKeyError || error instanceof ConflictError;
+      if (!lostRace || pass >= 20) throw error;
+    }
+  }
 }
 
 /** What a process runs: `serve` = API + delivery (what `npm start` runs), `api` = API only, `worker` = delivery only. */
@@ -125,8 +143,8 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
   const orphaned = await store.releaseOrphanedClaims(Date.now());
   if (orphaned > 0) logger.info({ count: orphaned }, "re-queued deliveries whose process died");
 
-  await ensureDirectoryEventTypes(ctx);
-  await ensureOperationalApplication(ctx);
+  await seedOnce(() => ensureDirectoryEventTypes(ctx));
+  await seedOnce(() => ensureOperationalApplication(ctx));
   const imports = createImportRunner(ctx);
   const tasks = createTaskRunner(ctx);
   const api = role === "worker" ? null : buildApi(ctx, imports, VERSION, tasks);

@@ -42,6 +42,27 @@ test("SQLite: an API process and a worker process share one file; a second worke
   assert.equal(worker.child.exitCode, null, "the first worker keeps running");
 });
 
+test("PostgreSQL: an API process and two workers started at once on an empty database all come up", {
+  skip: skipPostgres && "OUTBOUND_TEST_SKIP_POSTGRES=1",
+}, async (t) => {
+  // They race to migrate and to seed the built-in event types and the operational application.
+  const database = await createTestDatabase();
+  const token = "test_token_started_together";
+  const options = (role: "api" | "worker") => ({ role, databaseUrl: database.url });
+  const [api] = await Promise.all([
+    startServer({ OUTBOUND_API_TOKEN: token }, options("api")),
+    startServer({ OUTBOUND_API_TOKEN: token }, options("worker")),
+    startServer({ OUTBOUND_API_TOKEN: token }, options("worker")),
+  ]);
+  const receiver = await startReceiver();
+  t.after(() => receiver.close());
+  const app = await api.svix.application.create({ name: "together" });
+  await api.svix.endpoint.create(app.id, { url: receiver.url });
+  const message = await api.svix.message.create(app.id, { eventType: "roles.tick", payload: { n: 1 } });
+  const [request] = await receiver.waitFor(1);
+  assert.equal(request?.headers["webhook-id"], message.id);
+});
+
 test("migrate --status lists pending migrations without creating anything; migrate applies them", async () => {
   const file = path.join(dir, "fresh", "outbound.db");
   const env = { DATABASE_URL: file };
