@@ -50,10 +50,17 @@ export function registerIdempotency(app: FastifyInstance, ctx: Context): void {
     const afterWait = ctx.now();
     const abandoned = row !== null && row.statusCode === 0 && row.createdAt < afterWait - ctx.config.leaseMs;
     if (!row || abandoned || row.createdAt < afterWait - IDEMPOTENCY_TTL_MS) {
-      // Expired or released: this request takes the key over.
-      await ctx.store.releaseIdempotency(key);
-      if (await ctx.store.reserveIdempotency(key, requestHash, afterWait)) request.idempotencyKey = key;
-      return;
+      // Expired, abandoned or released: this request takes the key over, unless a concurrent retry (perhaps in
+      // another process) took it first; then that one is in progress.
+      const stale = {
+        abandonedBefore: afterWait - ctx.config.leaseMs,
+        expiredBefore: afterWait - IDEMPOTENCY_TTL_MS,
+      };
+      if (await ctx.store.takeOverIdempotency(key, requestHash, afterWait, stale)) {
+        request.idempotencyKey = key;
+        return;
+      }
+      throw new ConflictError("A request with this idempotency key is still in progress");
     }
     if (row.statusCode === 0)
       throw new ConflictError("A request with this idempotency key is still in progress");

@@ -110,6 +110,7 @@ export function withReadCache(store: Store, ttlMs: number, now: () => number): S
     listReplayCandidates: (...args) => store.listReplayCandidates(...args),
     getIdempotency: (...args) => store.getIdempotency(...args),
     reserveIdempotency: (...args) => store.reserveIdempotency(...args),
+    takeOverIdempotency: (...args) => store.takeOverIdempotency(...args),
     completeIdempotency: (...args) => store.completeIdempotency(...args),
     releaseIdempotency: (...args) => store.releaseIdempotency(...args),
     purgeIdempotency: (...args) => store.purgeIdempotency(...args),

@@ -157,6 +157,16 @@ export interface Store extends DirectoryStore {
   getIdempotency(key: string): Promise<IdempotencyRow | null>;
   /** Returns false if a row for the key already exists (another request got there first). */
   reserveIdempotency(key: string, requestHash: string, now: number): Promise<boolean>;
+  /**
+   * Takes a key over for a new request, atomically: only if its row is gone, expired (created before
+   * `expiredBefore`) or abandoned (no answer, created before `abandonedBefore`). False if another request holds it.
+   */
+  takeOverIdempotency(
+    key: string,
+    requestHash: string,
+    now: number,
+    stale: { abandonedBefore: number; expiredBefore: number },
+  ): Promise<boolean>;
   completeIdempotency(key: string, statusCode: number, body: string): Promise<void>;
   releaseIdempotency(key: string): Promise<void>;
   purgeIdempotency(olderThan: number): Promise<number>;

@@ -361,6 +361,31 @@ forEachStore("Store conformance", (ctx) => {
     await ctx.store.releaseIdempotency("k-dup");
   });
 
+  test("an idempotency key is taken over atomically, only when gone, expired or abandoned", async () => {
+    const stale = { abandonedBefore: T0 + 100, expiredBefore: T0 - 1_000 };
+    await ctx.store.reserveIdempotency("live", "h", T0 + 500);
+    assert.equal(await ctx.store.takeOverIdempotency("live", "h2", T0 + 600, stale), false, "in progress");
+    await ctx.store.reserveIdempotency("dead", "h", T0);
+    const racers = await Promise.all(
+      [1, 2, 3].map((i) => ctx.store.takeOverIdempotency("dead", `h${i}`, T0 + 600, stale)),
+    );
+    assert.deepEqual(racers.filter(Boolean).length, 1, "exactly one concurrent retry takes an abandoned key");
+    assert.equal((await ctx.store.getIdempotency("dead"))?.createdAt, T0 + 600);
+    await ctx.store.reserveIdempotency("answered", "h", T0);
+    await ctx.store.completeIdempotency("answered", 202, "{}");
+    assert.equal(
+      await ctx.store.takeOverIdempotency("answered", "h", T0 + 600, stale),
+      false,
+      "answered, not expired",
+    );
+    assert.equal(
+      await ctx.store.takeOverIdempotency("answered", "h", T0 + 600, { ...stale, expiredBefore: T0 + 1 }),
+      true,
+      "expired",
+    );
+    assert.equal(await ctx.store.takeOverIdempotency("gone", "h", T0 + 600, stale), true, "no row");
+  });
+
   test("idempotency keys are reserved once", async () => {
     assert.equal(await ctx.store.reserveIdempotency("k", "h", T0), true);
     assert.equal(await ctx.store.reserveIdempotency("k", "h", T0), false);

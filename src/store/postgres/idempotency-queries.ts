@@ -5,6 +5,7 @@ type IdempotencyQueries = Pick<
   Store,
   | "getIdempotency"
   | "reserveIdempotency"
+  | "takeOverIdempotency"
   | "completeIdempotency"
   | "releaseIdempotency"
   | "purgeIdempotency"
@@ -28,6 +29,16 @@ export function idempotencyQueries(sql: Sql): IdempotencyQueries {
       const rows = await sql`INSERT INTO idempotency (key, request_hash, created_at)
         VALUES (${key}, ${requestHash}, ${now}) ON CONFLICT (key) DO NOTHING`;
       return rows.count === 1;
+    },
+    async takeOverIdempotency(key, requestHash, now, { abandonedBefore, expiredBefore }) {
+      // A concurrent taker waits for our row lock, then finds the row fresh and takes nothing.
+      const taken = await sql`UPDATE idempotency SET request_hash = ${requestHash}, created_at = ${now},
+          status_code = NULL, body = NULL
+        WHERE key = ${key} AND ((status_code IS NULL AND created_at < ${abandonedBefore}) OR created_at < ${expiredBefore})`;
+      if (taken.count === 1) return true;
+      const inserted = await sql`INSERT INTO idempotency (key, request_hash, created_at)
+        VALUES (${key}, ${requestHash}, ${now}) ON CONFLICT (key) DO NOTHING`;
+      return inserted.count === 1;
     },
     async completeIdempotency(key, statusCode, body) {
       await sql`UPDATE idempotency SET status_code = ${statusCode}, body = ${body} WHERE key = ${key}`;
