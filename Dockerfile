@@ -11,7 +11,8 @@ RUN apt-get update \
 WORKDIR /app
 COPY package.json package-lock.json ./
 # The image's Node is 24 already: dev dependencies (the pinned `node` package among them) are not needed.
-RUN npm ci --omit=dev && npm cache clean --force
+# --ignore-scripts: `prepare` compiles the receiver library for npm consumers; the server does not use it.
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY src ./src
 
 RUN mkdir /data && chown node:node /data

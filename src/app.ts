@@ -5,8 +5,8 @@ import pino from "pino";
 import { IDEMPOTENCY_TTL_MS } from "./api/idempotency.ts";
 import { buildApi } from "./api/server.ts";
 import type { Config } from "./config.ts";
-import { createAddressPolicy } from "./delivery/address-policy.ts";
 import { createHttpSender } from "./delivery/http-sender.ts";
+import { createRelayHub } from "./delivery/relay-hub.ts";
 import { createWorker } from "./delivery/worker.ts";
 import { createImportRunner } from "./directory/csv-import.ts";
 import { ensureDirectoryEventTypes } from "./directory/events.ts";
@@ -22,11 +22,14 @@ import {
 import { createQuotaGuard } from "./domain/quotas.ts";
 import { runRetention } from "./domain/retention.ts";
 import { ensureAdminToken } from "./domain/tokens.ts";
+import { createTelemetry } from "./observability/metrics.ts";
+import { prettyLogStream } from "./observability/pretty-log.ts";
 import { createSecretBox, deriveKey, loadEncryptionKey } from "./secret-box.ts";
 import { DuplicateKeyError } from "./store/errors.ts";
 import { openStore } from "./store/open-store.ts";
 import { withReadCache } from "./store/read-cache.ts";
 import { lockDatabase } from "./store/sqlite/database-lock.ts";
+import { createAddressPolicy } from "./webhook/address-policy.ts";
 
 const HOUSEKEEPING_EVERY_MS = 60_000;
 /** How long routing may use an application's endpoint list before re-reading it (changes made here apply at once). */
@@ -42,20 +45,24 @@ export interface Running {
 }
 
 export function createLogger(config: Config) {
-  return pino({
-    level: config.logLevel,
-    base: { service: "outbound" },
-    // Belt and braces: nothing we log carries these, but a stray object must not leak them.
-    redact: [
-      "req.headers.authorization",
-      "headers.authorization",
-      "secret",
-      "token",
-      "key",
-      "*.secret",
-      "*.token",
-    ],
-  });
+  const destination = config.logFormat === "pretty" ? prettyLogStream(process.stdout) : undefined;
+  return pino(
+    {
+      level: config.logLevel,
+      base: { service: "outbound" },
+      // Belt and braces: nothing we log carries these, but a stray object must not leak them.
+      redact: [
+        "req.headers.authorization",
+        "headers.authorization",
+        "secret",
+        "token",
+        "key",
+        "*.secret",
+        "*.token",
+      ],
+    },
+    destination,
+  );
 }
 
 /**
@@ -88,12 +95,16 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
   const key = loadEncryptionKey(config.encryptionKey, config.dataDir);
   const secrets = createSecretBox(key);
   const addressPolicy = createAddressPolicy(config.allowedSubnets);
-  const sender = createHttpSender({
-    timeoutMs: config.requestTimeoutMs,
-    policy: addressPolicy,
-    requireHttps: config.requireHttps,
-    caFile: config.caFile,
-  });
+  const telemetry = createTelemetry({ now: Date.now, workerInProcess: role !== "api" });
+  const relays = createRelayHub({ timeoutMs: config.requestTimeoutMs });
+  const sender = relays.wrap(
+    createHttpSender({
+      timeoutMs: config.requestTimeoutMs,
+      policy: addressPolicy,
+      requireHttps: config.requireHttps,
+      caFile: config.caFile,
+    }),
+  );
   const worker = createWorker({
     store,
     sender,
@@ -110,10 +121,12 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
       void emitEndpointDisabled(ctx, attempt.appId, attempt.endpointId, attempt.createdAt).catch(
         (error: unknown) => logger.error({ err: error }, "emitting endpoint.disabled failed"),
       ),
-    onOutcomesRecorded: (outcomes) =>
+    onOutcomesRecorded: (outcomes) => {
+      telemetry.recordOutcomes(outcomes, Date.now());
       void emitAttemptEvents(ctx, outcomes).catch((error: unknown) =>
         logger.error({ err: error }, "emitting message.attempt events failed"),
-      ),
+      );
+    },
   });
   const ctx: Context = {
     config,
@@ -125,6 +138,8 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
     notifyWork: () => worker.notify(),
     now: Date.now,
     quotas: createQuotaGuard(config.quotas),
+    telemetry,
+    relays,
   };
 
   await checkEncryptionKey(

@@ -7,6 +7,7 @@ import { hol } from "./hol.ts";
 import { importScenario } from "./import.ts";
 import { ingest } from "./ingest.ts";
 import { latency } from "./latency.ts";
+import { peers } from "./peers.ts";
 import { scale } from "./scale.ts";
 
 /** In the order `npm run bench` runs them. */
@@ -19,6 +20,7 @@ export const SCENARIOS: Scenario[] = [
   fanout,
   backlog,
   importScenario,
+  peers,
   scale,
 ];
 

@@ -1,4 +1,3 @@
-import { maskCredentials, openCredentials } from "../domain/delivery-options.ts";
 import type { SecretBox } from "../secret-box.ts";
 import type {
   ApplicationRow,
@@ -11,6 +10,7 @@ import type {
   MessageStatus,
   SentRequest,
 } from "../store/types.ts";
+import { maskCredentials, openCredentials } from "../webhook/credentials.ts";
 
 /** Row -> wire shapes of svix-openapi.json. */
 

@@ -1,15 +1,7 @@
-import { checkUrlStatically } from "../delivery/address-policy.ts";
-import { generateSecret } from "../delivery/signer.ts";
-import { headerNameProblem } from "../header-names.ts";
 import { newId } from "../ids.ts";
 import type { ApplicationRow, EndpointRow } from "../store/types.ts";
-import type { Context } from "./context.ts";
-import {
-  type DeliveryInput,
-  sealCredentials,
-  validateDeliveryOptions,
-  validateEndpointSecret,
-} from "./delivery-options.ts";
+import { checkUrlStatically } from "../webhook/address-policy.ts";
+import { sealCredentials } from "../webhook/credentials.ts";
 import {
   currentSecret,
   DEFAULT_ROTATION_GRACE_MS,
@@ -18,7 +10,11 @@ import {
   rotateSecrets,
   sealSecrets,
   sealSensitiveHeaders,
-} from "./endpoint-secrets.ts";
+} from "../webhook/endpoint-secrets.ts";
+import { headerNameProblem } from "../webhook/header-names.ts";
+import { generateSecret } from "../webhook/signer.ts";
+import type { Context } from "./context.ts";
+import { type DeliveryInput, validateDeliveryOptions, validateEndpointSecret } from "./delivery-options.ts";
 import { NotFoundError, ValidationError } from "./errors.ts";
 import { emitEndpointEvent } from "./operational-events.ts";
 import { assertEndpointQuota } from "./quotas.ts";
@@ -115,6 +111,7 @@ export async function createEndpoint(
     health: { failingSince: null, consecutiveFailures: 0, circuitOpenUntil: null },
     delivery: options,
     credentialsSealed,
+    transformation: null,
     createdAt: now,
     updatedAt: now,
   };

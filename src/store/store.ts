@@ -1,4 +1,5 @@
 import type { DirectoryStore } from "./directory-store.ts";
+import type { OperationalStats } from "./stats.ts";
 import type {
   ApplicationRow,
   AttemptFilter,
@@ -172,6 +173,11 @@ export interface Store extends DirectoryStore {
   purgeIdempotency(olderThan: number): Promise<number>;
   /** Drops reservations that never got a response made before `olderThan` (one lease ago: their request died). */
   releaseAbandonedIdempotency(olderThan: number): Promise<number>;
+
+  /** Throws when the database cannot be used (answers /api/v1/health with 503). */
+  ping(): Promise<void>;
+  /** Queue, endpoint and database counts for /metrics and /api/v1/health/details; read on demand only. */
+  operationalStats(now: number): Promise<OperationalStats>;
 }
 
 export type { TriggerType };

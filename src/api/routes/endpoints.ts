@@ -12,6 +12,7 @@ import {
   saveEndpoint,
   visibleHeaders,
 } from "../../domain/endpoints.ts";
+import { ValidationError } from "../../domain/errors.ts";
 import { createMessageForEndpoint } from "../../domain/messages.ts";
 import { authorizedApp } from "../access.ts";
 import { toListResponse, toPageQuery } from "../pagination.ts";
@@ -170,8 +171,8 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: Context): void
 
   app.post<{ Params: EndpointParams }>(`${one}/send-example`, async (request) => {
     const { application, endpoint } = await load(request);
-    const { eventType } = parseInput(eventExampleIn, request.body, "body");
-    const payload = await examplePayload(ctx, eventType);
+    const { eventType, exampleIndex } = parseInput(eventExampleIn, request.body, "body");
+    const payload = await examplePayload(ctx, eventType, exampleIndex ?? 0);
     return messageOut(await createMessageForEndpoint(ctx, application, endpoint, { eventType, payload }));
   });
 
@@ -202,12 +203,24 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: Context): void
 }
 
 /** The event type's first schema example if it has one, else a small generic payload. */
-async function examplePayload(ctx: Context, eventType: string): Promise<Record<string, unknown>> {
+async function examplePayload(
+  ctx: Context,
+  eventType: string,
+  index: number,
+): Promise<Record<string, unknown>> {
   const row = await ctx.store.getEventType(eventType);
   for (const schema of Object.values(row?.schemas ?? {})) {
     const examples = (schema as { examples?: unknown[] } | null)?.examples;
-    const first = Array.isArray(examples) ? examples[0] : undefined;
-    if (first && typeof first === "object" && !Array.isArray(first)) return first as Record<string, unknown>;
+    if (!Array.isArray(examples) || examples.length === 0) continue;
+    const chosen = examples[index];
+    if (chosen === undefined) {
+      throw ValidationError.field(
+        ["body", "exampleIndex"],
+        `the event type has ${examples.length} example(s)`,
+      );
+    }
+    if (chosen && typeof chosen === "object" && !Array.isArray(chosen))
+      return chosen as Record<string, unknown>;
   }
   return { type: eventType, example: true, data: { message: "This is an example event sent by Outbound" } };
 }

@@ -32,6 +32,7 @@ function settings(row: EndpointRow) {
     secrets_sealed: row.secretsSealed,
     delivery_options: JSON.stringify(row.delivery),
     credentials_sealed: row.credentialsSealed,
+    transformation: row.transformation === null ? null : JSON.stringify(row.transformation),
     updated_at: row.updatedAt,
   };
 }

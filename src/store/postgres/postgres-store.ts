@@ -9,6 +9,7 @@ import { endpointQueries } from "./endpoint-queries.ts";
 import { idempotencyQueries } from "./idempotency-queries.ts";
 import { messageQueries } from "./message-queries.ts";
 import { WORK_CHANNEL } from "./message-writes.ts";
+import { statsQueries } from "./stats-queries.ts";
 import { taskQueries } from "./task-queries.ts";
 
 /**
@@ -39,6 +40,7 @@ export async function createPostgresStore(options: PostgresOptions): Promise<Sto
     ...idempotencyQueries(sql),
     ...directoryQueries(sql),
     ...taskQueries(sql),
+    ...statsQueries(sql),
   };
   return translatingErrors(store, translatePostgresError);
 }
