@@ -24,6 +24,7 @@ import { runRetention } from "./domain/retention.ts";
 import { ensureAdminToken } from "./domain/tokens.ts";
 import { createTelemetry } from "./observability/metrics.ts";
 import { prettyLogStream } from "./observability/pretty-log.ts";
+import { createTracer } from "./observability/tracing.ts";
 import { createSecretBox, deriveKey, loadEncryptionKey } from "./secret-box.ts";
 import { DuplicateKeyError } from "./store/errors.ts";
 import { openStore } from "./store/open-store.ts";
@@ -95,7 +96,20 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
   const key = loadEncryptionKey(config.encryptionKey, config.dataDir);
   const secrets = createSecretBox(key);
   const addressPolicy = createAddressPolicy(config.allowedSubnets);
-  const telemetry = createTelemetry({ now: Date.now, workerInProcess: role !== "api" });
+  const telemetry = createTelemetry({
+    now: Date.now,
+    workerInProcess: role !== "api",
+    ...(config.otlpEndpoint
+      ? {
+          tracer: createTracer({
+            endpoint: config.otlpEndpoint,
+            serviceName: config.otelServiceName,
+            version: VERSION,
+            onExportError: (error) => logger.warn({ err: error }, "exporting traces failed"),
+          }),
+        }
+      : {}),
+  });
   const relays = createRelayHub({ timeoutMs: config.requestTimeoutMs });
   const sender = relays.wrap(
     createHttpSender({
@@ -121,6 +135,7 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
       void emitEndpointDisabled(ctx, attempt.appId, attempt.endpointId, attempt.createdAt).catch(
         (error: unknown) => logger.error({ err: error }, "emitting endpoint.disabled failed"),
       ),
+    traceparentFor: (msgId, endpointId) => telemetry.attemptTraceparent(msgId, endpointId),
     onOutcomesRecorded: (outcomes) => {
       telemetry.recordOutcomes(outcomes, Date.now());
       void emitAttemptEvents(ctx, outcomes).catch((error: unknown) =>
@@ -200,6 +215,7 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
       await imports.stop();
       await tasks.idle();
       await sender.close();
+      await telemetry.close();
       await store.close();
       lock?.release();
     },

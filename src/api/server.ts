@@ -27,6 +27,7 @@ import { registerRelayRoutes } from "./routes/relay.ts";
 import { registerStatisticsRoutes } from "./routes/statistics.ts";
 import { registerTransformationRoutes } from "./routes/transformations.ts";
 import { registerUnsubscribeRoutes } from "./routes/unsubscribe-page.ts";
+import { registerTracingHooks } from "./tracing-hooks.ts";
 
 export function buildApi(ctx: Context, imports: ImportRunner, version: string, tasks: TaskRunner) {
   const app = Fastify({
@@ -79,6 +80,7 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string, t
   registerAccessControl(app, ctx);
   registerAccessLog(app, ctx);
   registerMetricsRoutes(app, ctx);
+  registerTracingHooks(app, ctx);
   // Fastify's text/plain parser would hand JSON routes a string (a puzzling 422); without it the answer is a 415
   // naming the accepted types.
   app.removeContentTypeParser(["application/json", "text/plain"]);
