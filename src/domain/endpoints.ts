@@ -15,7 +15,7 @@ import { headerNameProblem } from "../webhook/header-names.ts";
 import { generateSecret } from "../webhook/signer.ts";
 import type { Context } from "./context.ts";
 import { type DeliveryInput, validateDeliveryOptions, validateEndpointSecret } from "./delivery-options.ts";
-import { ConflictError, NotFoundError, ValidationError } from "./errors.ts";
+import { NotFoundError, ValidationError } from "./errors.ts";
 import { emitEndpointEvent } from "./operational-events.ts";
 import { assertEndpointQuota } from "./quotas.ts";
 
@@ -77,12 +77,6 @@ export async function requireEndpoint(ctx: Context, appId: string, idOrUid: stri
   return endpoint;
 }
 
-async function assertUidFree(ctx: Context, appId: string, uid: string | null | undefined, selfId?: string) {
-  if (!uid) return;
-  const other = await ctx.store.getEndpoint(appId, uid);
-  if (other && other.id !== selfId) throw new ConflictError("An endpoint with this uid already exists");
-}
-
 /** Splits the API's `delivery` object into stored options and sealed credentials. */
 function deliveryParts(ctx: Context, delivery: DeliveryInput | null | undefined) {
   const { credentials, ...options } = delivery ?? {};
@@ -99,7 +93,6 @@ export async function createEndpoint(
   if (input.headers) validateHeaders(input.headers, ["body", "headers"]);
   if (input.secret) validateEndpointSecret(input.secret, input.delivery?.signature);
   const { options, credentialsSealed } = deliveryParts(ctx, input.delivery);
-  await assertUidFree(ctx, app.id, input.uid);
   await assertEndpointQuota(ctx, app.id);
   const now = ctx.now();
   const row: EndpointRow = {
@@ -154,7 +147,6 @@ export async function saveEndpoint(
     }
   }
   if (changes.headers) validateHeaders(changes.headers, ["body", "headers"]);
-  if (changes.uid !== undefined) await assertUidFree(ctx, existing.appId, changes.uid, existing.id);
   const reenabled = existing.disabled && changes.disabled === false;
   const row: EndpointRow = {
     ...existing,

@@ -19,6 +19,7 @@ const SCENARIOS = [
   "backlog",
   "import",
   "peers",
+  "scale",
 ];
 
 test("the benchmark suite's smoke run completes and writes every result", { timeout: 300_000 }, () => {
