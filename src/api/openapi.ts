@@ -1,5 +1,7 @@
 import { z } from "zod";
 import * as d from "./directory-schemas.ts";
+import { requestPreviewIn, savedRequestPreviewIn } from "./routes/request-preview.ts";
+import { signInIn } from "./routes/session.ts";
 import * as s from "./schemas.ts";
 
 /** One row per operation; request schemas are the same zod schemas the routes validate with. */
@@ -46,6 +48,18 @@ const OPERATIONS: Operation[] = [
   ["post", `${EP}/secret/rotate`, "Rotate the signing secret", s.secretRotateIn],
   ["get", `${EP}/stats`, "Delivery counts and circuit breaker state", undefined, s.statsQuery],
   ["post", `${EP}/send-example`, "Send an example message", s.eventExampleIn],
+  [
+    "post",
+    `${APP}/endpoint/preview-request`,
+    "Build (not send) the request for an unsaved endpoint",
+    requestPreviewIn,
+  ],
+  [
+    "post",
+    `${EP}/preview-request`,
+    "Build (not send) the request for a saved endpoint",
+    savedRequestPreviewIn,
+  ],
   ["post", `${EP}/recover`, "Re-queue failed messages since a time", s.recoverIn],
   ["get", `${EP}/msg`, "Messages seen by the endpoint", undefined, s.endpointMessagesQuery],
   ["get", `${APP}/msg`, "List messages", undefined, s.messageListQuery],
@@ -58,6 +72,18 @@ const OPERATIONS: Operation[] = [
   ["get", `${APP}/attempt/msg/{msg_id}`, "Attempts of a message", undefined, s.attemptListQuery],
   ["get", `${APP}/msg/{msg_id}/attempt/{attempt_id}`, "Get an attempt (with the request as sent)"],
   ["delete", `${APP}/msg/{msg_id}/attempt/{attempt_id}/content`, "Expunge an attempt's response"],
+  [
+    "post",
+    "/api/v1/session/sign-in",
+    "Dashboard sign-in: API token for a session cookie (no auth)",
+    signInIn,
+  ],
+  [
+    "get",
+    "/api/v1/session",
+    "Who the token or session cookie is: admin, the portal token's application, or null (no auth)",
+  ],
+  ["post", "/api/v1/session/sign-out", "Dashboard sign-out (clears the cookie)"],
   ["post", "/api/v1/auth/app-portal-access/{app_id}", "Token scoped to one application", s.appPortalAccessIn],
   ["get", `${APP}/issuer`, "List identifier issuers"],
   ["post", `${APP}/issuer`, "Create an identifier issuer", d.issuerIn],

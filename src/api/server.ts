@@ -16,9 +16,20 @@ import { registerEndpointRoutes } from "./routes/endpoints.ts";
 import { registerEventTypeRoutes } from "./routes/event-types.ts";
 import { registerImportAndDistributionRoutes } from "./routes/imports-distributions.ts";
 import { registerMessageRoutes } from "./routes/messages.ts";
+import { registerRequestPreviewRoutes } from "./routes/request-preview.ts";
+import { registerSessionRoutes, SESSION_PATH, SIGN_IN_PATH, SIGN_OUT_PATH } from "./routes/session.ts";
 import { registerUnsubscribeRoutes } from "./routes/unsubscribe-page.ts";
+import { sessionPrincipal } from "./session-cookie.ts";
+import { registerWebAssets } from "./web-assets.ts";
 
-const PUBLIC_PATHS = new Set(["/api/v1/health", "/api/v1/health/ping", "/api/v1/openapi.json"]);
+const PUBLIC_PATHS = new Set([
+  "/api/v1/health",
+  "/api/v1/health/ping",
+  "/api/v1/openapi.json",
+  SIGN_IN_PATH,
+  SIGN_OUT_PATH,
+  SESSION_PATH,
+]);
 
 export function buildApi(ctx: Context, imports: ImportRunner, version: string) {
   const app = Fastify({
@@ -54,7 +65,9 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string) {
     if (!path.startsWith("/api/") || PUBLIC_PATHS.has(path)) return;
     const header = request.headers.authorization;
     const match = header ? /^Bearer\s+(.+)$/i.exec(header) : null;
-    const principal = match?.[1] ? await authenticate(ctx, match[1].trim()) : null;
+    const principal = match?.[1]
+      ? await authenticate(ctx, match[1].trim())
+      : await sessionPrincipal(ctx, request);
     if (principal) request.principal = principal;
   });
   app.addHook("preValidation", async (request) => {
@@ -94,5 +107,8 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string) {
   registerDirectoryRoutes(app, ctx);
   registerImportAndDistributionRoutes(app, ctx, imports);
   registerUnsubscribeRoutes(app, ctx);
+  registerRequestPreviewRoutes(app, ctx, `Outbound/${version}`);
+  registerSessionRoutes(app, ctx);
+  registerWebAssets(app, ctx.config);
   return app;
 }

@@ -101,18 +101,14 @@ function deliveryParts(ctx: Context, delivery: DeliveryInput | null | undefined)
   return { options, credentialsSealed: sealCredentials(ctx.secrets, credentials) };
 }
 
-export async function createEndpoint(
-  ctx: Context,
-  app: ApplicationRow,
-  input: EndpointInput,
-): Promise<EndpointRow> {
+/** Validates an endpoint input and builds its row without storing it (create, and the request preview). */
+export function newEndpointRow(ctx: Context, app: ApplicationRow, input: EndpointInput): EndpointRow {
   const url = validateEndpointUrl(ctx, app, input.url);
   if (input.headers) validateHeaders(input.headers, ["body", "headers"]);
   if (input.secret) validateEndpointSecret(input.secret, input.delivery?.signature);
   const { options, credentialsSealed } = deliveryParts(ctx, input.delivery);
-  await assertUidFree(ctx, app.id, input.uid);
   const now = ctx.now();
-  const row: EndpointRow = {
+  return {
     id: newId("ep", now),
     appId: app.id,
     uid: input.uid ?? null,
@@ -131,17 +127,26 @@ export async function createEndpoint(
     createdAt: now,
     updatedAt: now,
   };
+}
+
+export async function createEndpoint(
+  ctx: Context,
+  app: ApplicationRow,
+  input: EndpointInput,
+): Promise<EndpointRow> {
+  const row = newEndpointRow(ctx, app, input);
+  await assertUidFree(ctx, app.id, input.uid);
   await ctx.store.insertEndpoint(row);
   return row;
 }
 
 /** `delivery: undefined` keeps the options, `null` resets them; credentials are kept unless `delivery` names them. */
-export async function saveEndpoint(
+export function changedEndpointRow(
   ctx: Context,
   app: ApplicationRow,
   existing: EndpointRow,
   changes: Partial<Omit<EndpointInput, "secret">>,
-): Promise<EndpointRow> {
+): EndpointRow {
   const url = changes.url === undefined ? existing.url : validateEndpointUrl(ctx, app, changes.url);
   let delivery = existing.delivery;
   let credentialsSealed = existing.credentialsSealed;
@@ -153,9 +158,7 @@ export async function saveEndpoint(
     }
   }
   if (changes.headers) validateHeaders(changes.headers, ["body", "headers"]);
-  if (changes.uid !== undefined) await assertUidFree(ctx, existing.appId, changes.uid, existing.id);
-  const reenabled = existing.disabled && changes.disabled === false;
-  const row: EndpointRow = {
+  return {
     ...existing,
     url,
     description: changes.description ?? existing.description,
@@ -170,6 +173,17 @@ export async function saveEndpoint(
     credentialsSealed,
     updatedAt: ctx.now(),
   };
+}
+
+export async function saveEndpoint(
+  ctx: Context,
+  app: ApplicationRow,
+  existing: EndpointRow,
+  changes: Partial<Omit<EndpointInput, "secret">>,
+): Promise<EndpointRow> {
+  const row = changedEndpointRow(ctx, app, existing, changes);
+  if (changes.uid !== undefined) await assertUidFree(ctx, existing.appId, changes.uid, existing.id);
+  const reenabled = existing.disabled && changes.disabled === false;
   await ctx.store.updateEndpoint(row);
   // Re-enabling starts a fresh failure window, or the 5-day rule would disable it again at once.
   if (reenabled) await ctx.store.resetEndpointHealth(row.id);

@@ -64,3 +64,14 @@ export async function deleteEventType(ctx: Context, name: string, expunge: boole
   if (expunge) await ctx.store.deleteEventType(name);
   else await saveEventType(ctx, existing, { archived: true });
 }
+
+/** The event type's first schema example if it has one, else a small generic payload (send-example, preview). */
+export async function examplePayload(ctx: Context, eventType: string): Promise<Record<string, unknown>> {
+  const row = await ctx.store.getEventType(eventType);
+  for (const schema of Object.values(row?.schemas ?? {})) {
+    const examples = (schema as { examples?: unknown[] } | null)?.examples;
+    const first = Array.isArray(examples) ? examples[0] : undefined;
+    if (first && typeof first === "object" && !Array.isArray(first)) return first as Record<string, unknown>;
+  }
+  return { type: eventType, example: true, data: { message: "This is an example event sent by Outbound" } };
+}

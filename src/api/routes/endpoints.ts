@@ -11,6 +11,7 @@ import {
   saveEndpoint,
   sensitiveHeaderNames,
 } from "../../domain/endpoints.ts";
+import { examplePayload } from "../../domain/event-types.ts";
 import { createMessageForEndpoint, recoverEndpoint } from "../../domain/messages.ts";
 import { newId } from "../../ids.ts";
 import { authorizedApp } from "../access.ts";
@@ -36,7 +37,9 @@ type AppParams = { app_id: string };
 type EndpointParams = { app_id: string; endpoint_id: string };
 
 /** Folds Svix's aliases (filterTypes, rateLimit) into the canonical fields. */
-function toInput<T extends { filterTypes?: string[] | null; rateLimit?: number | null; version?: number }>(
+export function toInput<
+  T extends { filterTypes?: string[] | null; rateLimit?: number | null; version?: number },
+>(
   body: T,
 ): Omit<T, "filterTypes" | "rateLimit" | "version"> & Pick<EndpointInput, "eventTypes" | "throttleRate"> {
   const { filterTypes, rateLimit, version: _version, ...rest } = body;
@@ -196,15 +199,4 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: Context): void
       (row) => endpointMessageOut(row.delivery, row.message, query.with_content ?? true),
     );
   });
-}
-
-/** The event type's first schema example if it has one, else a small generic payload. */
-async function examplePayload(ctx: Context, eventType: string): Promise<Record<string, unknown>> {
-  const row = await ctx.store.getEventType(eventType);
-  for (const schema of Object.values(row?.schemas ?? {})) {
-    const examples = (schema as { examples?: unknown[] } | null)?.examples;
-    const first = Array.isArray(examples) ? examples[0] : undefined;
-    if (first && typeof first === "object" && !Array.isArray(first)) return first as Record<string, unknown>;
-  }
-  return { type: eventType, example: true, data: { message: "This is an example event sent by Outbound" } };
 }

@@ -1,0 +1,55 @@
+import { StrictMode, useState } from "react";
+import { createRoot } from "react-dom/client";
+import { type Api, call, createApi } from "../api/client.ts";
+import type { Application } from "../api/types.ts";
+import { ErrorText } from "../ui/forms.tsx";
+import { useLoad } from "../ui/hooks.ts";
+import "../styles.css";
+import { AppScreens } from "./AppScreens.tsx";
+import { applyTheme, readTheme, type Theme } from "./theme.ts";
+
+/**
+ * The tenant portal, opened from `/portal/#token=…` (app-portal-access). The token lives in the fragment, which
+ * browsers never send to servers or in Referer; it is kept in memory only and sent as a bearer token.
+ */
+function Portal({ api, theme }: { api: Api; theme: Theme }) {
+  const [readOnly] = useState(
+    () => new URLSearchParams(window.location.hash.slice(1)).get("readOnly") === "true",
+  );
+  const app = useLoad(async () => {
+    const who = await call<{ kind: string; appId?: string }>(api.GET("/api/v1/session"));
+    if (!who.appId) throw new Error("This link is not a portal link for one application.");
+    return call<Application>(api.GET("/api/v1/app/{app_id}", { params: { path: { app_id: who.appId } } }));
+  }, []);
+  return (
+    <>
+      <header className="top">
+        {theme.logo && <img src={theme.logo} alt="" />}
+        <h1>{app.data ? `${app.data.name} webhooks` : "Webhooks"}</h1>
+      </header>
+      <main>
+        <ErrorText error={app.error} />
+        {app.data && <AppScreens api={api} appId={app.data.id} readOnly={readOnly} />}
+      </main>
+    </>
+  );
+}
+
+const fragment = new URLSearchParams(window.location.hash.slice(1));
+const query = new URLSearchParams(window.location.search);
+const theme = readTheme(new URLSearchParams([...query, ...fragment]));
+applyTheme(theme);
+const token = fragment.get("token");
+const root = createRoot(document.getElementById("root") as HTMLElement);
+root.render(
+  <StrictMode>
+    {token ? (
+      <Portal api={createApi(token)} theme={theme} />
+    ) : (
+      <main>
+        <h1>Webhooks</h1>
+        <p role="alert">This page needs a portal link. Ask the service you use for a new one.</p>
+      </main>
+    )}
+  </StrictMode>,
+);
