@@ -1,6 +1,6 @@
 import { StrictMode, useState } from "react";
 import { createRoot } from "react-dom/client";
-import { ApiError, call, createApi } from "../api/client.ts";
+import { call, createApi } from "../api/client.ts";
 import type { Application } from "../api/types.ts";
 import { AppScreens } from "../portal/AppScreens.tsx";
 import { ErrorText, errorText, TextField } from "../ui/forms.tsx";
@@ -121,15 +121,10 @@ function Dashboard({ onSignedOut }: { onSignedOut: () => void }) {
 }
 
 function Root() {
-  const session = useLoad(async () => {
-    try {
-      await call(api.GET("/api/v1/session"));
-      return true;
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 401) return false;
-      throw error;
-    }
-  }, []);
+  const session = useLoad(
+    async () => (await call<{ kind: string | null }>(api.GET("/api/v1/session"))).kind === "admin",
+    [],
+  );
   if (session.error) return <ErrorText error={session.error} />;
   if (session.data === undefined) return <p role="status">Loading…</p>;
   return session.data ? (
