@@ -10,6 +10,7 @@ import { createImportRunner } from "./directory/csv-import.ts";
 import { ensureDirectoryEventTypes } from "./directory/events.ts";
 import type { Context } from "./domain/context.ts";
 import { emitEndpointDisabled, ensureOperationalEventTypes } from "./domain/operational-events.ts";
+import { createQuotaGuard } from "./domain/quotas.ts";
 import { ensureAdminToken } from "./domain/tokens.ts";
 import { createSecretBox, deriveKey, loadEncryptionKey } from "./secret-box.ts";
 import { withReadCache } from "./store/read-cache.ts";
@@ -82,6 +83,7 @@ export async function startOutbound(config: Config): Promise<Running> {
     logger,
     notifyWork: () => worker.notify(),
     now: Date.now,
+    quotas: createQuotaGuard(config.quotas),
   };
 
   const token = await ensureAdminToken(ctx);

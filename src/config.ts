@@ -27,6 +27,24 @@ export interface Config {
   maxMessageBytes: number;
   /** CSP `frame-ancestors` sources for the tenant portal: which sites may embed it in an iframe. */
   portalFrameAncestors: string;
+  /** Largest CSV upload accepted (413 beyond). */
+  maxImportBytes: number;
+  /** Whole-request read limits on the API port: slow clients are cut off instead of holding a connection. */
+  headersTimeoutMs: number;
+  requestReadTimeoutMs: number;
+  accessLog: boolean;
+  quotas: Quotas;
+}
+
+/** Per-application and per-token limits (issue: one tenant must not starve the others). */
+export interface Quotas {
+  endpointsPerApp: number;
+  eventTypes: number;
+  /** Messages per second per application (token bucket, one second of burst). */
+  appMessageRate: number;
+  /** Requests per second per portal token (token bucket, two seconds of burst). */
+  portalTokenRate: number;
+  importsInFlightPerApp: number;
 }
 
 const bool = z
@@ -106,6 +124,15 @@ const envSchema = z.object({
       }
       return sources.join(" ");
     }),
+  OUTBOUND_MAX_IMPORT_BYTES: positiveInt.pipe(z.number().int().min(1024)).default(512 * 1024 * 1024),
+  OUTBOUND_HEADERS_TIMEOUT: duration.default(10_000),
+  OUTBOUND_REQUEST_READ_TIMEOUT: duration.default(120_000),
+  OUTBOUND_ACCESS_LOG: bool.default(true),
+  OUTBOUND_MAX_ENDPOINTS_PER_APP: positiveInt.pipe(z.number().int().min(1)).default(1000),
+  OUTBOUND_MAX_EVENT_TYPES: positiveInt.pipe(z.number().int().min(1)).default(10_000),
+  OUTBOUND_APP_MESSAGE_RATE: positiveInt.pipe(z.number().int().min(1)).default(25_000),
+  OUTBOUND_PORTAL_TOKEN_RATE: positiveInt.pipe(z.number().int().min(1)).default(200),
+  OUTBOUND_MAX_IMPORTS_IN_FLIGHT: positiveInt.pipe(z.number().int().min(1)).default(2),
 });
 
 export class ConfigError extends Error {}
@@ -165,5 +192,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     caFile: values.OUTBOUND_CA_FILE,
     maxMessageBytes: values.OUTBOUND_MAX_MESSAGE_BYTES,
     portalFrameAncestors: values.OUTBOUND_PORTAL_FRAME_ANCESTORS,
+    maxImportBytes: values.OUTBOUND_MAX_IMPORT_BYTES,
+    headersTimeoutMs: values.OUTBOUND_HEADERS_TIMEOUT,
+    requestReadTimeoutMs: values.OUTBOUND_REQUEST_READ_TIMEOUT,
+    accessLog: values.OUTBOUND_ACCESS_LOG,
+    quotas: {
+      endpointsPerApp: values.OUTBOUND_MAX_ENDPOINTS_PER_APP,
+      eventTypes: values.OUTBOUND_MAX_EVENT_TYPES,
+      appMessageRate: values.OUTBOUND_APP_MESSAGE_RATE,
+      portalTokenRate: values.OUTBOUND_PORTAL_TOKEN_RATE,
+      importsInFlightPerApp: values.OUTBOUND_MAX_IMPORTS_IN_FLIGHT,
+    },
   };
 }

@@ -47,7 +47,7 @@ export function loadEncryptionKey(configured: string | undefined, dataDir: strin
   if (configured) return keyFromText(configured);
   const file = path.join(dataDir, "encryption.key");
   if (fs.existsSync(file)) return keyFromText(fs.readFileSync(file, "utf8").trim());
-  fs.mkdirSync(dataDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32);
   fs.writeFileSync(file, `${key.toString("base64")}\n`, { mode: 0o600, flag: "wx" });
   return key;

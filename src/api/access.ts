@@ -1,14 +1,68 @@
-import type { FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { requireApplication } from "../domain/applications.ts";
 import type { Context } from "../domain/context.ts";
-import { ForbiddenError, UnauthorizedError } from "../domain/errors.ts";
-import type { Principal } from "../domain/tokens.ts";
+import { ForbiddenError, NotFoundError, UnauthorizedError } from "../domain/errors.ts";
+import { authenticate, hashToken, type Principal } from "../domain/tokens.ts";
 import type { ApplicationRow } from "../store/types.ts";
+import { routeAccess } from "./access-policy.ts";
+import { createAuthFailureTracker } from "./auth-failures.ts";
+import { sessionPrincipal } from "./session-cookie.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
     principal?: Principal;
   }
+}
+
+/** The bearer token of a request, if it carries one. */
+export function bearerToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match?.[1] ?? null;
+}
+
+/**
+ * Authenticates and authorizes every request in `onRequest`: after routing, before the body is read, so an
+ * unauthenticated or foreign caller never costs a body parse. The rule comes from the matched route
+ * (`access-policy.ts`); a portal token naming another application's id gets exactly what an unknown id gets.
+ */
+export function registerAccessControl(app: FastifyInstance, ctx: Context): void {
+  const failures = createAuthFailureTracker({ threshold: 20, windowMs: 60_000 });
+  app.addHook("onRequest", async (request) => {
+    const pattern = request.routeOptions.url;
+    if (pattern === undefined) return; // no route: the not-found handler answers
+    const access = routeAccess(request.method, pattern);
+    if (access === "public") return;
+    const token = bearerToken(request);
+    const principal = token ? await authenticate(ctx, token) : await sessionPrincipal(ctx, request);
+    if (!principal) {
+      if (failures.record(request.ip, ctx.now())) {
+        ctx.logger.warn({ ip: request.ip, route: pattern }, "repeated authentication failures");
+      }
+      throw new UnauthorizedError("Missing or invalid bearer token");
+    }
+    request.principal = principal;
+    if (principal.kind === "admin") return;
+    if (access === "admin") throw new ForbiddenError("This token only grants access to one application");
+    ctx.quotas.takePortalRequest(hashToken(token ?? ""), ctx.now());
+    const reads = request.method === "GET" || request.method === "HEAD";
+    if (!reads && (access === "tenant-read" || principal.readOnly)) {
+      throw new ForbiddenError("This token is read-only");
+    }
+    const appParam = (request.params as { app_id?: string }).app_id;
+    if (appParam !== undefined) await tenantApplication(ctx, principal, appParam);
+  });
+}
+
+async function tenantApplication(
+  ctx: Context,
+  principal: Principal,
+  idOrUid: string,
+): Promise<ApplicationRow> {
+  const app = await requireApplication(ctx, idOrUid);
+  // Another tenant's application answers exactly as one that does not exist.
+  if (principal.kind === "app" && principal.appId !== app.id) throw new NotFoundError("Application");
+  return app;
 }
 
 export function principalOf(request: FastifyRequest): Principal {
@@ -27,10 +81,5 @@ export async function authorizedApp(
   request: FastifyRequest,
   idOrUid: string,
 ): Promise<ApplicationRow> {
-  const principal = principalOf(request);
-  const app = await requireApplication(ctx, idOrUid);
-  if (principal.kind === "app" && principal.appId !== app.id) {
-    throw new ForbiddenError("This token does not grant access to this application");
-  }
-  return app;
+  return tenantApplication(ctx, principalOf(request), idOrUid);
 }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../domain/context.ts";
-import { ConflictError } from "../domain/errors.ts";
+import { ConflictError, ValidationError } from "../domain/errors.ts";
 
 export const IDEMPOTENCY_TTL_MS = 12 * 60 * 60 * 1000;
 const IN_PROGRESS_WAIT_MS = 5_000;
@@ -24,6 +24,14 @@ export function registerIdempotency(app: FastifyInstance, ctx: Context): void {
     if (request.method !== "POST" || typeof header !== "string" || header.length === 0) return;
     const principal = request.principal;
     const scope = principal?.kind === "app" ? principal.appId : "admin";
+    if (isStream(request.body)) {
+      // Streamed uploads (CSV imports) are never buffered to be hashed; an upsert import is idempotent by the
+      // participants' identifiers anyway, so the key is refused plainly rather than half-honoured.
+      throw ValidationError.field(
+        ["header", "idempotency-key"],
+        "not supported on streamed uploads: re-running an upsert import updates the same participants",
+      );
+    }
     const key = `${scope}:${request.url.split("?")[0]}:${header}`;
     const requestHash = createHash("sha256")
       .update(JSON.stringify(request.body ?? null))
@@ -74,4 +82,8 @@ export function registerIdempotency(app: FastifyInstance, ctx: Context): void {
     }
     return payload;
   });
+}
+
+function isStream(body: unknown): boolean {
+  return typeof body === "object" && body !== null && typeof (body as { pipe?: unknown }).pipe === "function";
 }

@@ -19,6 +19,17 @@ export class MalformedJsonError extends Error {
   readonly statusCode = 400;
 }
 
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Request bytes as text; invalid UTF-8 is a 400 rather than a silent U+FFFD in someone's payload. */
+export function decodeUtf8(bytes: Buffer): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new MalformedJsonError("Request body is not valid UTF-8");
+  }
+}
+
 /** Parses a JSON request body; malformed JSON is a 400, too-deep JSON a 422 on the body. */
 export function parseJsonBody(text: string): unknown {
   if (text.length === 0) return undefined;

@@ -3,6 +3,8 @@ import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
+  PayloadTooLargeError,
+  TooManyRequestsError,
   UnauthorizedError,
   ValidationError,
 } from "../domain/errors.ts";
@@ -19,6 +21,14 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
   }
   if (error instanceof ForbiddenError)
     return reply.code(403).send({ code: "forbidden", detail: error.message });
+  if (error instanceof PayloadTooLargeError)
+    return reply.code(413).send({ code: "payload_too_large", detail: error.message });
+  if (error instanceof TooManyRequestsError) {
+    return reply
+      .code(429)
+      .header("retry-after", String(error.retryAfterSeconds))
+      .send({ code: "rate_limited", detail: error.message });
+  }
   const fastifyError = error as FastifyError;
   if (
     typeof fastifyError.statusCode === "number" &&

@@ -115,8 +115,13 @@ export const endpointIn = z.object({
 });
 export const endpointUpdate = z.object(endpointFields);
 export const endpointPatch = z.object(endpointFields).partial();
-export const endpointHeadersIn = z.object({ headers });
-export const endpointHeadersPatchIn = z.object({ headers: z.record(z.string(), z.string().nullable()) });
+/** Outbound's extension: names whose values are credentials even if the name does not say so (sealed, redacted). */
+const sensitiveNames = z.array(z.string().max(128)).max(100).optional();
+export const endpointHeadersIn = z.object({ headers, sensitive: sensitiveNames });
+export const endpointHeadersPatchIn = z.object({
+  headers: z.record(z.string(), z.string().nullable()),
+  sensitive: sensitiveNames,
+});
 export const secretRotateIn = z.object({
   key: secret.nullish(),
   gracePeriodSeconds: z.number().int().min(0).max(604800).nullish(),
@@ -124,9 +129,18 @@ export const secretRotateIn = z.object({
 export const recoverIn = z.object({ since: timestamp, until: timestamp.nullish() });
 export const eventExampleIn = z.object({ eventType: eventTypeName });
 
+/**
+ * A JSON object passed through as parsed, not rebuilt: a rebuilt object would turn a `__proto__` key into a
+ * prototype and drop it. Payloads are data and are kept exactly.
+ */
+const jsonObject = z.custom<Record<string, unknown>>(
+  (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+  "must be a JSON object",
+);
+
 export const messageIn = z.object({
   eventType: eventTypeName,
-  payload: z.record(z.string(), z.unknown()),
+  payload: jsonObject,
   eventId: uid.nullish(),
   channels: z.array(channel).min(1).max(5).nullish(),
   payloadRetentionPeriod: z.number().int().min(1).max(90).optional(),

@@ -2,10 +2,10 @@ import { STATUS_CODES } from "node:http";
 import Fastify, { type FastifyBaseLogger, type FastifyReply, LogController } from "fastify";
 import type { ImportRunner } from "../directory/csv-import.ts";
 import type { Context } from "../domain/context.ts";
-import { UnauthorizedError } from "../domain/errors.ts";
-import { authenticate } from "../domain/tokens.ts";
+import { registerAccessControl } from "./access.ts";
+import { registerAccessLog } from "./access-log.ts";
 import { registerIdempotency } from "./idempotency.ts";
-import { parseJsonBody } from "./json-body.ts";
+import { decodeUtf8, parseJsonBody } from "./json-body.ts";
 import { buildOpenApi } from "./openapi.ts";
 import { sendProblem } from "./problem.ts";
 import { registerApplicationRoutes } from "./routes/applications.ts";
@@ -17,36 +17,44 @@ import { registerEventTypeRoutes } from "./routes/event-types.ts";
 import { registerImportAndDistributionRoutes } from "./routes/imports-distributions.ts";
 import { registerMessageRoutes } from "./routes/messages.ts";
 import { registerRequestPreviewRoutes } from "./routes/request-preview.ts";
-import { registerSessionRoutes, SESSION_PATH, SIGN_IN_PATH, SIGN_OUT_PATH } from "./routes/session.ts";
+import { registerSessionRoutes } from "./routes/session.ts";
 import { registerUnsubscribeRoutes } from "./routes/unsubscribe-page.ts";
-import { sessionPrincipal } from "./session-cookie.ts";
 import { registerWebAssets } from "./web-assets.ts";
-
-const PUBLIC_PATHS = new Set([
-  "/api/v1/health",
-  "/api/v1/health/ping",
-  "/api/v1/openapi.json",
-  SIGN_IN_PATH,
-  SIGN_OUT_PATH,
-  SESSION_PATH,
-]);
 
 export function buildApi(ctx: Context, imports: ImportRunner, version: string) {
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: ctx.config.maxMessageBytes,
+    // Slow clients (slowloris, trickled bodies) are cut off with a 408 instead of holding a connection; Node checks
+    // these deadlines every `connectionsCheckingInterval`, so it is kept well below them.
+    requestTimeout: ctx.config.requestReadTimeoutMs,
+    http: {
+      headersTimeout: Math.min(ctx.config.headersTimeoutMs, ctx.config.requestReadTimeoutMs),
+      requestTimeout: ctx.config.requestReadTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, Math.ceil(ctx.config.headersTimeoutMs / 4)),
+    },
     routerOptions: { maxParamLength: 512 },
     genReqId: () => crypto.randomUUID(),
     // Malformed HTTP or oversized headers never reach a route: answer in our error shape and close.
     clientErrorHandler: (error, socket) => {
       if (!socket.writable) return socket.destroy();
       const code = (error as NodeJS.ErrnoException).code;
-      const status = code === "HPE_HEADER_OVERFLOW" ? 431 : code === "HPE_URI_TOO_LONG" ? 414 : 400;
-      const body = JSON.stringify({
-        code: status === 400 ? "invalid_request" : "request_too_large",
-        detail: status === 400 ? "Malformed HTTP request" : "Request line or headers are too large",
-      });
+      const status =
+        code === "HPE_HEADER_OVERFLOW"
+          ? 431
+          : code === "HPE_URI_TOO_LONG"
+            ? 414
+            : code === "ERR_HTTP_REQUEST_TIMEOUT"
+              ? 408
+              : 400;
+      const body = JSON.stringify(
+        status === 408
+          ? { code: "request_timeout", detail: "The request was not received in time" }
+          : status === 400
+            ? { code: "invalid_request", detail: "Malformed HTTP request" }
+            : { code: "request_too_large", detail: "Request line or headers are too large" },
+      );
       socket.end(
         `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       );
@@ -60,26 +68,12 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string) {
     },
   });
 
-  app.addHook("onRequest", async (request) => {
-    const path = request.url.split("?")[0] ?? "";
-    if (!path.startsWith("/api/") || PUBLIC_PATHS.has(path)) return;
-    const header = request.headers.authorization;
-    const match = header ? /^Bearer\s+(.+)$/i.exec(header) : null;
-    const principal = match?.[1]
-      ? await authenticate(ctx, match[1].trim())
-      : await sessionPrincipal(ctx, request);
-    if (principal) request.principal = principal;
-  });
-  app.addHook("preValidation", async (request) => {
-    const path = request.url.split("?")[0] ?? "";
-    if (path.startsWith("/api/") && !PUBLIC_PATHS.has(path) && !request.principal) {
-      throw new UnauthorizedError("Missing or invalid bearer token");
-    }
-  });
+  registerAccessControl(app, ctx);
+  registerAccessLog(app, ctx);
   app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_request, body, done) => {
     try {
-      done(null, parseJsonBody(body as string));
+      done(null, parseJsonBody(decodeUtf8(body as Buffer)));
     } catch (error) {
       done(error as Error, undefined);
     }

@@ -1,3 +1,4 @@
+import { RESERVED_HEADER_NAMES } from "../header-names.ts";
 import type { Credentials, EndpointRow, MessageRow, SentRequest } from "../store/types.ts";
 import { appendQuery, encodeForm } from "./body-encoding.ts";
 import type { OutgoingRequest } from "./http-sender.ts";
@@ -11,6 +12,8 @@ export interface BuildInput {
   /** Active signing secrets, current first. */
   secrets: string[];
   credentials: Credentials | null;
+  /** Custom header names whose values are secrets (masked in the attempt log whatever their name). */
+  sensitiveHeaders?: string[];
   timestampSeconds: number;
   userAgent: string;
 }
@@ -23,6 +26,7 @@ export interface BuiltRequest {
 
 const MASK = "********";
 const SENSITIVE_HEADER = /auth|token|secret|key|cookie|password/i;
+const SENSITIVE_QUERY = /auth|token|secret|key|password|passwd|signature|^sig$|^code$/i;
 
 /** The headers a credential adds to every request, and which of them are secret (masked in the attempt log). */
 export function credentialHeaders(
@@ -76,9 +80,14 @@ export function buildRequest(input: BuildInput): BuiltRequest {
     signedText = body;
   }
 
-  for (const [name, value] of Object.entries(endpoint.headers)) headers[name.toLowerCase()] = value;
+  // Reserved names are refused at save time; skipping them here also covers rows saved before that rule.
+  for (const [name, value] of Object.entries(endpoint.headers)) {
+    if (!RESERVED_HEADER_NAMES.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
+  }
   const masked = new Set(Object.keys(headers).filter((name) => SENSITIVE_HEADER.test(name)));
+  for (const name of input.sensitiveHeaders ?? []) masked.add(name.toLowerCase());
   for (const [name, value, secret] of input.credentials ? credentialHeaders(input.credentials) : []) {
+    if (RESERVED_HEADER_NAMES.has(name)) continue;
     headers[name] = value;
     if (secret) masked.add(name);
     else masked.delete(name);
@@ -87,7 +96,7 @@ export function buildRequest(input: BuildInput): BuiltRequest {
 
   const logged: SentRequest = {
     method,
-    url,
+    url: maskQueryTokens(url),
     headers: Object.fromEntries(
       Object.entries(headers).map(([name, value]) => [name, masked.has(name) ? MASK : value]),
     ),
@@ -95,6 +104,19 @@ export function buildRequest(input: BuildInput): BuiltRequest {
     body: body === undefined || body === message.payload ? null : body,
   };
   return { request: { url, method, headers, body }, logged };
+}
+
+/** Query parameters that look like credentials (`?token=…`, `api_key`, `sig`) are masked in the attempt log. */
+export function maskQueryTokens(url: string): string {
+  const parsed = new URL(url);
+  let changed = false;
+  for (const name of new Set(parsed.searchParams.keys())) {
+    if (SENSITIVE_QUERY.test(name)) {
+      parsed.searchParams.set(name, MASK);
+      changed = true;
+    }
+  }
+  return changed ? parsed.toString() : url;
 }
 
 function shapedPayload(payload: string, mapping: NonNullable<EndpointRow["delivery"]["mapping"]> | null) {

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { openCredentials } from "../domain/delivery-options.ts";
-import { activeSecretKeys, openSecrets } from "../domain/endpoint-secrets.ts";
+import { activeSecretKeys, openHeaders, openSecrets } from "../domain/endpoint-secrets.ts";
 import { newId } from "../ids.ts";
 import type { SecretBox } from "../secret-box.ts";
 import type { Store } from "../store/store.ts";
@@ -15,7 +15,7 @@ import { STATUS_FAIL, STATUS_PENDING, STATUS_SUCCESS } from "../store/types.ts";
 import { CIRCUIT_THRESHOLD, circuitOpenUntil, cooldownFor } from "./circuit-breaker.ts";
 import type { HttpSender, SendResult } from "./http-sender.ts";
 import { createRateLimiter } from "./rate-limiter.ts";
-import { buildRequest } from "./request-builder.ts";
+import { buildRequest, maskQueryTokens } from "./request-builder.ts";
 import { type AttemptVerdict, classifyResponse, nextRetryDelay } from "./retry-policy.ts";
 
 export const DISABLE_AFTER_FAILING_MS = 5 * 24 * 60 * 60 * 1000;
@@ -184,7 +184,7 @@ export function createWorker(options: WorkerOptions): Worker {
       msgId: claimed.message.id,
       appId: claimed.message.appId,
       endpointId: claimed.endpoint.id,
-      url: claimed.endpoint.url,
+      url: maskQueryTokens(claimed.endpoint.url),
       status,
       responseStatusCode: result.statusCode,
       response: result.responseText,
@@ -213,8 +213,10 @@ export function createWorker(options: WorkerOptions): Worker {
     if (message.payload === null) return skip("message payload was expunged");
     const wait = rateLimiter.reserve(endpoint.id, endpoint.throttleRate ?? 0, now());
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const headers = openHeaders(options.secrets, endpoint.headers);
     const built = buildRequest({
-      endpoint,
+      endpoint: headers.sensitive.length === 0 ? endpoint : { ...endpoint, headers: headers.headers },
+      sensitiveHeaders: headers.sensitive,
       message: { ...message, payload: message.payload },
       secrets: activeSecretKeys(
         opened(endpoint.secretsSealed, (sealed) => openSecrets(options.secrets, sealed)),

@@ -3,9 +3,15 @@ import type { AttributeRow } from "../store/directory-types.ts";
 export type AttributeValue = string | number | boolean;
 export type Coerced = { ok: true; value: AttributeValue } | { ok: false; message: string };
 
+/** Longest attribute value kept: a profile field, not a document (every event about the participant carries it). */
+export const MAX_ATTRIBUTE_VALUE_CHARS = 4096;
+
 /** Turns an input (API JSON or CSV text) into the stored value for an attribute, or says why it cannot. */
 export function coerceAttributeValue(attribute: AttributeRow, input: unknown): Coerced {
   const text = typeof input === "string" ? input.trim() : input;
+  if (typeof text === "string" && text.length > MAX_ATTRIBUTE_VALUE_CHARS) {
+    return { ok: false, message: `is longer than ${MAX_ATTRIBUTE_VALUE_CHARS} characters` };
+  }
   switch (attribute.valueType) {
     case "String":
       return typeof text === "string" || typeof text === "number" || typeof text === "boolean"

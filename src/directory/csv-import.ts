@@ -1,10 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
+import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { parse } from "csv-parse";
 import type { Context } from "../domain/context.ts";
-import { ValidationError } from "../domain/errors.ts";
+import { PayloadTooLargeError, TooManyRequestsError, ValidationError } from "../domain/errors.ts";
 import { newId } from "../ids.ts";
 import type { AttributeRow, ImportRow, ImportRowError, ParticipantRow } from "../store/directory-types.ts";
 import { DuplicateIdentifierError } from "../store/errors.ts";
@@ -30,6 +31,10 @@ export interface ImportOptions {
 }
 
 export const BATCH_ROWS = 500;
+/** A field longer than this is a row error (attribute values are capped lower still, see attribute-values.ts). */
+export const MAX_FIELD_CHARS = 8192;
+/** A record larger than this stops the import at that row: the parser cannot skip past it safely. */
+export const MAX_RECORD_BYTES = 1024 * 1024;
 export const MAX_REPORTED_ERRORS = 1000;
 const CONSENT_YES = new Set(["true", "yes", "y", "1", "given"]);
 
@@ -84,16 +89,31 @@ export async function startImport(
   app: ApplicationRow,
   options: ImportOptions,
   body: Readable,
+  declaredBytes: number | undefined,
 ): Promise<ImportRow> {
+  const limit = ctx.config.maxImportBytes;
+  if (declaredBytes !== undefined && declaredBytes > limit) throw uploadTooLarge(limit);
+  const inFlight = ctx.config.quotas.importsInFlightPerApp;
+  if (runner.inFlight(app.id) >= inFlight) {
+    throw new TooManyRequestsError(
+      `this application already has ${inFlight} imports running (OUTBOUND_MAX_IMPORTS_IN_FLIGHT)`,
+      5,
+    );
+  }
   if (!(await ctx.store.getIssuer(app.id, options.issuer))) {
     throw ValidationError.field(["query", "issuer"], `unknown issuer "${options.issuer}"; create it first`);
   }
   const now = ctx.now();
   const id = newId("imp", now);
   const dir = path.join(ctx.config.dataDir, "imports");
-  fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, `${id}.csv`);
-  await pipeline(body, fs.createWriteStream(file, { mode: 0o600 }));
+  try {
+    await pipeline(body, byteLimit(limit), fs.createWriteStream(file, { mode: 0o600 }));
+  } catch (error) {
+    fs.rmSync(file, { force: true });
+    throw error;
+  }
   const job: ImportRow = {
     id,
     appId: app.id,
@@ -114,8 +134,26 @@ export async function startImport(
   return job;
 }
 
+function uploadTooLarge(limit: number): PayloadTooLargeError {
+  return new PayloadTooLargeError(`the CSV upload is larger than OUTBOUND_MAX_IMPORT_BYTES (${limit} bytes)`);
+}
+
+/** Passes bytes through until `limit`, then fails the pipeline (which stops the upload and drops the spool file). */
+function byteLimit(limit: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      if (seen > limit) callback(uploadTooLarge(limit));
+      else callback(null, chunk);
+    },
+  });
+}
+
 export interface ImportRunner {
   start(job: ImportRow): void;
+  /** Jobs of this application running in this process. */
+  inFlight(appId: string): number;
   /** Restarts jobs a previous process left unfinished (they resume after their last committed row). */
   resumeUnfinished(): Promise<void>;
   /** Resolves when every running job has stopped. */
@@ -124,8 +162,10 @@ export interface ImportRunner {
 
 export function createImportRunner(ctx: Context): ImportRunner {
   const running = new Map<string, Promise<void>>();
+  const appOf = new Map<string, string>();
   function start(job: ImportRow) {
     if (running.has(job.id)) return;
+    appOf.set(job.id, job.appId);
     const done = runImport(ctx, job)
       .catch(async (error: unknown) => {
         ctx.logger.error({ err: error, importId: job.id }, "import failed");
@@ -136,11 +176,19 @@ export function createImportRunner(ctx: Context): ImportRunner {
           updatedAt: ctx.now(),
         });
       })
-      .finally(() => running.delete(job.id));
+      .finally(() => {
+        running.delete(job.id);
+        appOf.delete(job.id);
+      });
     running.set(job.id, done);
   }
   return {
     start,
+    inFlight(appId) {
+      let count = 0;
+      for (const job of running.keys()) if (appOf.get(job) === appId) count++;
+      return count;
+    },
     async resumeUnfinished() {
       for (const job of await ctx.store.listUnfinishedImports()) start(job);
     },
@@ -192,6 +240,8 @@ async function runImport(ctx: Context, initial: ImportRow): Promise<void> {
       relax_column_count: true,
       skip_empty_lines: true,
       trim: true,
+      // A record is held in memory whole while parsed: bound it so one giant field cannot take the process.
+      max_record_size: MAX_RECORD_BYTES,
     }),
   );
 
@@ -249,6 +299,17 @@ async function importBatch(
   );
 
   for (const { row: rowNumber, record } of batch) {
+    const oversized = Object.entries(record).find(
+      ([, cell]) => typeof cell === "string" && cell.length > MAX_FIELD_CHARS,
+    );
+    if (oversized) {
+      errors.push({
+        row: rowNumber,
+        column: oversized[0],
+        message: `the field is longer than ${MAX_FIELD_CHARS} characters`,
+      });
+      continue;
+    }
     const externalId = record[options.idColumn] ?? "";
     if (externalId === "") {
       errors.push({ row: rowNumber, column: options.idColumn, message: "the external identifier is empty" });

@@ -65,7 +65,7 @@ function objectSchema(properties: Record<string, unknown>, required: string[]): 
 export async function ensureDirectoryEventTypes(ctx: Context): Promise<void> {
   for (const [name, { description, schema }] of Object.entries(DIRECTORY_EVENT_TYPES)) {
     if (!(await ctx.store.getEventType(name)))
-      await createEventType(ctx, name, { description, schemas: schema });
+      await createEventType(ctx, name, { description, schemas: schema }, true);
   }
 }
 

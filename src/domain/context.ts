@@ -3,6 +3,7 @@ import type { Config } from "../config.ts";
 import type { AddressPolicy } from "../delivery/address-policy.ts";
 import type { SecretBox } from "../secret-box.ts";
 import type { Store } from "../store/store.ts";
+import type { QuotaGuard } from "./quotas.ts";
 
 /** What domain functions need, built once at start-up and passed down. */
 export interface Context {
@@ -16,4 +17,5 @@ export interface Context {
   /** Wakes the delivery worker when new work is due now. */
   notifyWork: () => void;
   now: () => number;
+  quotas: QuotaGuard;
 }

@@ -1,6 +1,7 @@
 import { validateFilter } from "../delivery/content-filter.ts";
 import { validateMapping } from "../delivery/payload-mapping.ts";
 import { validateHmacOptions, validateUserSecret } from "../delivery/signature-schemes.ts";
+import { headerNameProblem } from "../header-names.ts";
 import type { SecretBox } from "../secret-box.ts";
 import type { Credentials, DeliveryOptions } from "../store/types.ts";
 import { type FieldIssue, ValidationError } from "./errors.ts";
@@ -27,6 +28,10 @@ export function validateDeliveryOptions(options: DeliveryInput): void {
   if (options.mapping) found.push(...issues(validateMapping(options.mapping), ["mapping"]));
   if (options.filter) found.push(...issues(validateFilter(options.filter), ["filter"]));
   if (options.signature) found.push(...issues(validateHmacOptions(options.signature), ["signature"]));
+  if (options.credentials?.type === "header") {
+    const problem = headerNameProblem(options.credentials.name);
+    if (problem) found.push({ loc: [...LOC, "credentials", "name"], msg: problem, type: "value_error" });
+  }
   if (options.method === "GET" && options.bodyEncoding === "form") {
     found.push({
       loc: [...LOC, "bodyEncoding"],

@@ -41,3 +41,41 @@ export function rotateSecrets(
   const demoted = current ? [{ key: current.key, expiresAt: now + graceMs }] : [];
   return [{ key: newKey, expiresAt: null }, ...demoted, ...kept];
 }
+
+/**
+ * Custom header values that are credentials (by name, or marked `sensitive`) are stored sealed, marked by a NUL
+ * prefix that no valid header value can start with. The worker opens them just before sending.
+ */
+const SEALED_HEADER = "\u0000sealed:";
+const SENSITIVE_HEADER_NAME = /auth|token|secret|key|cookie|password/i;
+
+export function isSealedHeader(value: string): boolean {
+  return value.startsWith(SEALED_HEADER);
+}
+
+/** Seals the values of sensitive headers: names that look like credentials, those in `marked`, and those already sealed. */
+export function sealSensitiveHeaders(
+  box: SecretBox,
+  headers: Record<string, string>,
+  marked: Iterable<string> = [],
+): Record<string, string> {
+  const flagged = new Set([...marked].map((name) => name.toLowerCase()));
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const sensitive = SENSITIVE_HEADER_NAME.test(name) || flagged.has(name.toLowerCase());
+    out[name] = sensitive && !isSealedHeader(value) ? `${SEALED_HEADER}${box.seal(value)}` : value;
+  }
+  return out;
+}
+
+/** Header values as sent; `sensitive` lists the names whose values were sealed (masked in the attempt log). */
+export function openHeaders(
+  box: SecretBox,
+  headers: Record<string, string>,
+): { headers: Record<string, string>; sensitive: string[] } {
+  const sensitive = Object.keys(headers).filter((name) => isSealedHeader(headers[name]!));
+  if (sensitive.length === 0) return { headers, sensitive };
+  const open = { ...headers };
+  for (const name of sensitive) open[name] = box.open(headers[name]!.slice(SEALED_HEADER.length));
+  return { headers: open, sensitive };
+}

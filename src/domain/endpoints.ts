@@ -1,5 +1,6 @@
 import { checkUrlStatically } from "../delivery/address-policy.ts";
 import { generateSecret } from "../delivery/signer.ts";
+import { headerNameProblem } from "../header-names.ts";
 import { newId } from "../ids.ts";
 import type { ApplicationRow, EndpointRow } from "../store/types.ts";
 import type { Context } from "./context.ts";
@@ -12,11 +13,14 @@ import {
 import {
   currentSecret,
   DEFAULT_ROTATION_GRACE_MS,
+  isSealedHeader,
   openSecrets,
   rotateSecrets,
   sealSecrets,
+  sealSensitiveHeaders,
 } from "./endpoint-secrets.ts";
 import { ConflictError, NotFoundError, ValidationError } from "./errors.ts";
+import { assertEndpointQuota } from "./quotas.ts";
 
 export interface EndpointInput {
   url: string;
@@ -28,36 +32,17 @@ export interface EndpointInput {
   metadata?: Record<string, string>;
   throttleRate?: number | null;
   headers?: Record<string, string>;
+  /** Outbound's extension: header names whose values are sealed at rest and redacted on read. */
+  sensitiveHeaders?: string[];
   secret?: string | null;
   /** Outbound's extension: request format, signature scheme, credentials, mapping, content filter. */
   delivery?: DeliveryInput | null;
 }
 
-/** Headers a user may not set: they would forge or break signing and transport. */
-const RESERVED_HEADERS = new Set([
-  "webhook-id",
-  "webhook-timestamp",
-  "webhook-signature",
-  "svix-id",
-  "svix-timestamp",
-  "svix-signature",
-  "content-length",
-  "host",
-  "transfer-encoding",
-  "connection",
-]);
-
 export function validateHeaders(headers: Record<string, string | null>, loc: string[]): void {
   for (const [name, value] of Object.entries(headers)) {
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
-      throw ValidationError.field([...loc, name], "invalid header name");
-    }
-    if (RESERVED_HEADERS.has(name.toLowerCase())) {
-      throw ValidationError.field(
-        [...loc, name],
-        `header "${name}" is set by Outbound and cannot be overridden`,
-      );
-    }
+    const problem = headerNameProblem(name);
+    if (problem) throw ValidationError.field([...loc, name], problem);
     if (value !== null && /[\r\n\0]/.test(value)) {
       throw ValidationError.field([...loc, name], "header values cannot contain line breaks");
     }
@@ -74,6 +59,13 @@ export function validateEndpointUrl(
   url: string,
   loc = ["body", "url"],
 ): string {
+  // user:password@host would be stored in clear and shown in every listing; credentials have their own sealed home.
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url)) {
+    throw ValidationError.field(
+      loc,
+      "credentials in the URL (user:password@) are not accepted: use delivery.credentials (type basic) instead",
+    );
+  }
   const result = checkUrlStatically(url, {
     requireHttps: ctx.config.requireHttps || app.requireHttps,
     policy: ctx.addressPolicy,
@@ -119,7 +111,7 @@ export function newEndpointRow(ctx: Context, app: ApplicationRow, input: Endpoin
     channels: input.channels ?? null,
     metadata: input.metadata ?? {},
     throttleRate: input.throttleRate ?? null,
-    headers: input.headers ?? {},
+    headers: sealSensitiveHeaders(ctx.secrets, input.headers ?? {}),
     secretsSealed: sealSecrets(ctx.secrets, [{ key: input.secret ?? generateSecret(), expiresAt: null }]),
     health: { failingSince: null, consecutiveFailures: 0, circuitOpenUntil: null },
     delivery: options,
@@ -136,6 +128,7 @@ export async function createEndpoint(
 ): Promise<EndpointRow> {
   const row = newEndpointRow(ctx, app, input);
   await assertUidFree(ctx, app.id, input.uid);
+  await assertEndpointQuota(ctx, app.id);
   await ctx.store.insertEndpoint(row);
   return row;
 }
@@ -168,7 +161,12 @@ export function changedEndpointRow(
     channels: changes.channels === undefined ? existing.channels : changes.channels,
     metadata: changes.metadata ?? existing.metadata,
     throttleRate: changes.throttleRate === undefined ? existing.throttleRate : changes.throttleRate,
-    headers: changes.headers ?? existing.headers,
+    headers: changes.headers
+      ? sealSensitiveHeaders(ctx.secrets, changes.headers, [
+          ...(changes.sensitiveHeaders ?? []),
+          ...visibleHeaders(existing).sensitive,
+        ])
+      : existing.headers,
     delivery,
     credentialsSealed,
     updatedAt: ctx.now(),
@@ -217,15 +215,25 @@ export async function rotateEndpointSecret(
   });
 }
 
-/** Headers whose values look like credentials; Svix reports these names as `sensitive`. */
-export function sensitiveHeaderNames(headers: Record<string, string>): string[] {
-  return Object.keys(headers).filter((name) => /auth|token|secret|key|cookie|password/i.test(name));
+/** Headers as the API shows them (Svix's EndpointHeadersOut): sensitive values redacted, their names listed. */
+export function visibleHeaders(endpoint: EndpointRow): {
+  headers: Record<string, string>;
+  sensitive: string[];
+} {
+  const headers: Record<string, string> = {};
+  const sensitive: string[] = [];
+  for (const [name, value] of Object.entries(endpoint.headers)) {
+    if (isSealedHeader(value)) sensitive.push(name);
+    else headers[name] = value;
+  }
+  return { headers, sensitive };
 }
 
 export async function patchEndpointHeaders(
   ctx: Context,
   endpoint: EndpointRow,
   patch: Record<string, string | null>,
+  sensitive: string[] = [],
 ): Promise<void> {
   validateHeaders(patch, ["body", "headers"]);
   const headers = { ...endpoint.headers };
@@ -236,5 +244,13 @@ export async function patchEndpointHeaders(
     }
     if (value !== null) headers[name] = value;
   }
-  await ctx.store.updateEndpoint({ ...endpoint, headers, updatedAt: ctx.now() });
+  await ctx.store.updateEndpoint({
+    ...endpoint,
+    // A header once sealed stays sealed when its value changes.
+    headers: sealSensitiveHeaders(ctx.secrets, headers, [
+      ...sensitive,
+      ...visibleHeaders(endpoint).sensitive,
+    ]),
+    updatedAt: ctx.now(),
+  });
 }

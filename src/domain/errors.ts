@@ -32,3 +32,15 @@ export class ConflictError extends Error {
 
 export class UnauthorizedError extends Error {}
 export class ForbiddenError extends Error {}
+
+/** A body or upload over a configured size limit (413). */
+export class PayloadTooLargeError extends Error {}
+
+/** A quota or rate limit was hit (429); `retryAfterSeconds` tells the client when to try again. */
+export class TooManyRequestsError extends Error {
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message);
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  }
+}

@@ -1,6 +1,7 @@
 import type { EventTypeRow } from "../store/types.ts";
 import type { Context } from "./context.ts";
 import { ConflictError, NotFoundError } from "./errors.ts";
+import { assertEventTypeQuota } from "./quotas.ts";
 
 export interface EventTypeInput {
   description: string;
@@ -20,9 +21,12 @@ export async function createEventType(
   ctx: Context,
   name: string,
   input: EventTypeInput,
+  /** Outbound's own event types (directory, operational) are created at start-up and do not count against the quota. */
+  system = false,
 ): Promise<EventTypeRow> {
   const existing = await ctx.store.getEventType(name);
   if (existing && !existing.archived) throw new ConflictError("An event type with this name already exists");
+  if (!existing && !system) await assertEventTypeQuota(ctx);
   const now = ctx.now();
   const row: EventTypeRow = {
     name,

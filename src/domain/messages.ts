@@ -11,7 +11,7 @@ import type {
 } from "../store/types.ts";
 import { STATUS_PENDING } from "../store/types.ts";
 import type { Context } from "./context.ts";
-import { ConflictError, NotFoundError, ValidationError } from "./errors.ts";
+import { ConflictError, NotFoundError, PayloadTooLargeError, ValidationError } from "./errors.ts";
 import { endpointWantsMessage } from "./routing.ts";
 
 export interface MessageInput {
@@ -51,14 +51,22 @@ function buildMessage(ctx: Context, app: ApplicationRow, input: MessageInput): M
   const now = ctx.now();
   const id = input.id ?? newId("msg", now);
   const retentionDays = input.payloadRetentionPeriod ?? DEFAULT_RETENTION_DAYS;
+  // Serialised once here; the worker sends exactly these bytes and signs them.
+  const payload = JSON.stringify(input.payload);
+  // The API's body limit covers what clients send; this covers messages Outbound makes itself (directory events).
+  const max = ctx.config.maxMessageBytes;
+  if (payload.length * 3 > max && Buffer.byteLength(payload) > max) {
+    throw new PayloadTooLargeError(
+      `the ${input.eventType} payload is larger than OUTBOUND_MAX_MESSAGE_BYTES (${max} bytes)`,
+    );
+  }
   return {
     id,
     appId: app.id,
     eventType: input.eventType,
     eventId: input.eventId ?? null,
     channels: input.channels ?? null,
-    // Serialised once here; the worker sends exactly these bytes and signs them.
-    payload: JSON.stringify(input.payload),
+    payload,
     createdAt: now,
     expiresAt: now + retentionDays * DAY_MS,
   };
@@ -109,6 +117,7 @@ export async function createMessage(
   input: MessageInput,
   answer?: IdempotentAnswer,
 ): Promise<MessageRow> {
+  ctx.quotas.takeMessage(app.id, ctx.now());
   const endpoints = await ctx.store.listEnabledEndpoints(app.id);
   const { message, deliveries } = prepareMessage(ctx, app, input, endpoints);
   await storeMessage(ctx, message, deliveries, answer);

@@ -10,30 +10,35 @@ export const ENDPOINT_DISABLED = "endpoint.disabled";
 
 export async function ensureOperationalEventTypes(ctx: Context): Promise<void> {
   if (await ctx.store.getEventType(ENDPOINT_DISABLED)) return;
-  await createEventType(ctx, ENDPOINT_DISABLED, {
-    description:
-      "An endpoint was disabled automatically (410 Gone, or failing for 5 days without a success).",
-    schemas: {
-      "1": {
-        type: "object",
-        properties: {
-          type: { const: ENDPOINT_DISABLED },
-          data: {
-            type: "object",
-            properties: {
-              appId: { type: "string" },
-              appUid: { type: ["string", "null"] },
-              endpointId: { type: "string" },
-              endpointUid: { type: ["string", "null"] },
-              failSince: { type: "string", format: "date-time" },
+  await createEventType(
+    ctx,
+    ENDPOINT_DISABLED,
+    {
+      description:
+        "An endpoint was disabled automatically (410 Gone, or failing for 5 days without a success).",
+      schemas: {
+        "1": {
+          type: "object",
+          properties: {
+            type: { const: ENDPOINT_DISABLED },
+            data: {
+              type: "object",
+              properties: {
+                appId: { type: "string" },
+                appUid: { type: ["string", "null"] },
+                endpointId: { type: "string" },
+                endpointUid: { type: ["string", "null"] },
+                failSince: { type: "string", format: "date-time" },
+              },
+              required: ["appId", "endpointId", "failSince"],
             },
-            required: ["appId", "endpointId", "failSince"],
           },
+          required: ["type", "data"],
         },
-        required: ["type", "data"],
       },
     },
-  });
+    true,
+  );
 }
 
 export async function emitEndpointDisabled(

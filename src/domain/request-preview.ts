@@ -3,7 +3,7 @@ import { newId } from "../ids.ts";
 import type { ApplicationRow, EndpointRow } from "../store/types.ts";
 import type { Context } from "./context.ts";
 import { openCredentials } from "./delivery-options.ts";
-import { activeSecretKeys, openSecrets } from "./endpoint-secrets.ts";
+import { activeSecretKeys, openHeaders, openSecrets } from "./endpoint-secrets.ts";
 import { endpointWantsMessage } from "./routing.ts";
 
 export interface RequestPreview {
@@ -31,8 +31,10 @@ export function previewRequest(
 ): RequestPreview {
   const now = ctx.now();
   const payload = JSON.stringify(input.payload);
+  const headers = openHeaders(ctx.secrets, endpoint.headers);
   const built = buildRequest({
-    endpoint,
+    endpoint: { ...endpoint, headers: headers.headers },
+    sensitiveHeaders: headers.sensitive,
     message: {
       id: newId("msg", now),
       appId: app.id,

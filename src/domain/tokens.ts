@@ -20,7 +20,8 @@ function configuredHash(token: string): Buffer {
   return memo.hash;
 }
 
-export type Principal = { kind: "admin" } | { kind: "app"; appId: string };
+/** Who a token speaks for. A read-only portal token (`readOnly`) may call only GET/HEAD routes. */
+export type Principal = { kind: "admin" } | { kind: "app"; appId: string; readOnly?: boolean };
 
 /**
  * Looks a bearer token up. The configured OUTBOUND_API_TOKEN is compared in constant time; stored tokens

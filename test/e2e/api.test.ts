@@ -385,9 +385,10 @@ test("app portal access: the token reads its own app only", async () => {
     [endpoint.id],
   );
 
-  await rejectsWithStatus(portal.endpoint.list(other.id), [401, 403]);
-  await rejectsWithStatus(portal.application.get(other.id), [401, 403]);
-  await rejectsWithStatus(portal.endpoint.create(other.id, { url: unusedUrl("intruder") }), [401, 403]);
+  // Another tenant's application is indistinguishable from one that does not exist.
+  await rejectsWithStatus(portal.endpoint.list(other.id), 404);
+  await rejectsWithStatus(portal.application.get(other.id), 404);
+  await rejectsWithStatus(portal.endpoint.create(other.id, { url: unusedUrl("intruder") }), 404);
   try {
     const apps = await portal.application.list();
     assert.ok(!apps.data.some((a) => a.id === other.id), "an app token must not list other apps");

@@ -303,7 +303,12 @@ test("Invitation, unsubscribe page, responded, Reminder", async () => {
   assert.equal(tampered.status, 404);
   assert.match(await tampered.text(), /not valid/);
   assert.equal((await fetch(`${server.url}/u/garbage`)).status, 404);
-  const confirmed = await fetch(link, { method: "POST" });
+  // Exactly what the page's own form sends from a browser: an empty urlencoded body.
+  const confirmed = await fetch(link, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: server.url },
+    body: "",
+  });
   assert.equal(confirmed.status, 200);
   assert.match(await confirmed.text(), /unsubscribed/);
   assert.notEqual(

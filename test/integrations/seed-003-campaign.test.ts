@@ -42,7 +42,9 @@ test("campaign payload with static parameters and edited custom headers", async 
       headers: { "X-Tenant": "acme-eu", "X-Remove-Me": null } as unknown as Record<string, string>,
     });
     const headers = await server.svix.endpoint.getHeaders(app.id, endpoint.id);
-    assert.deepEqual(headers.headers, { "X-Api-Key": "k-123", "X-Tenant": "acme-eu" });
+    // Ordinary headers stay visible and editable; a credential-like one is redacted and named in `sensitive`.
+    assert.deepEqual(headers.headers, { "X-Tenant": "acme-eu" });
+    assert.deepEqual(headers.sensitive, ["X-Api-Key"]);
 
     const base = {
       campaignId: "cmp_42",

@@ -36,7 +36,10 @@ export interface WatchedPage {
   assertClean(): void;
 }
 
-export async function watchedPage(browser: Browser, options: { viewport?: { width: number; height: number } } = {}): Promise<WatchedPage> {
+export async function watchedPage(
+  browser: Browser,
+  options: { viewport?: { width: number; height: number } } = {},
+): Promise<WatchedPage> {
   const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 } });
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   const page = await context.newPage();
@@ -52,10 +55,12 @@ export async function watchedPage(browser: Browser, options: { viewport?: { widt
   page.on("requestfailed", (request) => {
     const failure = request.failure()?.errorText ?? "failed";
     // A navigation away or a finished poll cancels requests in flight; that is not a failure of the screen.
-    if (failure !== "net::ERR_ABORTED") note(`request failed: ${request.method()} ${request.url()} ${failure}`);
+    if (failure !== "net::ERR_ABORTED")
+      note(`request failed: ${request.method()} ${request.url()} ${failure}`);
   });
   page.on("response", (response) => {
-    if (response.status() >= 400) note(`HTTP ${response.status()}: ${response.request().method()} ${response.url()}`);
+    if (response.status() >= 400)
+      note(`HTTP ${response.status()}: ${response.request().method()} ${response.url()}`);
   });
   return {
     page,
@@ -77,10 +82,22 @@ interface AxeViolation {
 export async function assertAccessible(page: Page, screen: string): Promise<void> {
   await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ["violations"] });
-    return result.violations.map(({ id, impact, help, nodes }) => ({ id, impact, help, nodes: nodes.slice(0, 3).map(({ target }) => ({ target })) }));
+    const axe = (
+      globalThis as unknown as {
+        axe: { run: (context: unknown, options: unknown) => Promise<{ violations: AxeViolation[] }> };
+      }
+    ).axe;
+    const page = (globalThis as unknown as { document: unknown }).document;
+    const result = await axe.run(page, { resultTypes: ["violations"] });
+    return result.violations.map(({ id, impact, help, nodes }) => ({
+      id,
+      impact,
+      help,
+      nodes: nodes.slice(0, 3).map(({ target }) => ({ target })),
+    }));
   });
-  const serious = violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
+  const serious = violations.filter(
+    (violation) => violation.impact === "serious" || violation.impact === "critical",
+  );
   assert.deepEqual(serious, [], `axe-core on ${screen}: ${JSON.stringify(serious, null, 2)}`);
 }

@@ -40,25 +40,24 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: Context): v
   );
 
   app.put<{ Params: AppParams }>("/api/v1/app/:app_id", async (request, reply) => {
+    // The application record is the operator's: a portal token never changes it (design.md, "Tenants").
+    requireAdmin(request);
     const body = parseInput(applicationIn, request.body, "body");
-    const existing = await ctx.store.getApplication(request.params.app_id);
-    if (existing) {
-      await authorizedApp(ctx, request, existing.id);
-    } else {
-      requireAdmin(request);
+    if (!(await ctx.store.getApplication(request.params.app_id)))
       parseInput(appIdPath, request.params, "path");
-    }
     const { app: row, created } = await upsertApplication(ctx, request.params.app_id, toInput(body));
     return reply.code(created ? 201 : 200).send(applicationOut(row));
   });
 
   app.patch<{ Params: AppParams }>("/api/v1/app/:app_id", async (request) => {
+    requireAdmin(request);
     const existing = await authorizedApp(ctx, request, request.params.app_id);
     const body = parseInput(applicationPatch, request.body ?? {}, "body");
     return applicationOut(await saveApplication(ctx, existing, toInput(body)));
   });
 
   app.delete<{ Params: AppParams }>("/api/v1/app/:app_id", async (request, reply) => {
+    requireAdmin(request);
     const existing = await authorizedApp(ctx, request, request.params.app_id);
     await ctx.store.deleteApplication(existing.id);
     return reply.code(204).send();

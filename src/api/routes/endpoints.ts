@@ -9,7 +9,7 @@ import {
   requireEndpoint,
   rotateEndpointSecret,
   saveEndpoint,
-  sensitiveHeaderNames,
+  visibleHeaders,
 } from "../../domain/endpoints.ts";
 import { examplePayload } from "../../domain/event-types.ts";
 import { createMessageForEndpoint, recoverEndpoint } from "../../domain/messages.ts";
@@ -111,20 +111,20 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: Context): void
 
   app.get<{ Params: EndpointParams }>(`${one}/headers`, async (request) => {
     const { endpoint } = await load(request);
-    return { headers: endpoint.headers, sensitive: sensitiveHeaderNames(endpoint.headers) };
+    return visibleHeaders(endpoint);
   });
 
   app.put<{ Params: EndpointParams }>(`${one}/headers`, async (request, reply) => {
     const { application, endpoint } = await load(request);
-    const { headers } = parseInput(endpointHeadersIn, request.body, "body");
-    await saveEndpoint(ctx, application, endpoint, { headers });
+    const { headers, sensitive } = parseInput(endpointHeadersIn, request.body, "body");
+    await saveEndpoint(ctx, application, endpoint, { headers, sensitiveHeaders: sensitive ?? [] });
     return reply.code(204).send();
   });
 
   app.patch<{ Params: EndpointParams }>(`${one}/headers`, async (request, reply) => {
     const { endpoint } = await load(request);
-    const { headers } = parseInput(endpointHeadersPatchIn, request.body, "body");
-    await patchEndpointHeaders(ctx, endpoint, headers);
+    const { headers, sensitive } = parseInput(endpointHeadersPatchIn, request.body, "body");
+    await patchEndpointHeaders(ctx, endpoint, headers, sensitive ?? []);
     return reply.code(204).send();
   });
 

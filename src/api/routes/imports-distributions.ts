@@ -48,7 +48,15 @@ export function registerImportAndDistributionRoutes(
     if (!/^(text|application)\/csv\b/.test(contentType)) {
       throw ValidationError.field(["header", "content-type"], "send the CSV with content-type text/csv");
     }
-    const job = await startImport(ctx, imports, application, options, request.body as Readable);
+    const declared = request.headers["content-length"];
+    const job = await startImport(
+      ctx,
+      imports,
+      application,
+      options,
+      request.body as Readable,
+      declared === undefined ? undefined : Number(declared),
+    );
     return reply.code(202).send(importOut(job));
   });
 

@@ -1,9 +1,11 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { Context } from "../../domain/context.ts";
+import { isSealedHeader } from "../../domain/endpoint-secrets.ts";
 import { changedEndpointRow, newEndpointRow, requireEndpoint } from "../../domain/endpoints.ts";
 import { examplePayload } from "../../domain/event-types.ts";
 import { previewRequest } from "../../domain/request-preview.ts";
+import type { EndpointRow } from "../../store/types.ts";
 import { authorizedApp } from "../access.ts";
 import { channel, endpointIn, endpointPatch, eventTypeName } from "../schemas.ts";
 import { parseInput } from "../validation.ts";
@@ -46,10 +48,17 @@ export function registerRequestPreviewRoutes(app: FastifyInstance, ctx: Context,
       const application = await authorizedApp(ctx, request, request.params.app_id);
       const saved = await requireEndpoint(ctx, application.id, request.params.endpoint_id);
       const body = parseInput(savedRequestPreviewIn, request.body, "body");
-      const row = body.endpoint ? changedEndpointRow(ctx, application, saved, toInput(body.endpoint)) : saved;
+      const changes = body.endpoint ? toInput(body.endpoint) : undefined;
+      // The builder only sees non-sensitive header values: sealed ones stay unless the draft names them.
+      if (changes?.headers) changes.headers = { ...sealedHeadersOf(saved), ...changes.headers };
+      const row = changes ? changedEndpointRow(ctx, application, saved, changes) : saved;
       const payload = body.payload ?? (await examplePayload(ctx, body.eventType));
       const message = { eventType: body.eventType, payload, channels: body.channels ?? null };
       return previewRequest(ctx, row, application, message, userAgent);
     },
   );
+}
+
+function sealedHeadersOf(endpoint: EndpointRow): Record<string, string> {
+  return Object.fromEntries(Object.entries(endpoint.headers).filter(([, value]) => isSealedHeader(value)));
 }

@@ -78,25 +78,36 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, ctx: Context): v
         );
   }
 
-  app.get<{ Params: TokenParams }>("/u/:token", async (request, reply) => {
-    const found = await resolve(request.params.token);
-    if (found.error !== null) return invalid(reply, found.error);
-    if (found.participant.unsubscribedAt !== null) {
-      return page(reply, 200, "You are unsubscribed", "<p>You will not receive further messages.</p>");
-    }
-    return page(
-      reply,
-      200,
-      "Unsubscribe?",
-      `<p>Do you want to stop receiving messages from ${escapeHtml(found.application.name)}?</p>
-<form method="post"><button type="submit">Yes, unsubscribe me</button></form>`,
+  // Scoped so the form content type is accepted on these pages only.
+  app.register(async (scope) => registerPages(scope));
+  function registerPages(scope: FastifyInstance): void {
+    // The page's own form posts an empty application/x-www-form-urlencoded body; nothing in it is read.
+    scope.addContentTypeParser(
+      "application/x-www-form-urlencoded",
+      { parseAs: "string", bodyLimit: 4096 },
+      (_request, _body, done) => done(null, {}),
     );
-  });
 
-  app.post<{ Params: TokenParams }>("/u/:token", async (request, reply) => {
-    const found = await resolve(request.params.token);
-    if (found.error !== null) return invalid(reply, found.error);
-    await unsubscribeParticipant(ctx, found.application, found.participant);
-    return page(reply, 200, "You are unsubscribed", "<p>You will not receive further messages.</p>");
-  });
+    scope.get<{ Params: TokenParams }>("/u/:token", async (request, reply) => {
+      const found = await resolve(request.params.token);
+      if (found.error !== null) return invalid(reply, found.error);
+      if (found.participant.unsubscribedAt !== null) {
+        return page(reply, 200, "You are unsubscribed", "<p>You will not receive further messages.</p>");
+      }
+      return page(
+        reply,
+        200,
+        "Unsubscribe?",
+        `<p>Do you want to stop receiving messages from ${escapeHtml(found.application.name)}?</p>
+<form method="post"><button type="submit">Yes, unsubscribe me</button></form>`,
+      );
+    });
+
+    scope.post<{ Params: TokenParams }>("/u/:token", async (request, reply) => {
+      const found = await resolve(request.params.token);
+      if (found.error !== null) return invalid(reply, found.error);
+      await unsubscribeParticipant(ctx, found.application, found.participant);
+      return page(reply, 200, "You are unsubscribed", "<p>You will not receive further messages.</p>");
+    });
+  }
 }

@@ -16,7 +16,7 @@ export interface SqliteDb {
 export type Params = SQLInputValue[];
 
 export function openSqlite(file: string): SqliteDb {
-  if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (file !== ":memory:") restrictFiles(file);
   const raw = new DatabaseSync(file);
   // WAL lets API reads run while the worker writes; NORMAL sync keeps commits durable against process
   // crashes (the WAL is fsynced at checkpoints), trading only the last commits on power loss.
@@ -49,6 +49,19 @@ export function openSqlite(file: string): SqliteDb {
   };
   migrate(db);
   return db;
+}
+
+/**
+ * The database holds sealed secrets and every payload: a directory Outbound creates is 0700, the database 0600
+ * (SQLite gives its -wal and -shm files the database file's mode). An existing directory is left as it is: it
+ * may be shared (e.g. /tmp), and its owner chose its mode.
+ */
+function restrictFiles(file: string): void {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+  fs.closeSync(fs.openSync(file, "a", 0o600));
+  for (const name of [file, `${file}-wal`, `${file}-shm`]) {
+    if (fs.existsSync(name)) fs.chmodSync(name, 0o600);
+  }
 }
 
 /** Applies numbered migration files in order, each in its own transaction, under SQLite's write lock. */

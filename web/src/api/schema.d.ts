@@ -690,6 +690,7 @@ export interface paths {
             headers: {
               [key: string]: string;
             };
+            sensitive?: string[];
           };
         };
       };
@@ -718,6 +719,7 @@ export interface paths {
             headers: {
               [key: string]: string | null;
             };
+            sensitive?: string[];
           };
         };
       };
@@ -1133,9 +1135,7 @@ export interface paths {
         content: {
           "application/json": {
             eventType: string;
-            payload: {
-              [key: string]: unknown;
-            };
+            payload: unknown;
             eventId?: string | null;
             channels?: string[] | null;
             payloadRetentionPeriod?: number;
