@@ -60,6 +60,7 @@ export function CsvImport(props: {
   const [idColumn, setIdColumn] = useState("");
   const [issuer, setIssuer] = useState("");
   const [tagsColumn, setTagsColumn] = useState("");
+  const [consentColumn, setConsentColumn] = useState("");
   const [columns, setColumns] = useState<Record<string, string>>({});
   const [job, setJob] = useState<ImportJob | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -90,6 +91,7 @@ export function CsvImport(props: {
       idColumn,
       issuer: issuer || (props.issuers[0]?.id ?? ""),
       ...(tagsColumn ? { tagsColumn } : {}),
+      ...(consentColumn ? { consentColumn } : {}),
       columns: JSON.stringify(mapped),
     });
     // The CSV goes as the raw request body (streamed to disk by the server), so this call is a plain fetch.
@@ -131,6 +133,8 @@ export function CsvImport(props: {
                 const header = csvHeader(text);
                 setFile({ name: chosen.name, text, header, rows: dataRows(text) });
                 setIdColumn(header[0] ?? "");
+                setTagsColumn(header.find((column) => /^tags?$/i.test(column)) ?? "");
+                setConsentColumn(header.find((column) => /^consent/i.test(column)) ?? "");
                 setColumns(
                   Object.fromEntries(
                     header.map((column) => [
@@ -174,6 +178,14 @@ export function CsvImport(props: {
             </div>
             <div className="grow">
               <SelectField
+                label="Consent column"
+                value={consentColumn}
+                options={[["", "None"], ...file.header.map((column): [string, string] => [column, column])]}
+                onChange={setConsentColumn}
+              />
+            </div>
+            <div className="grow">
+              <SelectField
                 label="Tags column"
                 value={tagsColumn}
                 options={[["", "None"], ...file.header.map((column): [string, string] => [column, column])]}
@@ -191,7 +203,7 @@ export function CsvImport(props: {
             </thead>
             <tbody>
               {file.header
-                .filter((column) => column !== idColumn && column !== tagsColumn)
+                .filter((column) => ![idColumn, tagsColumn, consentColumn].includes(column))
                 .map((column) => (
                   <tr key={column}>
                     <td>{column}</td>

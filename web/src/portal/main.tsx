@@ -1,4 +1,4 @@
-import { StrictMode, useState } from "react";
+import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { type Api, call, createApi } from "../api/client.ts";
 import type { Application } from "../api/types.ts";
@@ -13,23 +13,28 @@ import { applyTheme, readTheme, type Theme } from "./theme.ts";
  * browsers never send to servers or in Referer; it is kept in memory only and sent as a bearer token.
  */
 function Portal({ api, theme }: { api: Api; theme: Theme }) {
-  const [readOnly] = useState(
-    () => new URLSearchParams(window.location.hash.slice(1)).get("readOnly") === "true",
-  );
   const app = useLoad(async () => {
-    const who = await call<{ kind: string; appId?: string }>(api.GET("/api/v1/session"));
+    const who = await call<{ kind: string | null; appId?: string; readOnly?: boolean }>(
+      api.GET("/api/v1/session"),
+    );
+    if (who.kind === null)
+      throw new Error("This portal link has expired. Ask the service you use for a new one.");
     if (!who.appId) throw new Error("This link is not a portal link for one application.");
-    return call<Application>(api.GET("/api/v1/app/{app_id}", { params: { path: { app_id: who.appId } } }));
+    const application = await call<Application>(
+      api.GET("/api/v1/app/{app_id}", { params: { path: { app_id: who.appId } } }),
+    );
+    // A read-only link (AppPortalAccessIn.readOnly) shows no edit actions; the server refuses its writes anyway.
+    return { application, readOnly: who.readOnly === true };
   }, []);
   return (
     <>
       <header className="top">
         {theme.logo && <img src={theme.logo} alt="" />}
-        <h1>{app.data ? `${app.data.name} webhooks` : "Webhooks"}</h1>
+        <h1>{app.data ? `${app.data.application.name} webhooks` : "Webhooks"}</h1>
       </header>
       <main>
         <ErrorText error={app.error} />
-        {app.data && <AppScreens api={api} appId={app.data.id} readOnly={readOnly} />}
+        {app.data && <AppScreens api={api} appId={app.data.application.id} readOnly={app.data.readOnly} />}
       </main>
     </>
   );
