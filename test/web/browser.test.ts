@@ -11,6 +11,7 @@ import type { Browser, Page } from "playwright-core";
 import { Webhook } from "standardwebhooks";
 import { api } from "../support/api.ts";
 import { assertAccessible, launchBrowser, type WatchedPage, watchedPage } from "../support/browser.ts";
+import { eventually } from "../support/poll.ts";
 import { type Receiver, startReceiver } from "../support/receiver.ts";
 import {
   freePort,
@@ -140,6 +141,21 @@ test("build a Referral Factory endpoint; the receiver gets exactly the previewed
   await page.mouse.down();
   await page.mouse.move(top.x + top.width / 2, top.y + 2, { steps: 12 });
   await page.mouse.up();
+  // And the same drag and drop with the keyboard alone: Space picks up, arrows move, Space drops.
+  await page.getByRole("button", { name: "Drag email_address to reorder" }).focus();
+  await page.keyboard.press("Space");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("Space");
+  const names = page
+    .getByRole("list", { name: "Payload fields in order" })
+    .getByRole("textbox", { name: /^Send / });
+  const order = ["first_name", "code", "email_address", "source_system"];
+  await eventually(
+    () => names.evaluateAll((inputs) => inputs.map((input) => (input as unknown as { value: string }).value)),
+    (values) => JSON.stringify(values) === JSON.stringify(order),
+    "the keyboard drop to reorder the fields",
+  );
+  await page.getByRole("button", { name: "Move email_address up" }).click();
   await assertAccessible(page, "builder: payload");
 
   await page.getByRole("button", { name: "4. Delivery" }).click();
