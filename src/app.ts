@@ -9,11 +9,13 @@ import { createWorker } from "./delivery/worker.ts";
 import { createImportRunner } from "./directory/csv-import.ts";
 import { ensureDirectoryEventTypes } from "./directory/events.ts";
 import type { Context } from "./domain/context.ts";
+import { checkEncryptionKey } from "./domain/encryption-key-check.ts";
 import { emitEndpointDisabled, ensureOperationalEventTypes } from "./domain/operational-events.ts";
 import { createQuotaGuard } from "./domain/quotas.ts";
 import { ensureAdminToken } from "./domain/tokens.ts";
 import { createSecretBox, deriveKey, loadEncryptionKey } from "./secret-box.ts";
 import { withReadCache } from "./store/read-cache.ts";
+import { lockDatabase } from "./store/sqlite/database-lock.ts";
 import { createSqliteStore } from "./store/sqlite/sqlite-store.ts";
 
 const HOUSEKEEPING_EVERY_MS = 60_000;
@@ -49,6 +51,9 @@ export function createLogger(config: Config) {
 /** API, delivery worker and housekeeping in one process (`outbound serve`, i.e. `npm start`). */
 export async function startOutbound(config: Config): Promise<Running> {
   const logger = createLogger(config);
+  // Before anything reads or migrates the database: a second process on the same file stops here, without
+  // releasing or re-sending the claims of the one that runs.
+  const lock = config.databasePath === ":memory:" ? null : lockDatabase(config.databasePath);
   const store = withReadCache(createSqliteStore(config.databasePath), READ_CACHE_TTL_MS);
   const key = loadEncryptionKey(config.encryptionKey, config.dataDir);
   const secrets = createSecretBox(key);
@@ -86,6 +91,7 @@ export async function startOutbound(config: Config): Promise<Running> {
     quotas: createQuotaGuard(config.quotas),
   };
 
+  await checkEncryptionKey(store, secrets, config.databasePath);
   const token = await ensureAdminToken(ctx);
   if (token) {
     // Printed once, on the first start only; only its hash is stored.
@@ -123,11 +129,14 @@ export async function startOutbound(config: Config): Promise<Running> {
     url,
     async close() {
       clearInterval(housekeeping);
+      // The worker's grace runs while the API drains, so the whole stop takes about OUTBOUND_SHUTDOWN_GRACE.
+      const workerStopped = worker.stop(config.shutdownGraceMs);
       await api.close();
-      await worker.stop();
-      await imports.idle();
+      await workerStopped;
+      await imports.stop();
       await sender.close();
       await store.close();
+      lock?.release();
     },
   };
 }

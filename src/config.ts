@@ -27,6 +27,8 @@ export interface Config {
   maxMessageBytes: number;
   /** CSP `frame-ancestors` sources for the tenant portal: which sites may embed it in an iframe. */
   portalFrameAncestors: string;
+  /** On SIGTERM/SIGINT, how long attempts in flight get to finish before they are aborted. */
+  shutdownGraceMs: number;
   /** Largest CSV upload accepted (413 beyond). */
   maxImportBytes: number;
   /** Whole-request read limits on the API port: slow clients are cut off instead of holding a connection. */
@@ -124,6 +126,7 @@ const envSchema = z.object({
       }
       return sources.join(" ");
     }),
+  OUTBOUND_SHUTDOWN_GRACE: duration.default(10_000),
   OUTBOUND_MAX_IMPORT_BYTES: positiveInt.pipe(z.number().int().min(1024)).default(512 * 1024 * 1024),
   OUTBOUND_HEADERS_TIMEOUT: duration.default(10_000),
   OUTBOUND_REQUEST_READ_TIMEOUT: duration.default(120_000),
@@ -192,6 +195,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     caFile: values.OUTBOUND_CA_FILE,
     maxMessageBytes: values.OUTBOUND_MAX_MESSAGE_BYTES,
     portalFrameAncestors: values.OUTBOUND_PORTAL_FRAME_ANCESTORS,
+    shutdownGraceMs: values.OUTBOUND_SHUTDOWN_GRACE,
     maxImportBytes: values.OUTBOUND_MAX_IMPORT_BYTES,
     headersTimeoutMs: values.OUTBOUND_HEADERS_TIMEOUT,
     requestReadTimeoutMs: values.OUTBOUND_REQUEST_READ_TIMEOUT,

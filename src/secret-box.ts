@@ -8,6 +8,7 @@ import {
 } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { StartupError } from "./startup-failure.ts";
 
 /** AES-256-GCM for secrets at rest. Format: `v1:<iv b64>:<tag b64>:<ciphertext b64>`. */
 export interface SecretBox {
@@ -46,11 +47,23 @@ export function createSecretBox(rawKey: Buffer): SecretBox {
 export function loadEncryptionKey(configured: string | undefined, dataDir: string): Buffer {
   if (configured) return keyFromText(configured);
   const file = path.join(dataDir, "encryption.key");
-  if (fs.existsSync(file)) return keyFromText(fs.readFileSync(file, "utf8").trim());
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const key = randomBytes(32);
-  fs.writeFileSync(file, `${key.toString("base64")}\n`, { mode: 0o600, flag: "wx" });
-  return key;
+  try {
+    if (fs.existsSync(file)) {
+      const text = fs.readFileSync(file, "utf8").trim();
+      if (text !== "") return keyFromText(text);
+      throw new Error("empty file");
+    }
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const key = randomBytes(32);
+    fs.writeFileSync(file, `${key.toString("base64")}\n`, { mode: 0o600, flag: "wx" });
+    return key;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new StartupError(
+      `OUTBOUND_ENCRYPTION_KEY is not set and the key file ${file} cannot be used (${code}). ` +
+        "Restore the key file from your backup and make it readable, or set OUTBOUND_ENCRYPTION_KEY.",
+    );
+  }
 }
 
 /** A separate key for another purpose (e.g. signing links), so one key never serves two algorithms. */

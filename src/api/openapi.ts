@@ -103,6 +103,13 @@ const OPERATIONS: Operation[] = [
     undefined,
     d.importQuery,
   ],
+  [
+    "get",
+    `${APP}/participant/import`,
+    "List import jobs, newest first (without row errors)",
+    undefined,
+    s.pageQuery,
+  ],
   ["get", `${APP}/participant/import/{id}`, "Import job state and row errors"],
   ["post", `${APP}/distribution`, "Create an Invitation or Reminder distribution", d.distributionIn],
   ["get", `${APP}/distribution/{id}`, "Distribution status and counts"],

@@ -35,7 +35,14 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
     fastifyError.statusCode >= 400 &&
     fastifyError.statusCode < 500
   ) {
-    // Malformed JSON, wrong content type, body too large…: the client's fault, said plainly.
+    if (fastifyError.statusCode === 415) {
+      const sent = request.headers["content-type"] ?? "none";
+      return reply.code(415).send({
+        code: "invalid_request",
+        detail: `Content type ${sent} is not accepted here; send ${acceptedContentTypes(request).join(" or ")}`,
+      });
+    }
+    // Malformed JSON, body too large…: the client's fault, said plainly.
     const code = fastifyError.statusCode === 413 ? "payload_too_large" : "invalid_request";
     return reply.code(fastifyError.statusCode).send({ code, detail: fastifyError.message });
   }
@@ -43,4 +50,10 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
   return reply
     .code(500)
     .send({ code: "internal_error", detail: `Internal error (request id ${request.id})` });
+}
+
+/** What a route takes its body as: a route that takes something else than JSON lists it in `config.accepts`. */
+export function acceptedContentTypes(request: FastifyRequest): string[] {
+  const config = request.routeOptions.config as { accepts?: string[] } | undefined;
+  return config?.accepts ?? ["application/json"];
 }

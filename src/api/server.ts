@@ -70,7 +70,9 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string) {
 
   registerAccessControl(app, ctx);
   registerAccessLog(app, ctx);
-  app.removeContentTypeParser("application/json");
+  // Fastify's text/plain parser would hand JSON routes a string (a puzzling 422); without it the answer is a 415
+  // naming the accepted types.
+  app.removeContentTypeParser(["application/json", "text/plain"]);
   app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_request, body, done) => {
     try {
       done(null, parseJsonBody(decodeUtf8(body as Buffer)));

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import { Readable, Transform } from "node:stream";
 import { parseArgs } from "node:util";
 import type { ClientConfig } from "../config.ts";
+import { createProgress } from "./progress.ts";
 
 export const IMPORT_USAGE = `Usage: outbound import <file.csv> --app <app id or uid> --id-column <column> --issuer <issuer>
          [--columns '{"CSV column":"Attribute"}'] [--consent-column <column>] [--tags-column <column>]
@@ -19,11 +20,6 @@ interface ImportJob {
   failed: number;
   errors: Array<{ row: number; column: string | null; message: string }>;
   message: string | null;
-}
-
-function bar(fraction: number, width = 30): string {
-  const filled = Math.round(Math.max(0, Math.min(1, fraction)) * width);
-  return `[${"#".repeat(filled)}${"-".repeat(width - filled)}]`;
 }
 
 /** `outbound import`: upload with a progress bar, then poll the job until it finishes. Returns the exit code. */
@@ -72,11 +68,18 @@ export async function runImportCommand(
   const headers = { authorization: `Bearer ${client.token}` };
   const base = `${client.url}/api/v1/app/${encodeURIComponent(values.app)}/participant/import`;
 
+  const progress = createProgress({
+    tty: out.isTTY === true,
+    write: (text) => out.write(text),
+    now: Date.now,
+  });
+  const kib = (bytes: number) => `${Math.round(bytes / 1024)} KiB`;
   let sent = 0;
+  progress.update("Uploading", 0, size, `0 of ${kib(size)}`, true);
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       sent += chunk.length;
-      out.write(`\rUploading ${bar(size === 0 ? 1 : sent / size)} ${Math.round(sent / 1024)} KiB`);
+      progress.update("Uploading", sent, size, `${kib(sent)} of ${kib(size)}`);
       done(null, chunk);
     },
   });
@@ -86,7 +89,7 @@ export async function runImportCommand(
     body: Readable.toWeb(fs.createReadStream(file).pipe(counter)) as ReadableStream,
     duplex: "half",
   } as RequestInit);
-  out.write("\n");
+  progress.finish();
   if (upload.status !== 202) {
     out.write(`Upload refused (${upload.status}): ${await upload.text()}\n`);
     return 1;
@@ -98,11 +101,15 @@ export async function runImportCommand(
     const response = await fetch(`${base}/${job.id}`, { headers });
     job = (await response.json()) as ImportJob;
     const rate = Math.round(job.rowsRead / Math.max(0.001, (Date.now() - started) / 1000));
-    out.write(
-      `\rImporting ${job.rowsRead} rows (${job.created} created, ${job.updated} updated, ${job.failed} failed) ${rate} rows/s   `,
+    progress.update(
+      "Importing",
+      job.rowsRead,
+      null,
+      `${job.rowsRead} rows (${job.created} created, ${job.updated} updated, ${job.failed} failed) ${rate} rows/s`,
     );
   }
-  out.write(`\nImport ${job.id} ${job.state}${job.message ? `: ${job.message}` : ""}\n`);
+  progress.finish();
+  out.write(`Import ${job.id} ${job.state}${job.message ? `: ${job.message}` : ""}\n`);
   for (const error of job.errors.slice(0, 20)) {
     out.write(`  row ${error.row}${error.column ? ` [${error.column}]` : ""}: ${error.message}\n`);
   }

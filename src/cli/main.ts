@@ -1,25 +1,69 @@
 #!/usr/bin/env node
-import { startOutbound } from "../app.ts";
-import { ConfigError, loadClientConfig, loadConfig } from "../config.ts";
-import { runImportCommand } from "./import-command.ts";
+import { startOutbound, VERSION } from "../app.ts";
+import { type Config, ConfigError, loadClientConfig, loadConfig } from "../config.ts";
+import { describeStartupFailure } from "../startup-failure.ts";
+import { IMPORT_USAGE, runImportCommand } from "./import-command.ts";
 
-const USAGE = `Usage: outbound <command>
+/** One row per command: `--help` prints `usage` and `--version` the version without running anything. */
+interface Command {
+  summary: string;
+  usage: string;
+  /** Resolves with the exit code, or with undefined for a command that keeps running (serve). */
+  run(args: string[]): Promise<number | undefined>;
+}
+
+/** How long after the grace period the process exits even if closing has not finished. */
+const SHUTDOWN_BACKSTOP_MS = 5_000;
+
+const SERVE_USAGE = `Usage: outbound serve
+
+Runs the API, the delivery worker and housekeeping in one process (what \`npm start\` runs).
+Stops on SIGTERM or SIGINT: attempts in flight get OUTBOUND_SHUTDOWN_GRACE to finish.
+Configuration comes from the environment (PORT, DATABASE_URL, OUTBOUND_API_TOKEN, …); see docs/operations.md.`;
+
+const COMMANDS: Record<string, Command> = {
+  serve: {
+    summary: "API, delivery worker and housekeeping in one process (what `npm start` runs)",
+    usage: SERVE_USAGE,
+    run: () => serve(loadConfig()),
+  },
+  import: {
+    summary: "upload a participant CSV to a running server and follow the job",
+    usage: IMPORT_USAGE,
+    run: (args) => runImportCommand(args, loadClientConfig(), process.stderr),
+  },
+};
+
+function mainUsage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `Usage: outbound <command> [--help] [--version]
 
 Commands:
-  serve    API, delivery worker and housekeeping in one process (what \`npm start\` runs)
-  import   upload a participant CSV to a running server and follow the job (see \`outbound import\`)
-  help     this text
+${rows.join("\n")}
 
-Configuration comes from the environment; see docs/operations.md.`;
+Run \`outbound <command> --help\` for a command's options. Configuration comes from the environment;
+see docs/operations.md.`;
+}
 
-async function serve(): Promise<void> {
-  const config = loadConfig();
-  const running = await startOutbound(config);
+async function serve(config: Config): Promise<undefined> {
+  let running: Awaited<ReturnType<typeof startOutbound>>;
+  try {
+    running = await startOutbound(config);
+  } catch (error) {
+    process.stderr.write(`${describeStartupFailure(error, config)}\n`);
+    process.exit(1);
+  }
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     process.stderr.write(`Received ${signal}, shutting down…\n`);
+    // Backstop: attempts are aborted after the grace period; should anything else hang, exit regardless.
+    setTimeout(() => {
+      process.stderr.write("Shutdown did not finish in time; exiting.\n");
+      process.exit(1);
+    }, config.shutdownGraceMs + SHUTDOWN_BACKSTOP_MS).unref();
     running.close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -30,34 +74,53 @@ async function serve(): Promise<void> {
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+  return undefined;
 }
 
-async function main(argv: string[]): Promise<void> {
-  const command = argv[0] ?? "serve";
-  switch (command) {
-    case "serve":
-      return serve();
-    case "import":
-      process.exitCode = await runImportCommand(argv.slice(1), loadClientConfig(), process.stderr);
-      return;
-    case "help":
-    case "--help":
-    case "-h":
-      process.stdout.write(`${USAGE}\n`);
-      return;
-    default:
-      process.stderr.write(`Unknown command "${command}".\n\n${USAGE}\n`);
-      process.exitCode = 2;
+async function main(argv: string[]): Promise<number | undefined> {
+  const [first = "serve", ...rest] = argv;
+  if (first === "--version" || first === "-v") {
+    process.stdout.write(`outbound ${VERSION}\n`);
+    return 0;
   }
+  if (first === "help" || first === "--help" || first === "-h") {
+    const topic = first === "help" ? rest[0] : undefined;
+    const command = topic === undefined ? undefined : COMMANDS[topic];
+    process.stdout.write(`${command ? command.usage : mainUsage()}\n`);
+    return topic === undefined || command ? 0 : 2;
+  }
+  const command = COMMANDS[first];
+  if (!command) {
+    process.stderr.write(`Unknown command "${first}".\n\n${mainUsage()}\n`);
+    return 2;
+  }
+  // Checked before the command runs, so asking for help never starts a server or touches data.
+  if (rest.includes("--help") || rest.includes("-h")) {
+    process.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
+  if (rest.includes("--version")) {
+    process.stdout.write(`outbound ${VERSION}\n`);
+    return 0;
+  }
+  return command.run(rest);
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(
-    `Outbound failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== undefined) process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    // Usage mistakes (unknown option, missing value) from parseArgs: say so, with the command's usage.
+    if ((error as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")) {
+      process.stderr.write(`${(error as Error).message}\nRun \`outbound <command> --help\` for usage.\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

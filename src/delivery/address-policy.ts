@@ -314,12 +314,16 @@ export function checkUrlStatically(
   // new URL() has already canonicalised numeric hosts (2130706433, 0x7f000001, 127.1, ...) to dotted quads.
   const host = stripBrackets(parsed.hostname);
   if (host === "") return fail("URL has no host");
+  // The fix is the operator's: say which setting exempts the address (a local receiver in development, say).
+  const exempt = (example: string) =>
+    `; to deliver to it, add it to OUTBOUND_ALLOWED_SUBNETS (e.g. ${example})`;
   if (isIP(host)) {
     const reason = options.policy.blockReason(host);
-    if (reason) return fail(`URL host ${host} is not allowed: ${reason}`);
+    const cidr = isIP(host) === 4 ? `${host}/32` : `${host}/128`;
+    if (reason) return fail(`URL host ${host} is not allowed: ${reason}${exempt(cidr)}`);
   } else {
     const reason = localhostBlockReason(host, options.policy);
-    if (reason) return fail(`URL host is not allowed: ${reason}`);
+    if (reason) return fail(`URL host is not allowed: ${reason}${exempt("127.0.0.0/8,::1/128")}`);
   }
   return { ok: true, url: parsed };
 }

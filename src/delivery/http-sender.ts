@@ -1,6 +1,8 @@
+import { X509Certificate } from "node:crypto";
 import fs from "node:fs";
 import tls from "node:tls";
 import { Agent, errors, request } from "undici";
+import { StartupError } from "../startup-failure.ts";
 import {
   type AddressPolicy,
   BlockedAddressError,
@@ -9,6 +11,8 @@ import {
 } from "./address-policy.ts";
 
 export const RESPONSE_LIMIT_BYTES = 20 * 1024;
+/** The response text recorded for an attempt cut short by shutdown. */
+export const INTERRUPTED = "interrupted by shutdown";
 
 export interface OutgoingRequest {
   url: string;
@@ -17,7 +21,8 @@ export interface OutgoingRequest {
   body: string | undefined;
 }
 
-export type SendFailure = "timeout" | "network" | "blocked";
+/** `interrupted`: the caller aborted the attempt (shutdown); it says nothing about the receiver. */
+export type SendFailure = "timeout" | "network" | "blocked" | "interrupted";
 
 export interface SendResult {
   /** 0 when no HTTP response was received. */
@@ -37,7 +42,8 @@ export interface SenderOptions {
 }
 
 export interface HttpSender {
-  send(request: OutgoingRequest): Promise<SendResult>;
+  /** `stop` aborts the attempt from outside (shutdown); the result then says `interrupted`. */
+  send(request: OutgoingRequest, stop?: AbortSignal): Promise<SendResult>;
   close(): Promise<void>;
 }
 
@@ -51,9 +57,7 @@ export function createHttpSender(options: SenderOptions): HttpSender {
       lookup: createPinnedLookup(options.policy),
       // `ca` replaces Node's trust store, so the extra certificates are added to the default ones (bundled,
       // NODE_EXTRA_CA_CERTS, system if enabled): public https endpoints must keep working with a CA file set.
-      ...(options.caFile
-        ? { ca: [...tls.getCACertificates("default"), fs.readFileSync(options.caFile, "utf8")] }
-        : {}),
+      ...(options.caFile ? { ca: [...tls.getCACertificates("default"), readCaFile(options.caFile)] } : {}),
       // undici's default is 10 s, and an abort does not interrupt a connect or TLS handshake in progress.
       timeout: options.timeoutMs,
     },
@@ -65,7 +69,7 @@ export function createHttpSender(options: SenderOptions): HttpSender {
     keepAliveTimeout: 30_000,
   });
 
-  async function send(outgoing: OutgoingRequest): Promise<SendResult> {
+  async function send(outgoing: OutgoingRequest, stop?: AbortSignal): Promise<SendResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     // IP-literal hosts never reach the lookup hook, so check the URL again here (config may also have changed).
@@ -74,7 +78,9 @@ export function createHttpSender(options: SenderOptions): HttpSender {
       policy: options.policy,
     });
     if (!check.ok) return failed("blocked", check.reason, elapsed());
-    const signal = AbortSignal.timeout(options.timeoutMs);
+    if (stop?.aborted) return failed("interrupted", INTERRUPTED, elapsed());
+    const timeout = AbortSignal.timeout(options.timeoutMs);
+    const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
     try {
       const response = await beforeDeadline(
         request(outgoing.url, {
@@ -87,7 +93,14 @@ export function createHttpSender(options: SenderOptions): HttpSender {
         signal,
         (late) => late.body.destroy(),
       );
-      const responseText = await readBounded(response.body, RESPONSE_LIMIT_BYTES);
+      let responseText: string;
+      try {
+        responseText = await readBounded(response.body, RESPONSE_LIMIT_BYTES);
+      } catch (error) {
+        // The receiver answered already: its status stands, or a 2xx would be recorded as interrupted and re-sent.
+        if (!stop?.aborted) throw error;
+        responseText = INTERRUPTED;
+      }
       const retryAfter = response.headers["retry-after"];
       return {
         statusCode: response.statusCode,
@@ -97,6 +110,7 @@ export function createHttpSender(options: SenderOptions): HttpSender {
         failure: undefined,
       };
     } catch (error) {
+      if (stop?.aborted) return failed("interrupted", INTERRUPTED, elapsed());
       return describeFailure(error, elapsed(), signal.aborted);
     }
   }
@@ -104,9 +118,34 @@ export function createHttpSender(options: SenderOptions): HttpSender {
   return {
     send,
     async close() {
-      await agent.close();
+      // Attempts still open at this point were aborted and recorded: drop their sockets rather than wait on them.
+      await agent.destroy();
     },
   };
+}
+
+/**
+ * Reads the extra CA certificates once, at start-up: a wrong path or a file that is not PEM stops the start with
+ * one line instead of failing every https delivery later.
+ */
+export function readCaFile(file: string): string {
+  let pem: string;
+  try {
+    pem = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
+    throw new StartupError(
+      `OUTBOUND_CA_FILE: cannot read ${file} (${code}). Point it at a readable PEM file of CA certificates, or unset it.`,
+    );
+  }
+  try {
+    new X509Certificate(pem);
+  } catch {
+    throw new StartupError(
+      `OUTBOUND_CA_FILE: ${file} holds no PEM certificate ("-----BEGIN CERTIFICATE-----"). Point it at a PEM file of CA certificates.`,
+    );
+  }
+  return pem;
 }
 
 /**

@@ -26,7 +26,7 @@ export interface BuiltRequest {
 
 const MASK = "********";
 const SENSITIVE_HEADER = /auth|token|secret|key|cookie|password/i;
-const SENSITIVE_QUERY = /auth|token|secret|key|password|passwd|signature|^sig$|^code$/i;
+const SENSITIVE_QUERY = /auth|token|secret|key|password|passwd|signature|^sig$/i;
 
 /** The headers a credential adds to every request, and which of them are secret (masked in the attempt log). */
 export function credentialHeaders(
@@ -96,7 +96,7 @@ export function buildRequest(input: BuildInput): BuiltRequest {
 
   const logged: SentRequest = {
     method,
-    url: maskQueryTokens(url),
+    url: maskQueryTokens(url, endpoint.url),
     headers: Object.fromEntries(
       Object.entries(headers).map(([name, value]) => [name, masked.has(name) ? MASK : value]),
     ),
@@ -106,17 +106,20 @@ export function buildRequest(input: BuildInput): BuiltRequest {
   return { request: { url, method, headers, body }, logged };
 }
 
-/** Query parameters that look like credentials (`?token=…`, `api_key`, `sig`) are masked in the attempt log. */
-export function maskQueryTokens(url: string): string {
+/**
+ * Query parameters of the endpoint's own URL that look like credentials (`?token=…`, `api_key`, `sig`) are masked
+ * in the attempt log. Only the URL's own: a GET delivery's payload fields are data and are logged as sent.
+ */
+export function maskQueryTokens(url: string, endpointUrl: string = url): string {
+  const own = new URL(endpointUrl).searchParams;
+  const secret = [...new Set(own.keys())].filter((name) => SENSITIVE_QUERY.test(name));
+  if (secret.length === 0) return url;
   const parsed = new URL(url);
-  let changed = false;
-  for (const name of new Set(parsed.searchParams.keys())) {
-    if (SENSITIVE_QUERY.test(name)) {
-      parsed.searchParams.set(name, MASK);
-      changed = true;
-    }
-  }
-  return changed ? parsed.toString() : url;
+  const entries = [...parsed.searchParams].map(([name, value]): [string, string] =>
+    secret.includes(name) && own.getAll(name).includes(value) ? [name, MASK] : [name, value],
+  );
+  parsed.search = new URLSearchParams(entries).toString();
+  return parsed.toString();
 }
 
 function shapedPayload(payload: string, mapping: NonNullable<EndpointRow["delivery"]["mapping"]> | null) {

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
 import { openCredentials } from "../domain/delivery-options.ts";
 import { activeSecretKeys, openHeaders, openSecrets } from "../domain/endpoint-secrets.ts";
@@ -13,7 +14,7 @@ import type {
 } from "../store/types.ts";
 import { STATUS_FAIL, STATUS_PENDING, STATUS_SUCCESS } from "../store/types.ts";
 import { CIRCUIT_THRESHOLD, circuitOpenUntil, cooldownFor } from "./circuit-breaker.ts";
-import type { HttpSender, SendResult } from "./http-sender.ts";
+import { type HttpSender, INTERRUPTED, type SendResult } from "./http-sender.ts";
 import { createRateLimiter } from "./rate-limiter.ts";
 import { buildRequest, maskQueryTokens } from "./request-builder.ts";
 import { type AttemptVerdict, classifyResponse, nextRetryDelay } from "./retry-policy.ts";
@@ -39,8 +40,11 @@ export interface Worker {
   start(): void;
   /** Wake the loop: new work may be due now. */
   notify(): void;
-  /** Stop claiming, let in-flight attempts finish (bounded), give back the rest, flush results. */
-  stop(graceMs?: number): Promise<void>;
+  /**
+   * Stop claiming, let attempts in flight finish for `graceMs`, then abort the rest: each is recorded as an
+   * interrupted attempt and its delivery stays pending, due at once. Resolves once every result is written.
+   */
+  stop(graceMs: number): Promise<void>;
 }
 
 const BATCH_SIZE = 64;
@@ -51,6 +55,15 @@ const IDLE_POLL_MS = 1000;
 const RATE_LIMIT_HORIZON_MS = 5_000;
 /** When work is due but nothing can be claimed (endpoints at their cap, open circuits), claim at most this often. */
 const STARVED_BACKOFF_MS = 50;
+/** After the abort, how long attempts get to notice it; they settle at once unless something is wrong. */
+const ABORT_SETTLE_MS = 1_000;
+
+/** Resolves when `promise` settles or `ms` pass, whichever comes first. */
+async function untilOrAfter(promise: Promise<unknown>, ms: number): Promise<void> {
+  const timeout = new AbortController();
+  await Promise.race([promise, delay(ms, undefined, { signal: timeout.signal }).catch(() => {})]);
+  timeout.abort();
+}
 
 /** Pure: what an attempt's result means for the delivery and its endpoint. */
 export function decideOutcome(
@@ -64,6 +77,10 @@ export function decideOutcome(
   dueAt: number | null;
   endpointEffect: DeliveryOutcome["endpointEffect"];
 } {
+  if (result.failure === "interrupted") {
+    // Cut short by our own shutdown: not the receiver's failure, so no retry step and no circuit-breaker count.
+    return { verdict: { kind: "failure" }, status: STATUS_PENDING, dueAt: now, endpointEffect: "none" };
+  }
   const verdict: AttemptVerdict =
     result.failure === "timeout"
       ? { kind: "throttled", retryAfterMs: null }
@@ -91,7 +108,10 @@ export function createWorker(options: WorkerOptions): Worker {
   const inFlightByEndpoint = new Map<string, number>();
   /** Endpoints in flight whose cap is below the default: a half-open circuit allows one probe. */
   const reducedCap = new Map<string, number>();
-  const inFlight = new Set<ClaimedDelivery>();
+  /** Every attempt in flight, with the controller that aborts it at shutdown and the promise of its end. */
+  const inFlight = new Map<ClaimedDelivery, { stop: AbortController; done: Promise<void> }>();
+  /** False once stop() has written its last results: anything later is dropped, never recorded. */
+  let recording = true;
   const rateLimiter = createRateLimiter();
   // Opened secrets by their sealed text: decrypted once per endpoint version, not once per delivery.
   const openedCache = new Map<string, unknown>();
@@ -167,6 +187,11 @@ export function createWorker(options: WorkerOptions): Worker {
   }
 
   function queueOutcome(outcome: DeliveryOutcome) {
+    if (!recording) {
+      // The delivery was handed back at shutdown; recording this too could log a success for a re-sent delivery.
+      logger.warn({ msgId: outcome.attempt.msgId }, "attempt finished after shutdown; not recorded");
+      return;
+    }
     pending.push(outcome);
     if (pending.length >= OUTCOME_BATCH) void flush();
     else flushTimer ??= setTimeout(() => void flush(), FLUSH_EVERY_MS);
@@ -197,22 +222,18 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function attempt(
     claimed: ClaimedDelivery,
+    stop: AbortSignal,
   ): Promise<{ result: SendResult; sent: SentRequest | null }> {
     const { endpoint, message } = claimed;
-    const skip = (text: string) => ({
-      result: {
-        statusCode: 0,
-        responseText: text,
-        retryAfter: undefined,
-        durationMs: 0,
-        failure: "network" as const,
-      },
+    const skip = (text: string, failure: "network" | "interrupted" = "network") => ({
+      result: { statusCode: 0, responseText: text, retryAfter: undefined, durationMs: 0, failure },
       sent: null,
     });
     if (endpoint.disabled) return skip("endpoint is disabled");
     if (message.payload === null) return skip("message payload was expunged");
     const wait = rateLimiter.reserve(endpoint.id, endpoint.throttleRate ?? 0, now());
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (wait > 0) await delay(wait, undefined, { signal: stop }).catch(() => {});
+    if (stop.aborted) return skip(INTERRUPTED, "interrupted");
     const headers = openHeaders(options.secrets, endpoint.headers);
     const built = buildRequest({
       endpoint: headers.sensitive.length === 0 ? endpoint : { ...endpoint, headers: headers.headers },
@@ -229,13 +250,13 @@ export function createWorker(options: WorkerOptions): Worker {
       timestampSeconds: Math.floor(now() / 1000),
       userAgent: options.userAgent,
     });
-    return { result: await sender.send(built.request), sent: built.logged };
+    return { result: await sender.send(built.request, stop), sent: built.logged };
   }
 
-  async function process(claimed: ClaimedDelivery): Promise<void> {
+  async function process(claimed: ClaimedDelivery, stop: AbortSignal): Promise<void> {
     const endpointId = claimed.endpoint.id;
     try {
-      const { result, sent } = await attempt(claimed);
+      const { result, sent } = await attempt(claimed, stop);
       const at = now();
       // Nothing to retry for a disabled endpoint or an expunged payload: the delivery fails at once.
       const hopeless = claimed.endpoint.disabled || claimed.message.payload === null;
@@ -297,11 +318,13 @@ export function createWorker(options: WorkerOptions): Worker {
         continue;
       }
       for (const item of claimed) {
-        inFlight.add(item);
         inFlightByEndpoint.set(item.endpoint.id, (inFlightByEndpoint.get(item.endpoint.id) ?? 0) + 1);
         if (item.endpoint.health.consecutiveFailures >= CIRCUIT_THRESHOLD)
           reducedCap.set(item.endpoint.id, 1);
-        void process(item);
+        const stop = new AbortController();
+        const entry = { stop, done: Promise.resolve() };
+        inFlight.set(item, entry);
+        entry.done = process(item, stop.signal);
       }
       if (claimed.length > 0) {
         // Let sends start before claiming again.
@@ -325,15 +348,18 @@ export function createWorker(options: WorkerOptions): Worker {
       loopDone = loop();
     },
     notify,
-    async stop(graceMs = 10_000) {
+    async stop(graceMs) {
       running = false;
       notify();
       await loopDone;
-      const deadline = Date.now() + graceMs;
-      while (inFlight.size > 0 && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 20));
+      const settled = () => Promise.all([...inFlight.values()].map((entry) => entry.done));
+      await untilOrAfter(settled(), graceMs);
+      for (const entry of inFlight.values()) entry.stop.abort();
+      await untilOrAfter(settled(), ABORT_SETTLE_MS);
+      recording = false;
       await flush();
-      const unfinished = [...inFlight].map((item) => ({
+      // Only an attempt that ignored its abort is left: its lease hands it back (at the next start on SQLite).
+      const unfinished = [...inFlight.keys()].map((item) => ({
         msgId: item.message.id,
         endpointId: item.endpoint.id,
       }));

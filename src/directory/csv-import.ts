@@ -123,6 +123,7 @@ export async function startImport(
     rowsRead: 0,
     created: 0,
     updated: 0,
+    unchanged: 0,
     failed: 0,
     errors: [],
     message: null,
@@ -156,17 +157,18 @@ export interface ImportRunner {
   inFlight(appId: string): number;
   /** Restarts jobs a previous process left unfinished (they resume after their last committed row). */
   resumeUnfinished(): Promise<void>;
-  /** Resolves when every running job has stopped. */
-  idle(): Promise<void>;
+  /** Shutdown: running jobs stop after their current batch and resume from there at the next start. */
+  stop(): Promise<void>;
 }
 
 export function createImportRunner(ctx: Context): ImportRunner {
   const running = new Map<string, Promise<void>>();
   const appOf = new Map<string, string>();
+  const stopping = new AbortController();
   function start(job: ImportRow) {
-    if (running.has(job.id)) return;
+    if (running.has(job.id) || stopping.signal.aborted) return;
     appOf.set(job.id, job.appId);
-    const done = runImport(ctx, job)
+    const done = runImport(ctx, job, stopping.signal)
       .catch(async (error: unknown) => {
         ctx.logger.error({ err: error, importId: job.id }, "import failed");
         await ctx.store.updateImport({
@@ -192,7 +194,8 @@ export function createImportRunner(ctx: Context): ImportRunner {
     async resumeUnfinished() {
       for (const job of await ctx.store.listUnfinishedImports()) start(job);
     },
-    async idle() {
+    async stop() {
+      stopping.abort();
       await Promise.all(running.values());
     },
   };
@@ -215,7 +218,7 @@ function readHeaderLine(file: string): string {
   }
 }
 
-async function runImport(ctx: Context, initial: ImportRow): Promise<void> {
+async function runImport(ctx: Context, initial: ImportRow, stop: AbortSignal): Promise<void> {
   const app = await ctx.store.getApplication(initial.appId);
   const file = initial.file;
   let job: ImportRow = { ...initial, state: "running", updatedAt: ctx.now() };
@@ -263,7 +266,14 @@ async function runImport(ctx: Context, initial: ImportRow): Promise<void> {
       rowNumber++;
       if (rowNumber <= alreadyDone) continue;
       batch.push({ row: rowNumber, record });
-      if (batch.length >= BATCH_ROWS) await flush();
+      if (batch.length >= BATCH_ROWS) {
+        await flush();
+        // Left "running" with its committed rows counted: resumeUnfinished continues after them.
+        if (stop.aborted) {
+          parser.destroy();
+          return;
+        }
+      }
     }
     await flush();
   } catch (error) {
@@ -290,6 +300,7 @@ async function importBatch(
   const events = await eventBatch(ctx, app);
   let created = 0;
   let updated = 0;
+  let unchanged = 0;
   const columnOf = new Map(attributeColumns.map(([column, definition]) => [definition.id, column]));
   // One lookup for the whole batch instead of one per row.
   const existingByExternalId = await ctx.store.findParticipantsByIdentifiers(
@@ -371,7 +382,7 @@ async function importBatch(
       if (profile.length > 0) events.add("participant.profile_updated", { participant, changed: profile });
       if (applied.addedTags.length > 0)
         events.add("participant.tags_added", { participant, tags: applied.addedTags });
-    }
+    } else unchanged++;
   }
 
   try {
@@ -385,6 +396,7 @@ async function importBatch(
     for (const { row } of batch) errors.push({ row, column: options.idColumn, message: error.message });
     created = 0;
     updated = 0;
+    unchanged = 0;
   }
   if (events.messages.some((message) => message.deliveries.length > 0)) ctx.notifyWork();
   const next: ImportRow = {
@@ -392,6 +404,7 @@ async function importBatch(
     rowsRead: job.rowsRead + batch.length,
     created: job.created + created,
     updated: job.updated + updated,
+    unchanged: job.unchanged + unchanged,
     failed: job.failed + new Set(errors.map((error) => error.row)).size,
     errors: [...job.errors, ...errors].slice(0, MAX_REPORTED_ERRORS),
     updatedAt: ctx.now(),

@@ -51,6 +51,8 @@ export interface DirectoryStore {
   insertImport(row: ImportRow): Promise<void>;
   updateImport(row: ImportRow): Promise<void>;
   getImport(appId: string, id: string): Promise<ImportRow | null>;
+  /** An application's import jobs by id (newest first with order "desc"). */
+  listImports(appId: string, page: PageQuery): Promise<Page<ImportRow>>;
   listUnfinishedImports(): Promise<ImportRow[]>;
 
   insertDistribution(row: DistributionRow): Promise<void>;

@@ -68,6 +68,8 @@ export interface ImportRow {
   rowsRead: number;
   created: number;
   updated: number;
+  /** Rows that matched an existing participant and changed nothing. */
+  unchanged: number;
   failed: number;
   errors: ImportRowError[];
   message: string | null;

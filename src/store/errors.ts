@@ -15,3 +15,15 @@ export class DuplicateIdentifierError extends Error {
     this.externalId = externalId;
   }
 }
+
+/** Another process holds the database's lock: it is already running Outbound on the same file. */
+export class DatabaseLockedError extends Error {
+  readonly databasePath: string;
+  /** The holder's pid as it recorded it; null if it could not be read. */
+  readonly pid: number | null;
+  constructor(databasePath: string, pid: number | null) {
+    super(`${databasePath} is in use by another Outbound process${pid === null ? "" : ` (pid ${pid})`}`);
+    this.databasePath = databasePath;
+    this.pid = pid;
+  }
+}

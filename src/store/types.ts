@@ -222,7 +222,12 @@ export interface ClaimedDelivery {
   endpoint: EndpointRow;
 }
 
-export type EndpointEffect = "success" | "failure" | "disable";
+/**
+ * What an attempt does to its endpoint. `none`: the attempt was cut short by this process (shutdown), which says
+ * nothing about the receiver: the endpoint's health and circuit breaker stay as they are, and the delivery's attempt
+ * count (its place in the retry schedule) does not move.
+ */
+export type EndpointEffect = "success" | "failure" | "disable" | "none";
 
 export interface DeliveryOutcome {
   attempt: AttemptRow;

@@ -297,6 +297,110 @@ for (const factory of storeFactories) {
       assert.equal((await store.getEndpoint(a.id, ep.id))?.disabled, true);
     });
 
+    test("an interrupted attempt (effect none) is logged, leaves the delivery pending and the endpoint's health alone", async () => {
+      const a = app();
+      await store.insertApplication(a);
+      const ep = endpoint(a.id);
+      await store.insertEndpoint(ep);
+      const m = message(a.id);
+      await store.insertMessage(m, [delivery(m, ep.id, T0)]);
+      const [claimed] = await store.claimDueDeliveries({
+        now: T0 + 1,
+        limit: 1,
+        leaseMs: 30_000,
+        endpointCap: 10,
+        circuitThreshold: 5,
+        inFlight: new Map(),
+        paused: [],
+      });
+      assert.ok(claimed);
+      const opensAtOnce = (_failures: number, now: number) => now + 60_000;
+      await store.recordOutcomes(
+        [
+          {
+            attempt: {
+              id: newId("atmpt", T0 + 2),
+              msgId: m.id,
+              appId: a.id,
+              endpointId: ep.id,
+              url: ep.url,
+              status: 2,
+              responseStatusCode: 0,
+              response: "interrupted by shutdown",
+              durationMs: 1,
+              triggerType: 0,
+              createdAt: T0 + 2,
+              request: null,
+            },
+            status: 1,
+            dueAt: T0 + 2,
+            endpointEffect: "none",
+          },
+        ],
+        T0 + 2,
+        opensAtOnce,
+      );
+      const after = await store.getDelivery(m.id, ep.id);
+      assert.deepEqual([after?.status, after?.dueAt, after?.attempts], [1, T0 + 2, 0]);
+      assert.deepEqual((await store.getEndpoint(a.id, ep.id))?.health, {
+        failingSince: null,
+        consecutiveFailures: 0,
+        circuitOpenUntil: null,
+      });
+      const logged = await store.listAttempts(a.id, { msgId: m.id }, firstPage(10));
+      assert.equal(logged.items[0]?.response, "interrupted by shutdown");
+    });
+
+    test("import jobs: counts (unchanged included) round-trip; listed per application, newest first", async () => {
+      const a = app();
+      const b = app(T0 + 1);
+      await store.insertApplication(a);
+      await store.insertApplication(b);
+      const job = (appId: string, at: number) => ({
+        id: newId("imp", at),
+        appId,
+        state: "queued" as const,
+        options: { idColumn: "id", issuer: "crm" },
+        file: null,
+        rowsRead: 0,
+        created: 0,
+        updated: 0,
+        unchanged: 0,
+        failed: 0,
+        errors: [],
+        message: null,
+        createdAt: at,
+        updatedAt: at,
+      });
+      const jobs = [job(a.id, T0), job(a.id, T0 + 1), job(a.id, T0 + 2), job(b.id, T0 + 3)];
+      for (const row of jobs) await store.insertImport(row);
+      const done = {
+        ...jobs[0]!,
+        state: "completed" as const,
+        rowsRead: 9,
+        created: 1,
+        updated: 2,
+        unchanged: 5,
+        failed: 1,
+      };
+      await store.updateImport(done);
+      assert.deepEqual(await store.getImport(a.id, done.id), done);
+
+      const page = await store.listImports(a.id, firstPage(2));
+      assert.deepEqual(
+        page.items.map((row) => row.id),
+        [jobs[2]!.id, jobs[1]!.id],
+      );
+      assert.equal(page.done, false);
+      const rest = await store.listImports(a.id, { ...firstPage(2), cursor: jobs[1]!.id });
+      assert.deepEqual(
+        rest.items.map((row) => row.id),
+        [done.id],
+      );
+      assert.equal(rest.items[0]?.unchanged, 5);
+      assert.equal(rest.done, true);
+    });
+
     test("releaseOrphanedClaims and recoverFailedDeliveries make work due again", async () => {
       const a = app();
       await store.insertApplication(a);

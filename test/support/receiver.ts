@@ -27,6 +27,22 @@ export interface ScriptedResponse {
   body?: string;
   /** Wait before answering; `Infinity` never answers (the socket stays open until `close`). */
   delayMs?: number;
+  /** Answer only once this settles (see `createGate`): a slow receiver the test releases when it chooses. */
+  until?: Promise<unknown>;
+}
+
+export interface Gate {
+  readonly promise: Promise<void>;
+  open(): void;
+}
+
+/** A promise the test resolves by hand: `{ until: gate.promise }` holds requests until `gate.open()`. */
+export function createGate(): Gate {
+  let open = () => {};
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
 }
 
 /** Decides the answer to the `n`-th request (1-based); `undefined` means a plain 200. */
@@ -113,6 +129,13 @@ export async function startReceiver(responder: Responder = () => undefined): Pro
         scripted = { status: 500, body: `responder threw: ${(error as Error).message}` };
       }
       for (const notify of [...listeners]) notify();
+      if (scripted?.until) {
+        const held = scripted;
+        void held.until?.then(() => {
+          if (!res.destroyed) answer(res, { ...held, until: undefined });
+        });
+        return;
+      }
       const delay = scripted?.delayMs ?? 0;
       if (delay === Number.POSITIVE_INFINITY) return; // hung endpoint: never answer
       if (delay <= 0) {

@@ -29,6 +29,8 @@ export interface TestServer {
   /** Official Svix SDK client pointed at this server with the admin token. */
   readonly svix: Svix;
   readonly dataDir: string;
+  /** Its DATABASE_URL (a SQLite file in `dataDir`). */
+  readonly databaseUrl: string;
   /** The current child process (a new one after `restart`). */
   readonly child: ChildProcess;
   /** Stops the child with `signal` (default SIGTERM) and waits for it to exit; a no-op if it already exited. */
@@ -173,6 +175,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     port,
     svix: new Svix(token, { serverUrl: url }),
     dataDir,
+    databaseUrl: fullEnv.DATABASE_URL ?? "",
     get child() {
       return child;
     },
@@ -193,6 +196,51 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     throw error;
   }
   return server;
+}
+
+export interface ExitedProcess {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `outbound <args>` (default `serve`) with exactly `env` (plus PATH), for tests of how a start fails or how a
+ * command behaves. Resolves when it exits; a process still running after `timeoutMs` is killed and reported.
+ */
+export function runOutbound(
+  env: Record<string, string>,
+  args: string[] = ["serve"],
+  options: { timeoutMs?: number; uid?: number; gid?: number } = {},
+): Promise<ExitedProcess> {
+  const timeoutMs = options.timeoutMs ?? READY_TIMEOUT_MS;
+  const proc = spawn(nodeBin, [mainScript, ...args], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid }),
+  });
+  childrenAlive.add(proc);
+  let stdout = "";
+  let stderr = "";
+  proc.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString("utf8");
+  });
+  proc.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString("utf8");
+  });
+  const timer = setTimeout(() => {
+    stderr += `\n[still running after ${timeoutMs} ms: killed by the test]\n`;
+    proc.kill("SIGKILL");
+  }, timeoutMs);
+  return new Promise((resolve) => {
+    proc.once("close", (code, signal) => {
+      clearTimeout(timer);
+      childrenAlive.delete(proc);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
 }
 
 /** Stops every server started by this file and removes their data directories (use in `after`). */

@@ -122,7 +122,17 @@ const cases: Case[] = [
   { name: "URL metadata", url: "http://169.254.169.254/latest/meta-data/", expect: /metadata/ },
   { name: "URL bracketed IPv6 loopback", url: "http://[::1]:8080/", expect: /loopback address ::1/ },
   { name: "URL bracketed mapped", url: "http://[::ffff:127.0.0.1]/", expect: /IPv4-mapped/ },
-  { name: "URL localhost", url: "http://localhost:3000/", expect: /loopback name/ },
+  {
+    name: "URL localhost names the setting that exempts it",
+    url: "http://localhost:3000/",
+    expect:
+      /loopback name; to deliver to it, add it to OUTBOUND_ALLOWED_SUBNETS \(e\.g\. 127\.0\.0\.0\/8,::1\/128\)$/,
+  },
+  {
+    name: "URL private IP names the setting that exempts it",
+    url: "http://10.1.2.3:8080/",
+    expect: /10\.1\.2\.3 is not allowed: .*add it to OUTBOUND_ALLOWED_SUBNETS \(e\.g\. 10\.1\.2\.3\/32\)$/,
+  },
   { name: "URL subdomain of localhost", url: "http://api.LOCALHOST./", expect: /loopback name/ },
   {
     name: "URL localhost when loopback allowed",

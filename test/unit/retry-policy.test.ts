@@ -134,7 +134,7 @@ function claimed(attempts: number, failingSince: number | null): ClaimedDelivery
   };
 }
 
-const response = (statusCode: number, failure?: "timeout" | "network") => ({
+const response = (statusCode: number, failure?: "timeout" | "network" | "interrupted") => ({
   statusCode,
   responseText: "",
   retryAfter: undefined,
@@ -162,4 +162,12 @@ test("decideOutcome: success, retry, exhaustion, 410, timeout and the 5-day rule
     decideOutcome(claimed(0, now - 3600_000), response(500), short, now).endpointEffect,
     "failure",
   );
+  // Cut short by shutdown, even on the last retry of an endpoint failing for 5 days: pending, due now, no effect.
+  const interrupted = decideOutcome(
+    claimed(2, now - 5 * 24 * 3600_000),
+    response(0, "interrupted"),
+    short,
+    now,
+  );
+  assert.deepEqual([interrupted.status, interrupted.dueAt, interrupted.endpointEffect], [1, now, "none"]);
 });

@@ -143,9 +143,15 @@ test("build a Referral Factory endpoint; the receiver gets exactly the previewed
   await page.mouse.up();
   // And the same drag and drop with the keyboard alone: Space picks up, arrows move, Space drops.
   await page.getByRole("button", { name: "Drag email_address to reorder" }).focus();
+  // dnd-kit measures the rows after pick-up: each key waits for its announcement in the live region.
+  const live = async (what: string, accept: (text: string) => boolean) =>
+    eventually(async () => (await page.locator("[id^=DndLiveRegion]").textContent()) ?? "", accept, what);
   await page.keyboard.press("Space");
+  await live("the pick-up", (text) => /Picked up|was moved over/.test(text));
   await page.keyboard.press("ArrowDown");
+  await live("the move", (text) => /item (\w+) was moved over droppable area (?!\1\.)/.test(text));
   await page.keyboard.press("Space");
+  await live("the drop", (text) => /was dropped over/.test(text));
   const names = page
     .getByRole("list", { name: "Payload fields in order" })
     .getByRole("textbox", { name: /^Send / });

@@ -7,7 +7,7 @@ import { NotFoundError, ValidationError } from "../../domain/errors.ts";
 import type { ImportRow } from "../../store/directory-types.ts";
 import { authorizedApp } from "../access.ts";
 import { distributionIn, importQuery } from "../directory-schemas.ts";
-import { toPageQuery } from "../pagination.ts";
+import { toListResponse, toPageQuery } from "../pagination.ts";
 import { pageQuery } from "../schemas.ts";
 import { parseInput } from "../validation.ts";
 
@@ -21,6 +21,7 @@ function importOut(row: ImportRow) {
     rowsRead: row.rowsRead,
     created: row.created,
     updated: row.updated,
+    unchanged: row.unchanged,
     failed: row.failed,
     errors: row.errors,
     message: row.message,
@@ -41,7 +42,8 @@ export function registerImportAndDistributionRoutes(
   // The CSV body is streamed to disk, never held in memory.
   app.addContentTypeParser(["text/csv", "application/csv"], (_request, payload, done) => done(null, payload));
 
-  app.post<{ Params: AppParams }>(`${base}/participant/import`, async (request, reply) => {
+  const csv = { config: { accepts: ["text/csv", "application/csv"] } };
+  app.post<{ Params: AppParams }>(`${base}/participant/import`, csv, async (request, reply) => {
     const application = await authorizedApp(ctx, request, request.params.app_id);
     const options = parseInput(importQuery, request.query, "query");
     const contentType = request.headers["content-type"] ?? "";
@@ -58,6 +60,22 @@ export function registerImportAndDistributionRoutes(
       declared === undefined ? undefined : Number(declared),
     );
     return reply.code(202).send(importOut(job));
+  });
+
+  // Newest first; row errors only on the job itself (up to 1,000 each would make a page heavy).
+  app.get<{ Params: AppParams }>(`${base}/participant/import`, async (request) => {
+    const application = await authorizedApp(ctx, request, request.params.app_id);
+    const query = toPageQuery(parseInput(pageQuery, request.query, "query"), "desc");
+    const page = await ctx.store.listImports(application.id, query);
+    return toListResponse(
+      page,
+      query,
+      (row) => row.id,
+      (row) => {
+        const { errors: _errors, ...listed } = importOut(row);
+        return listed;
+      },
+    );
   });
 
   app.get<{ Params: IdParams }>(`${base}/participant/import/:id`, async (request) => {

@@ -103,7 +103,8 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, ctx: Context): v
       );
     });
 
-    scope.post<{ Params: TokenParams }>("/u/:token", async (request, reply) => {
+    const form = { config: { accepts: ["application/x-www-form-urlencoded", "application/json"] } };
+    scope.post<{ Params: TokenParams }>("/u/:token", form, async (request, reply) => {
       const found = await resolve(request.params.token);
       if (found.error !== null) return invalid(reply, found.error);
       await unsubscribeParticipant(ctx, found.application, found.participant);

@@ -110,13 +110,15 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
       return db.transaction(() => {
         const disabled: AttemptRow[] = [];
         const updateDelivery = db.prepare(
-          `UPDATE deliveries SET status = ?, due_at = ?, attempts = attempts + 1, updated_at = ?
+          `UPDATE deliveries SET status = ?, due_at = ?, attempts = attempts + ?, updated_at = ?
            WHERE msg_id = ? AND endpoint_id = ? AND status = ${STATUS_SENDING}`,
         );
         for (const o of outcomes) {
           insertAttempt(o.attempt);
-          updateDelivery.run(o.status, o.dueAt, now, o.attempt.msgId, o.attempt.endpointId);
+          const counted = o.endpointEffect === "none" ? 0 : 1;
+          updateDelivery.run(o.status, o.dueAt, counted, now, o.attempt.msgId, o.attempt.endpointId);
           const endpointId = o.attempt.endpointId;
+          if (o.endpointEffect === "none") continue;
           if (o.endpointEffect === "success") {
             db.prepare(
               `UPDATE endpoints SET failing_since = NULL, consecutive_failures = 0, circuit_open_until = NULL
@@ -161,7 +163,8 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
     },
 
     async releaseOrphanedClaims(now) {
-      // The SQLite store belongs to one process, so at start-up every "sending" row is left from a crash.
+      // The SQLite store belongs to one process (the one holding its lock, see database-lock.ts), so at start-up
+      // every "sending" row is left from a crash.
       const result = db
         .prepare(
           `UPDATE deliveries SET status = ${STATUS_PENDING}, due_at = ?, updated_at = ? WHERE status = ${STATUS_SENDING}`,

@@ -66,6 +66,7 @@ function toImport(r: Raw): ImportRow {
     rowsRead: Number(r.rows_read),
     created: Number(r.created),
     updated: Number(r.updated),
+    unchanged: Number(r.unchanged),
     failed: Number(r.failed),
     errors: JSON.parse(String(r.errors)),
     message: strOrNull(r.message),
@@ -290,8 +291,8 @@ export function directoryQueries(db: SqliteDb): DirectoryStore {
 
     async insertImport(row) {
       db.prepare(
-        `INSERT INTO imports (id, app_id, state, options, file, rows_read, created, updated, failed, errors, message,
-           created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO imports (id, app_id, state, options, file, rows_read, created, updated, unchanged, failed, errors,
+           message, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         row.id,
         row.appId,
@@ -301,6 +302,7 @@ export function directoryQueries(db: SqliteDb): DirectoryStore {
         row.rowsRead,
         row.created,
         row.updated,
+        row.unchanged,
         row.failed,
         JSON.stringify(row.errors),
         row.message,
@@ -310,14 +312,15 @@ export function directoryQueries(db: SqliteDb): DirectoryStore {
     },
     async updateImport(row) {
       db.prepare(
-        `UPDATE imports SET state = ?, file = ?, rows_read = ?, created = ?, updated = ?, failed = ?, errors = ?,
-           message = ?, updated_at = ? WHERE id = ?`,
+        `UPDATE imports SET state = ?, file = ?, rows_read = ?, created = ?, updated = ?, unchanged = ?, failed = ?,
+           errors = ?, message = ?, updated_at = ? WHERE id = ?`,
       ).run(
         row.state,
         row.file,
         row.rowsRead,
         row.created,
         row.updated,
+        row.unchanged,
         row.failed,
         JSON.stringify(row.errors),
         row.message,
@@ -328,6 +331,13 @@ export function directoryQueries(db: SqliteDb): DirectoryStore {
     async getImport(appId, id) {
       const r = db.prepare("SELECT * FROM imports WHERE app_id = ? AND id = ?").get(appId, id);
       return r ? toImport(r) : null;
+    },
+    async listImports(appId, page) {
+      const k = keysetClause("id", page);
+      const rows = db
+        .prepare(`SELECT * FROM imports WHERE app_id = ? AND ${k.where} ORDER BY ${k.orderBy} LIMIT ?`)
+        .all(appId, ...k.params, page.limit + 1);
+      return toPage(rows.map(toImport), page);
     },
     async listUnfinishedImports() {
       return db

@@ -1769,6 +1769,29 @@ export interface paths {
     };
   };
   "/api/v1/app/{app_id}/participant/import": {
+    /** List import jobs, newest first (without row errors) */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+          iterator?: string;
+          order?: "ascending" | "descending";
+        };
+        path: {
+          app_id: string;
+        };
+      };
+      responses: {
+        /** @description Success (shapes as in the Svix API for Svix routes) */
+        "2XX": {
+          content: never;
+        };
+        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
+        "4XX": {
+          content: never;
+        };
+      };
+    };
     /** Import participants from a text/csv body (background job) */
     post: {
       parameters: {

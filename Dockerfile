@@ -1,0 +1,29 @@
+# Outbound in a container: `docker build -t outbound .` then
+#   docker run -p 8071:8071 -v outbound-data:/data -e OUTBOUND_API_TOKEN=change-me-please outbound
+# Node runs under tini, which forwards SIGTERM/SIGINT and reaps children: `docker stop -t 20` lets attempts in flight
+# finish within OUTBOUND_SHUTDOWN_GRACE (10 s) before the container is killed.
+FROM node:24-bookworm-slim
+
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends tini \
+  && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY package.json package-lock.json ./
+# The image's Node is 24 already: dev dependencies (the pinned `node` package among them) are not needed.
+RUN npm ci --omit=dev && npm cache clean --force
+COPY src ./src
+
+RUN mkdir /data && chown node:node /data
+USER node
+ENV HOST=0.0.0.0 \
+    PORT=8071 \
+    DATABASE_URL=/data/outbound.db
+VOLUME ["/data"]
+EXPOSE 8071
+
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT}/api/v1/health`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "--max-semi-space-size=4", "src/cli/main.ts", "serve"]
