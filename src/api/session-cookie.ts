@@ -64,14 +64,23 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * state-changing request must carry the custom header (which a cross-origin page cannot send without a CORS
  * preflight we never grant) and, when the browser names an Origin, come from this server's own origin.
  */
-export function checkSameOrigin(request: FastifyRequest): void {
+export function checkSameOrigin(request: FastifyRequest, publicOrigin: string): void {
   if (SAFE_METHODS.has(request.method)) return;
   if (request.headers[CSRF_HEADER] === undefined) {
     throw new ForbiddenError(`Cookie-authenticated requests must send the ${CSRF_HEADER} header`);
   }
   const origin = request.headers.origin;
-  if (origin !== undefined && origin !== `${request.protocol}://${request.host}`) {
+  if (origin !== undefined && !sameSite(origin, request.host, publicOrigin)) {
     throw new ForbiddenError("Cross-origin request refused");
+  }
+}
+
+/** This server's own origin: the host the browser talked to (a TLS proxy may change the scheme), or OUTBOUND_PUBLIC_URL. */
+function sameSite(origin: string, host: string, publicOrigin: string): boolean {
+  try {
+    return new URL(origin).host === host || origin === publicOrigin;
+  } catch {
+    return false;
   }
 }
 
@@ -80,6 +89,6 @@ export async function sessionPrincipal(ctx: Context, request: FastifyRequest): P
   const value = readCookie(request.headers.cookie, SESSION_COOKIE);
   if (!value) return null;
   const principal = await verifySession(ctx, value);
-  if (principal) checkSameOrigin(request);
+  if (principal) checkSameOrigin(request, new URL(ctx.config.publicUrl).origin);
   return principal;
 }

@@ -130,6 +130,11 @@ describe("dashboard session cookie", () => {
     assert.equal(foreign.status, 403, await foreign.text());
     const same = await create({ "x-outbound-csrf": "1", origin: server.url });
     assert.equal(same.status, 201, await same.text());
+    // Behind a TLS-terminating proxy the browser's origin says https for the same host.
+    const proxied = await create({ "x-outbound-csrf": "1", origin: server.url.replace("http:", "https:") });
+    assert.equal(proxied.status, 201, await proxied.text());
+    const otherPort = await create({ "x-outbound-csrf": "1", origin: "http://127.0.0.1:1" });
+    assert.equal(otherPort.status, 403, await otherPort.text());
 
     const forged = `${cookie.slice(0, -3)}abc`;
     const anonymous = await fetch(`${server.url}/api/v1/session`, { headers: { cookie: forged } });

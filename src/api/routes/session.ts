@@ -22,7 +22,7 @@ export const signInIn = z.strictObject({ token: z.string().min(1).max(4096) });
  */
 export function registerSessionRoutes(app: FastifyInstance, ctx: Context): void {
   app.post(SIGN_IN_PATH, async (request, reply) => {
-    checkSameOrigin(request);
+    checkSameOrigin(request, new URL(ctx.config.publicUrl).origin);
     const { token } = parseInput(signInIn, request.body, "body");
     const principal = await authenticate(ctx, token);
     if (principal?.kind !== "admin") throw new UnauthorizedError("This is not an operator API token");
@@ -45,7 +45,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: Context): void 
 
   // Signing out only needs the cookie gone; it answers 204 even when the session had already expired.
   app.post(SIGN_OUT_PATH, async (request, reply) => {
-    checkSameOrigin(request);
+    checkSameOrigin(request, new URL(ctx.config.publicUrl).origin);
     return reply
       .header("set-cookie", sessionCookieHeader(ctx, "", 0))
       .code(204)
