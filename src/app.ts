@@ -3,20 +3,25 @@ import pino from "pino";
 import { IDEMPOTENCY_TTL_MS } from "./api/idempotency.ts";
 import { buildApi } from "./api/server.ts";
 import type { Config } from "./config.ts";
-import { createAddressPolicy } from "./delivery/address-policy.ts";
 import { createHttpSender } from "./delivery/http-sender.ts";
 import { createWorker } from "./delivery/worker.ts";
 import { createImportRunner } from "./directory/csv-import.ts";
 import { ensureDirectoryEventTypes } from "./directory/events.ts";
+import { createTaskRunner } from "./domain/background-tasks.ts";
 import type { Context } from "./domain/context.ts";
 import { checkEncryptionKey } from "./domain/encryption-key-check.ts";
-import { emitEndpointDisabled, ensureOperationalEventTypes } from "./domain/operational-events.ts";
+import {
+  emitAttemptEvents,
+  emitEndpointDisabled,
+  ensureOperationalApplication,
+} from "./domain/operational-events.ts";
 import { createQuotaGuard } from "./domain/quotas.ts";
 import { ensureAdminToken } from "./domain/tokens.ts";
 import { createSecretBox, deriveKey, loadEncryptionKey } from "./secret-box.ts";
 import { withReadCache } from "./store/read-cache.ts";
 import { lockDatabase } from "./store/sqlite/database-lock.ts";
 import { createSqliteStore } from "./store/sqlite/sqlite-store.ts";
+import { createAddressPolicy } from "./webhook/address-policy.ts";
 
 const HOUSEKEEPING_EVERY_MS = 60_000;
 /** How long routing may use an application's endpoint list before re-reading it (changes made here apply at once). */
@@ -78,6 +83,10 @@ export async function startOutbound(config: Config): Promise<Running> {
       void emitEndpointDisabled(ctx, attempt.appId, attempt.endpointId, attempt.createdAt).catch(
         (error: unknown) => logger.error({ err: error }, "emitting endpoint.disabled failed"),
       ),
+    onOutcomesRecorded: (outcomes) =>
+      void emitAttemptEvents(ctx, outcomes).catch((error: unknown) =>
+        logger.error({ err: error }, "emitting message.attempt events failed"),
+      ),
   });
   const ctx: Context = {
     config,
@@ -105,12 +114,14 @@ export async function startOutbound(config: Config): Promise<Running> {
   if (orphaned > 0) logger.info({ count: orphaned }, "re-queued deliveries left in flight by a previous run");
 
   await ensureDirectoryEventTypes(ctx);
-  await ensureOperationalEventTypes(ctx);
+  await ensureOperationalApplication(ctx);
   const imports = createImportRunner(ctx);
-  const api = buildApi(ctx, imports, VERSION);
+  const tasks = createTaskRunner(ctx);
+  const api = buildApi(ctx, imports, VERSION, tasks);
   await api.listen({ port: config.port, host: config.host });
   worker.start();
   await imports.resumeUnfinished();
+  await tasks.resumeUnfinished();
   const housekeeping = setInterval(() => {
     const now = Date.now();
     void Promise.all([
@@ -134,6 +145,7 @@ export async function startOutbound(config: Config): Promise<Running> {
       await api.close();
       await workerStopped;
       await imports.stop();
+      await tasks.idle();
       await sender.close();
       await store.close();
       lock?.release();

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
-import { createAddressPolicy } from "./delivery/address-policy.ts";
 import { parseDuration, parseRetrySchedule } from "./duration.ts";
+import { createAddressPolicy } from "./webhook/address-policy.ts";
 
 export const DEFAULT_RETRY_SCHEDULE = "5s,5m,30m,2h,5h,10h,10h";
 

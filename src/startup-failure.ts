@@ -1,3 +1,4 @@
+import path from "node:path";
 import { DatabaseLockedError } from "./store/errors.ts";
 
 /** A start-up failure whose cause is known: its message is the one line the operator reads. */
@@ -11,6 +12,7 @@ export interface StartupSettings {
 }
 
 const FS_CODES = new Set(["EACCES", "EPERM", "EROFS", "ENOTDIR", "EISDIR", "ENOSPC", "ENOENT", "ELOOP"]);
+const WRITE_REFUSED = new Set(["EACCES", "EPERM", "EROFS"]);
 /** SQLite primary result codes that mean "this file cannot be written or opened here". */
 const SQLITE_READONLY = 8;
 const SQLITE_CANTOPEN = 14;
@@ -45,12 +47,7 @@ export function describeStartupFailure(error: unknown, settings: StartupSettings
   }
   if (typeof errno.errcode === "number") {
     const primary = errno.errcode & 0xff;
-    if (primary === SQLITE_READONLY) {
-      return (
-        `DATABASE_URL: ${settings.databasePath} is read-only (${errno.message}). ` +
-        "Make the file and its directory writable by this user, or point DATABASE_URL at a writable location."
-      );
-    }
+    if (primary === SQLITE_READONLY) return readOnly(settings.databasePath, errno.message);
     if (primary === SQLITE_CANTOPEN || primary === SQLITE_IOERR || primary === SQLITE_FULL) {
       return (
         `DATABASE_URL: cannot open or write ${settings.databasePath} (${errno.message}). ` +
@@ -59,6 +56,9 @@ export function describeStartupFailure(error: unknown, settings: StartupSettings
     }
   }
   if (typeof errno.code === "string" && FS_CODES.has(errno.code) && typeof errno.path === "string") {
+    // The database file itself (or its -wal, -shm, .lock) refused: the file, not the directory, is the problem.
+    const onDatabase = path.resolve(errno.path).startsWith(path.resolve(settings.databasePath));
+    if (onDatabase && WRITE_REFUSED.has(errno.code)) return readOnly(settings.databasePath, errno.code);
     return (
       `DATABASE_URL: cannot write the data directory for ${settings.databasePath}: ${errno.code} on ${errno.path}. ` +
       "Make the directory writable by this user, or point DATABASE_URL at a writable location."
@@ -66,4 +66,11 @@ export function describeStartupFailure(error: unknown, settings: StartupSettings
   }
   const message = error instanceof Error ? error.message : String(error);
   return `Outbound failed to start: ${message.split("\n")[0]}`;
+}
+
+function readOnly(databasePath: string, cause: string): string {
+  return (
+    `DATABASE_URL: ${databasePath} is read-only (${cause}). ` +
+    "Make the file and its directory writable by this user, or point DATABASE_URL at a writable location."
+  );
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { requireApplication } from "../domain/applications.ts";
 import type { Context } from "../domain/context.ts";
 import { ForbiddenError, NotFoundError, UnauthorizedError } from "../domain/errors.ts";
-import { authenticate, hashToken, type Principal } from "../domain/tokens.ts";
+import { authenticate, hashToken, type Principal, refusesWrite } from "../domain/tokens.ts";
 import type { ApplicationRow } from "../store/types.ts";
 import { routeAccess } from "./access-policy.ts";
 import { createAuthFailureTracker } from "./auth-failures.ts";
@@ -46,7 +46,7 @@ export function registerAccessControl(app: FastifyInstance, ctx: Context): void 
     if (access === "admin") throw new ForbiddenError("This token only grants access to one application");
     ctx.quotas.takePortalRequest(hashToken(token ?? ""), ctx.now());
     const reads = request.method === "GET" || request.method === "HEAD";
-    if (!reads && (access === "tenant-read" || principal.readOnly)) {
+    if ((!reads && access === "tenant-read") || refusesWrite(principal, request.method, pattern)) {
       throw new ForbiddenError("This token is read-only");
     }
     const appParam = (request.params as { app_id?: string }).app_id;

@@ -1,8 +1,8 @@
-import { maskCredentials, openCredentials } from "../domain/delivery-options.ts";
 import type { SecretBox } from "../secret-box.ts";
 import type {
   ApplicationRow,
   AttemptRow,
+  BackgroundTaskRow,
   DeliveryRow,
   EndpointRow,
   EventTypeRow,
@@ -10,11 +10,12 @@ import type {
   MessageStatus,
   SentRequest,
 } from "../store/types.ts";
+import { maskCredentials, openCredentials } from "../webhook/credentials.ts";
 
 /** Row -> wire shapes of svix-openapi.json. */
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const STATUS_TEXT = ["success", "pending", "fail", "sending"] as const;
+const STATUS_TEXT = ["success", "pending", "fail", "sending", "canceled"] as const;
 export const statusText = (status: MessageStatus) => STATUS_TEXT[status];
 
 export function applicationOut(row: ApplicationRow) {
@@ -38,7 +39,10 @@ export function eventTypeOut(row: EventTypeRow, withSchemas = true) {
     archived: row.archived,
     deprecated: row.deprecated,
     schemas: withSchemas ? row.schemas : null,
-    featureFlag: row.featureFlag,
+    featureFlags: row.featureFlags,
+    // The open-source API's single flag.
+    featureFlag: row.featureFlags?.[0] ?? null,
+    groupName: row.groupName,
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
   };
@@ -78,6 +82,8 @@ export function messageOut(row: MessageRow, withContent = true) {
     eventId: row.eventId,
     channels: row.channels,
     payload: payloadOf(row, withContent),
+    tags: row.tags,
+    deliverAt: row.deliverAt === null ? null : iso(row.deliverAt),
     timestamp: iso(row.createdAt),
   };
 }
@@ -86,8 +92,10 @@ function nextAttempt(delivery: DeliveryRow): string | null {
   return delivery.status === 1 && delivery.dueAt !== null ? iso(delivery.dueAt) : null;
 }
 
-export function attemptOut(row: AttemptRow) {
+/** With `msg`, the attempt carries its message (Svix's `with_msg`): tags, schedule and, optionally, payload. */
+export function attemptOut(row: AttemptRow, msg?: ReturnType<typeof messageOut>) {
   return {
+    ...(msg === undefined ? {} : { msg }),
     id: row.id,
     msgId: row.msgId,
     endpointId: row.endpointId,
@@ -119,5 +127,16 @@ export function endpointMessageOut(delivery: DeliveryRow, message: MessageRow, w
     status: delivery.status,
     statusText: statusText(delivery.status),
     nextAttempt: nextAttempt(delivery),
+  };
+}
+
+/** Svix's BackgroundTaskOut. */
+export function backgroundTaskOut(row: BackgroundTaskRow) {
+  return {
+    id: row.id,
+    status: row.status,
+    task: row.task,
+    data: row.data,
+    updatedAt: iso(row.updatedAt),
   };
 }

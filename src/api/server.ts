@@ -1,6 +1,7 @@
 import { STATUS_CODES } from "node:http";
 import Fastify, { type FastifyBaseLogger, type FastifyReply, LogController } from "fastify";
 import type { ImportRunner } from "../directory/csv-import.ts";
+import type { TaskRunner } from "../domain/background-tasks.ts";
 import type { Context } from "../domain/context.ts";
 import { registerAccessControl } from "./access.ts";
 import { registerAccessLog } from "./access-log.ts";
@@ -11,17 +12,20 @@ import { sendProblem } from "./problem.ts";
 import { registerApplicationRoutes } from "./routes/applications.ts";
 import { registerAttemptRoutes } from "./routes/attempts.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
+import { registerBackgroundTaskRoutes } from "./routes/background-tasks.ts";
 import { registerDirectoryRoutes } from "./routes/directory.ts";
 import { registerEndpointRoutes } from "./routes/endpoints.ts";
 import { registerEventTypeRoutes } from "./routes/event-types.ts";
 import { registerImportAndDistributionRoutes } from "./routes/imports-distributions.ts";
 import { registerMessageRoutes } from "./routes/messages.ts";
+import { registerOperationalWebhookRoutes } from "./routes/operational-webhooks.ts";
 import { registerRequestPreviewRoutes } from "./routes/request-preview.ts";
 import { registerSessionRoutes } from "./routes/session.ts";
+import { registerStatisticsRoutes } from "./routes/statistics.ts";
 import { registerUnsubscribeRoutes } from "./routes/unsubscribe-page.ts";
 import { registerWebAssets } from "./web-assets.ts";
 
-export function buildApi(ctx: Context, imports: ImportRunner, version: string) {
+export function buildApi(ctx: Context, imports: ImportRunner, version: string, tasks: TaskRunner) {
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -100,6 +104,9 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string) {
   registerEndpointRoutes(app, ctx);
   registerMessageRoutes(app, ctx);
   registerAttemptRoutes(app, ctx);
+  registerBackgroundTaskRoutes(app, ctx, tasks);
+  registerOperationalWebhookRoutes(app, ctx);
+  registerStatisticsRoutes(app, ctx);
   registerDirectoryRoutes(app, ctx);
   registerImportAndDistributionRoutes(app, ctx, imports);
   registerUnsubscribeRoutes(app, ctx);

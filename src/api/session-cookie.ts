@@ -49,12 +49,12 @@ async function verifySession(ctx: Context, value: string): Promise<Principal | n
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
   if (expires * 1000 <= ctx.now()) return null;
-  if (ctx.config.apiToken !== undefined)
-    return hashToken(ctx.config.apiToken) === tokenHash ? { kind: "admin" } : null;
+  if (ctx.config.apiToken !== undefined) {
+    return hashToken(ctx.config.apiToken) === tokenHash ? { kind: "admin", tokenId: null } : null;
+  }
   const row = await ctx.store.findTokenByHash(tokenHash);
-  return row && row.appId === null && (row.expiresAt === null || row.expiresAt > ctx.now())
-    ? { kind: "admin" }
-    : null;
+  const live = row !== null && row.appId === null && (row.expiresAt === null || row.expiresAt > ctx.now());
+  return live ? { kind: "admin", tokenId: row.id } : null;
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);

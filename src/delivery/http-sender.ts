@@ -8,7 +8,7 @@ import {
   BlockedAddressError,
   checkUrlStatically,
   createPinnedLookup,
-} from "./address-policy.ts";
+} from "../webhook/address-policy.ts";
 
 export const RESPONSE_LIMIT_BYTES = 20 * 1024;
 /** The response text recorded for an attempt cut short by shutdown. */

@@ -1,10 +1,10 @@
-import { RESERVED_HEADER_NAMES } from "../header-names.ts";
 import type { Credentials, EndpointRow, MessageRow, SentRequest } from "../store/types.ts";
+import { RESERVED_HEADER_NAMES } from "../webhook/header-names.ts";
+import { applyMapping } from "../webhook/payload-mapping.ts";
+import { hmacSignatureHeader } from "../webhook/signature-schemes.ts";
+import { standardHeaders } from "../webhook/signer.ts";
 import { appendQuery, encodeForm } from "./body-encoding.ts";
 import type { OutgoingRequest } from "./http-sender.ts";
-import { applyMapping } from "./payload-mapping.ts";
-import { hmacSignatureHeader } from "./signature-schemes.ts";
-import { standardHeaders } from "./signer.ts";
 
 export interface BuildInput {
   endpoint: EndpointRow;

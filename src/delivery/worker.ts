@@ -1,7 +1,5 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
-import { openCredentials } from "../domain/delivery-options.ts";
-import { activeSecretKeys, openHeaders, openSecrets } from "../domain/endpoint-secrets.ts";
 import { newId } from "../ids.ts";
 import type { SecretBox } from "../secret-box.ts";
 import type { Store } from "../store/store.ts";
@@ -13,6 +11,8 @@ import type {
   SentRequest,
 } from "../store/types.ts";
 import { STATUS_FAIL, STATUS_PENDING, STATUS_SUCCESS } from "../store/types.ts";
+import { openCredentials } from "../webhook/credentials.ts";
+import { activeSecretKeys, openHeaders, openSecrets } from "../webhook/endpoint-secrets.ts";
 import { CIRCUIT_THRESHOLD, circuitOpenUntil, cooldownFor } from "./circuit-breaker.ts";
 import { type HttpSender, INTERRUPTED, type SendResult } from "./http-sender.ts";
 import { createRateLimiter } from "./rate-limiter.ts";
@@ -34,6 +34,8 @@ export interface WorkerOptions {
   now?: () => number;
   /** Called once per endpoint the worker disabled (410 Gone or the 5-day rule). */
   onEndpointDisabled?: (attempt: AttemptRow) => void;
+  /** Called with every batch of outcomes once it is recorded (operational message.attempt.* events). */
+  onOutcomesRecorded?: (outcomes: DeliveryOutcome[]) => void;
 }
 
 export interface Worker {
@@ -179,6 +181,7 @@ export function createWorker(options: WorkerOptions): Worker {
           );
           options.onEndpointDisabled?.(attempt);
         }
+        options.onOutcomesRecorded?.(batch);
         // Retries may now be due sooner than the loop planned to look.
         notify();
       })
@@ -274,6 +277,7 @@ export function createWorker(options: WorkerOptions): Worker {
         status: decision.status,
         dueAt: decision.dueAt,
         endpointEffect: decision.endpointEffect,
+        attemptNumber: claimed.delivery.attempts + 1,
       });
     } catch (error) {
       // The lease expires and another claim retries it; nothing is lost.

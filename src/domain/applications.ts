@@ -2,6 +2,7 @@ import { newId } from "../ids.ts";
 import type { ApplicationRow } from "../store/types.ts";
 import type { Context } from "./context.ts";
 import { ConflictError, NotFoundError } from "./errors.ts";
+import { isOperationalApp, OPERATIONAL_APP_ID } from "./operational-events.ts";
 
 export interface ApplicationInput {
   name: string;
@@ -11,14 +12,21 @@ export interface ApplicationInput {
   requireHttps?: boolean;
 }
 
-export async function requireApplication(ctx: Context, idOrUid: string): Promise<ApplicationRow> {
+/** An application by id or uid, as the application API sees them: the internal operational one is not there. */
+export async function findApplication(ctx: Context, idOrUid: string): Promise<ApplicationRow | null> {
   const app = await ctx.store.getApplication(idOrUid);
+  return app && !isOperationalApp(app.id) ? app : null;
+}
+
+export async function requireApplication(ctx: Context, idOrUid: string): Promise<ApplicationRow> {
+  const app = await findApplication(ctx, idOrUid);
   if (!app) throw new NotFoundError("Application");
   return app;
 }
 
 async function assertUidFree(ctx: Context, uid: string | null | undefined, selfId?: string): Promise<void> {
   if (!uid) return;
+  if (uid === OPERATIONAL_APP_ID) throw new ConflictError("This uid is reserved by Outbound");
   const other = await ctx.store.getApplication(uid);
   if (other && other.id !== selfId) throw new ConflictError("An application with this uid already exists");
 }
@@ -46,7 +54,7 @@ export async function upsertApplication(
   idOrUid: string,
   input: ApplicationInput,
 ): Promise<{ app: ApplicationRow; created: boolean }> {
-  const existing = await ctx.store.getApplication(idOrUid);
+  const existing = await findApplication(ctx, idOrUid);
   if (!existing) {
     const app = await createApplication(ctx, { ...input, uid: input.uid ?? idOrUid });
     return { app, created: true };

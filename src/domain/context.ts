@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
 import type { Config } from "../config.ts";
-import type { AddressPolicy } from "../delivery/address-policy.ts";
 import type { SecretBox } from "../secret-box.ts";
 import type { Store } from "../store/store.ts";
+import type { AddressPolicy } from "../webhook/address-policy.ts";
 import type { QuotaGuard } from "./quotas.ts";
 
 /** What domain functions need, built once at start-up and passed down. */

@@ -1,9 +1,8 @@
-import { validateFilter } from "../delivery/content-filter.ts";
-import { validateMapping } from "../delivery/payload-mapping.ts";
-import { validateHmacOptions, validateUserSecret } from "../delivery/signature-schemes.ts";
-import { headerNameProblem } from "../header-names.ts";
-import type { SecretBox } from "../secret-box.ts";
 import type { Credentials, DeliveryOptions } from "../store/types.ts";
+import { validateFilter } from "../webhook/content-filter.ts";
+import { headerNameProblem } from "../webhook/header-names.ts";
+import { validateMapping } from "../webhook/payload-mapping.ts";
+import { validateHmacOptions, validateUserSecret } from "../webhook/signature-schemes.ts";
 import { type FieldIssue, ValidationError } from "./errors.ts";
 
 /** What the API accepts under an endpoint's `delivery` object (credentials are split off and sealed). */
@@ -53,34 +52,4 @@ export function validateEndpointSecret(secret: string, scheme: DeliveryOptions["
   }
   const problem = validateUserSecret(secret);
   if (problem) throw ValidationError.field(["body", "secret"], problem);
-}
-
-export function sealCredentials(box: SecretBox, credentials: Credentials | null | undefined): string | null {
-  return credentials ? box.seal(JSON.stringify(credentials)) : null;
-}
-
-export function openCredentials(box: SecretBox, sealed: string | null): Credentials | null {
-  return sealed === null ? null : (JSON.parse(box.open(sealed)) as Credentials);
-}
-
-const MASK = "********";
-
-/** Credentials as the API shows them: which kind, and who, never the secret part. */
-export function maskCredentials(credentials: Credentials | null): Record<string, string> | null {
-  if (!credentials) return null;
-  switch (credentials.type) {
-    case "basic":
-      return { type: "basic", username: credentials.username, password: MASK };
-    case "bearer":
-      return { type: "bearer", token: MASK };
-    case "header":
-      return { type: "header", name: credentials.name, value: MASK };
-    case "applicationKey":
-      return {
-        type: "applicationKey",
-        environment: credentials.environment,
-        name: credentials.name,
-        key: MASK,
-      };
-  }
 }

@@ -1,15 +1,7 @@
-import { checkUrlStatically } from "../delivery/address-policy.ts";
-import { generateSecret } from "../delivery/signer.ts";
-import { headerNameProblem } from "../header-names.ts";
 import { newId } from "../ids.ts";
 import type { ApplicationRow, EndpointRow } from "../store/types.ts";
-import type { Context } from "./context.ts";
-import {
-  type DeliveryInput,
-  sealCredentials,
-  validateDeliveryOptions,
-  validateEndpointSecret,
-} from "./delivery-options.ts";
+import { checkUrlStatically } from "../webhook/address-policy.ts";
+import { sealCredentials } from "../webhook/credentials.ts";
 import {
   currentSecret,
   DEFAULT_ROTATION_GRACE_MS,
@@ -18,8 +10,13 @@ import {
   rotateSecrets,
   sealSecrets,
   sealSensitiveHeaders,
-} from "./endpoint-secrets.ts";
+} from "../webhook/endpoint-secrets.ts";
+import { headerNameProblem } from "../webhook/header-names.ts";
+import { generateSecret } from "../webhook/signer.ts";
+import type { Context } from "./context.ts";
+import { type DeliveryInput, validateDeliveryOptions, validateEndpointSecret } from "./delivery-options.ts";
 import { ConflictError, NotFoundError, ValidationError } from "./errors.ts";
+import { emitEndpointEvent } from "./operational-events.ts";
 import { assertEndpointQuota } from "./quotas.ts";
 
 export interface EndpointInput {
@@ -130,7 +127,17 @@ export async function createEndpoint(
   await assertUidFree(ctx, app.id, input.uid);
   await assertEndpointQuota(ctx, app.id);
   await ctx.store.insertEndpoint(row);
+  await emitEndpointEvent(ctx, "endpoint.created", app, row);
   return row;
+}
+
+export async function deleteEndpoint(
+  ctx: Context,
+  app: ApplicationRow,
+  endpoint: EndpointRow,
+): Promise<void> {
+  await ctx.store.deleteEndpoint(app.id, endpoint.id);
+  await emitEndpointEvent(ctx, "endpoint.deleted", app, endpoint);
 }
 
 /** `delivery: undefined` keeps the options, `null` resets them; credentials are kept unless `delivery` names them. */
@@ -185,6 +192,11 @@ export async function saveEndpoint(
   await ctx.store.updateEndpoint(row);
   // Re-enabling starts a fresh failure window, or the 5-day rule would disable it again at once.
   if (reenabled) await ctx.store.resetEndpointHealth(row.id);
+  await emitEndpointEvent(ctx, "endpoint.updated", app, row);
+  if (reenabled) await emitEndpointEvent(ctx, "endpoint.enabled", app, row);
+  if (!existing.disabled && row.disabled) {
+    await emitEndpointEvent(ctx, "endpoint.disabled", app, row, { trigger: "manual" });
+  }
   return row;
 }
 

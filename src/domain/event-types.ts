@@ -1,6 +1,7 @@
 import type { EventTypeRow } from "../store/types.ts";
 import type { Context } from "./context.ts";
 import { ConflictError, NotFoundError } from "./errors.ts";
+import type { EventTypeFromOpenApi } from "./openapi-event-types.ts";
 import { assertEventTypeQuota } from "./quotas.ts";
 
 export interface EventTypeInput {
@@ -8,7 +9,23 @@ export interface EventTypeInput {
   archived?: boolean;
   deprecated?: boolean;
   schemas?: Record<string, unknown> | null;
-  featureFlag?: string | null;
+  featureFlags?: string[] | null;
+  groupName?: string | null;
+}
+
+/** Svix: an event type with feature flags is hidden from portal tokens that carry none of them. */
+export function eventTypeVisible(row: EventTypeRow, tokenFlags: readonly string[] | null): boolean {
+  if (tokenFlags === null || row.featureFlags === null) return true;
+  return row.featureFlags.some((flag) => tokenFlags.includes(flag));
+}
+
+/** Folds the open-source API's single `featureFlag` into `featureFlags` (the list wins when both are sent). */
+export function withFeatureFlags<T extends { featureFlag?: string | null; featureFlags?: string[] | null }>(
+  input: T,
+): Omit<T, "featureFlag"> {
+  const { featureFlag, ...rest } = input;
+  if (rest.featureFlags !== undefined || featureFlag === undefined) return rest;
+  return { ...rest, featureFlags: featureFlag === null ? null : [featureFlag] };
 }
 
 export async function requireEventType(ctx: Context, name: string): Promise<EventTypeRow> {
@@ -34,7 +51,8 @@ export async function createEventType(
     archived: input.archived ?? false,
     deprecated: input.deprecated ?? false,
     schemas: input.schemas ?? null,
-    featureFlag: input.featureFlag ?? null,
+    featureFlags: input.featureFlags && input.featureFlags.length > 0 ? input.featureFlags : null,
+    groupName: input.groupName ?? null,
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
   };
@@ -55,7 +73,13 @@ export async function saveEventType(
     archived: changes.archived ?? existing.archived,
     deprecated: changes.deprecated ?? existing.deprecated,
     schemas: changes.schemas === undefined ? existing.schemas : changes.schemas,
-    featureFlag: changes.featureFlag === undefined ? existing.featureFlag : changes.featureFlag,
+    featureFlags:
+      changes.featureFlags === undefined
+        ? existing.featureFlags
+        : changes.featureFlags && changes.featureFlags.length > 0
+          ? changes.featureFlags
+          : null,
+    groupName: changes.groupName === undefined ? existing.groupName : changes.groupName,
     updatedAt: ctx.now(),
   };
   await ctx.store.updateEventType(row);
@@ -78,4 +102,45 @@ export async function examplePayload(ctx: Context, eventType: string): Promise<R
     if (first && typeof first === "object" && !Array.isArray(first)) return first as Record<string, unknown>;
   }
   return { type: eventType, example: true, data: { message: "This is an example event sent by Outbound" } };
+}
+
+/**
+ * Creates or updates (and un-archives) the event types of an OpenAPI document; with `replaceAll`, archives the
+ * others. With `dryRun` nothing is written. Returns the names that are (or would be) changed.
+ */
+export async function importEventTypes(
+  ctx: Context,
+  found: EventTypeFromOpenApi[],
+  options: { dryRun: boolean; replaceAll: boolean },
+): Promise<string[]> {
+  const modified = found.map((type) => type.name);
+  const toArchive: EventTypeRow[] = [];
+  if (options.replaceAll) {
+    const keep = new Set(modified);
+    for await (const row of allEventTypes(ctx)) if (!keep.has(row.name) && !row.archived) toArchive.push(row);
+  }
+  if (options.dryRun) return [...modified, ...toArchive.map((row) => row.name)];
+  for (const type of found) {
+    const { name, ...input } = type;
+    const existing = await ctx.store.getEventType(name);
+    if (existing) await saveEventType(ctx, existing, { ...input, archived: false });
+    else await createEventType(ctx, name, input);
+  }
+  for (const row of toArchive) await saveEventType(ctx, row, { archived: true });
+  return [...modified, ...toArchive.map((row) => row.name)];
+}
+
+/** Every event type, archived included, page by page. */
+export async function* allEventTypes(ctx: Context): AsyncGenerator<EventTypeRow> {
+  let cursor: string | null = null;
+  for (;;) {
+    const page = await ctx.store.listEventTypes(
+      { limit: 250, cursor, direction: "next", order: "asc" },
+      true,
+    );
+    yield* page.items;
+    const last = page.items.at(-1);
+    if (page.done || !last) return;
+    cursor = last.name;
+  }
 }

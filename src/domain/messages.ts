@@ -21,11 +21,17 @@ export interface MessageInput {
   channels?: string[] | null;
   /** Days the payload is kept. */
   payloadRetentionPeriod?: number;
+  /** Hours the payload is kept (Svix: exclusive with payloadRetentionPeriod). */
+  payloadRetentionHours?: number;
+  tags?: string[] | null;
+  /** No attempt before this time; at most the payload's retention away. */
+  deliverAt?: number | null;
   /** Preset id, for payloads that must contain their own message id (distributions). */
   id?: string;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
 export const DEFAULT_RETENTION_DAYS = 90;
 
 export function newDelivery(
@@ -47,10 +53,51 @@ export function newDelivery(
   };
 }
 
+/** How long the payload is kept, from Svix's two mutually exclusive fields. */
+function retentionMs(input: MessageInput): number {
+  if (input.payloadRetentionHours !== undefined) {
+    if (input.payloadRetentionPeriod !== undefined) {
+      throw ValidationError.field(
+        ["body", "payloadRetentionHours"],
+        "payloadRetentionHours and payloadRetentionPeriod are mutually exclusive",
+      );
+    }
+    return input.payloadRetentionHours * HOUR_MS;
+  }
+  return (input.payloadRetentionPeriod ?? DEFAULT_RETENTION_DAYS) * DAY_MS;
+}
+
+/**
+ * When a scheduled message becomes due: a time in the past means now; a time after the payload's retention
+ * is refused (the payload would be gone before the first attempt).
+ */
+export function scheduledDueAt(
+  deliverAt: number | null | undefined,
+  now: number,
+  expiresAt: number,
+): number | null {
+  if (deliverAt === null || deliverAt === undefined || deliverAt <= now) return null;
+  if (deliverAt >= expiresAt) {
+    throw ValidationError.field(
+      ["body", "deliverAt"],
+      "must be before the payload's retention period ends (payloadRetentionPeriod/payloadRetentionHours)",
+    );
+  }
+  return deliverAt;
+}
+
+/** A new message's delivery: pending from now, due at once or, for a scheduled message, at deliverAt. */
+function firstDelivery(message: MessageRow, endpointId: string): DeliveryRow {
+  return {
+    ...newDelivery(message, endpointId, message.createdAt, 0),
+    dueAt: message.deliverAt ?? message.createdAt,
+  };
+}
+
 function buildMessage(ctx: Context, app: ApplicationRow, input: MessageInput): MessageRow {
   const now = ctx.now();
   const id = input.id ?? newId("msg", now);
-  const retentionDays = input.payloadRetentionPeriod ?? DEFAULT_RETENTION_DAYS;
+  const expiresAt = now + retentionMs(input);
   // Serialised once here; the worker sends exactly these bytes and signs them.
   const payload = JSON.stringify(input.payload);
   // The API's body limit covers what clients send; this covers messages Outbound makes itself (directory events).
@@ -67,8 +114,10 @@ function buildMessage(ctx: Context, app: ApplicationRow, input: MessageInput): M
     eventId: input.eventId ?? null,
     channels: input.channels ?? null,
     payload,
+    tags: input.tags && input.tags.length > 0 ? [...new Set(input.tags)] : null,
+    deliverAt: scheduledDueAt(input.deliverAt, now, expiresAt),
     createdAt: now,
-    expiresAt: now + retentionDays * DAY_MS,
+    expiresAt,
   };
 }
 
@@ -106,7 +155,7 @@ export function prepareMessage(
   const routable = { eventType: input.eventType, channels: input.channels ?? null, payload: input.payload };
   const deliveries = endpoints
     .filter((endpoint) => endpointWantsMessage(endpoint, routable))
-    .map((endpoint) => newDelivery(message, endpoint.id, message.createdAt, 0));
+    .map((endpoint) => firstDelivery(message, endpoint.id));
   return { message, deliveries };
 }
 
@@ -132,7 +181,7 @@ export async function createMessageForEndpoint(
   input: MessageInput,
 ): Promise<MessageRow> {
   const message = buildMessage(ctx, app, input);
-  await storeMessage(ctx, message, [newDelivery(message, endpoint.id, message.createdAt, 0)]);
+  await storeMessage(ctx, message, [firstDelivery(message, endpoint.id)]);
   return message;
 }
 

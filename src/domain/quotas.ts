@@ -1,5 +1,5 @@
 import type { Quotas } from "../config.ts";
-import { createTokenBuckets } from "../token-bucket.ts";
+import { createTokenBuckets, type TokenBuckets } from "../token-bucket.ts";
 import type { Context } from "./context.ts";
 import { TooManyRequestsError } from "./errors.ts";
 
@@ -18,25 +18,15 @@ export interface QuotaGuard {
 export function createQuotaGuard(quotas: Quotas): QuotaGuard {
   const messages = createTokenBuckets({ perSecond: quotas.appMessageRate, burst: quotas.appMessageRate });
   const portal = createTokenBuckets({ perSecond: quotas.portalTokenRate, burst: quotas.portalTokenRate * 2 });
+  const take = (buckets: TokenBuckets, key: string, now: number, refusal: string) => {
+    const wait = buckets.take(key, now);
+    if (wait > 0) throw new TooManyRequestsError(refusal, wait / 1000);
+  };
+  const tooManyMessages = `this application sends more than ${quotas.appMessageRate} messages per second (OUTBOUND_APP_MESSAGE_RATE)`;
+  const tooManyRequests = `this token makes more than ${quotas.portalTokenRate} requests per second (OUTBOUND_PORTAL_TOKEN_RATE)`;
   return {
-    takeMessage(appId, now) {
-      const wait = messages.take(appId, now);
-      if (wait > 0) {
-        throw new TooManyRequestsError(
-          `this application sends more than ${quotas.appMessageRate} messages per second (OUTBOUND_APP_MESSAGE_RATE)`,
-          wait / 1000,
-        );
-      }
-    },
-    takePortalRequest(tokenKey, now) {
-      const wait = portal.take(tokenKey, now);
-      if (wait > 0) {
-        throw new TooManyRequestsError(
-          `this token makes more than ${quotas.portalTokenRate} requests per second (OUTBOUND_PORTAL_TOKEN_RATE)`,
-          wait / 1000,
-        );
-      }
-    },
+    takeMessage: (appId, now) => take(messages, appId, now, tooManyMessages),
+    takePortalRequest: (tokenKey, now) => take(portal, tokenKey, now, tooManyRequests),
   };
 }
 

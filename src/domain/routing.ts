@@ -1,5 +1,5 @@
-import { matchesFilter } from "../delivery/content-filter.ts";
 import type { EndpointRow } from "../store/types.ts";
+import { matchesFilter } from "../webhook/content-filter.ts";
 
 export interface RoutableMessage {
   eventType: string;

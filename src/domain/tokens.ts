@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { newId } from "../ids.ts";
 import type { TokenRow } from "../store/types.ts";
 import type { Context } from "./context.ts";
+import { ForbiddenError } from "./errors.ts";
 
 export const PORTAL_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -20,8 +21,10 @@ function configuredHash(token: string): Buffer {
   return memo.hash;
 }
 
-/** Who a token speaks for. A read-only portal token (`readOnly`) may call only GET/HEAD routes. */
-export type Principal = { kind: "admin" } | { kind: "app"; appId: string; readOnly?: boolean };
+/** Who a token speaks for. A read-only portal token (`readOnly`) may only read (and log itself out). */
+export type Principal =
+  | { kind: "admin"; tokenId: string | null }
+  | { kind: "app"; appId: string; tokenId: string; readOnly: boolean; featureFlags: string[] };
 
 /**
  * Looks a bearer token up. The configured OUTBOUND_API_TOKEN is compared in constant time; stored tokens
@@ -32,13 +35,27 @@ export async function authenticate(ctx: Context, token: string): Promise<Princip
   if (configured !== undefined) {
     const a = configuredHash(configured);
     const b = Buffer.from(hashToken(token));
-    if (timingSafeEqual(a, b)) return { kind: "admin" };
+    if (timingSafeEqual(a, b)) return { kind: "admin", tokenId: null };
   }
   const row = await ctx.store.findTokenByHash(hashToken(token));
   if (!row) return null;
   if (row.expiresAt !== null && row.expiresAt <= ctx.now()) return null;
-  if (row.appId === null) return configured === undefined ? { kind: "admin" } : null;
-  return { kind: "app", appId: row.appId };
+  if (row.appId === null) return configured === undefined ? { kind: "admin", tokenId: row.id } : null;
+  return {
+    kind: "app",
+    appId: row.appId,
+    tokenId: row.id,
+    readOnly: row.readOnly,
+    featureFlags: row.featureFlags,
+  };
+}
+
+const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** A read-only portal token may read, and log itself out; every other request is a write it may not make. */
+export function refusesWrite(principal: Principal, method: string, path: string): boolean {
+  if (principal.kind !== "app" || !principal.readOnly) return false;
+  return !READ_METHODS.has(method.toUpperCase()) && path !== "/api/v1/auth/logout";
 }
 
 /** On first start without OUTBOUND_API_TOKEN: make an admin token, store only its hash, return it to print once. */
@@ -46,20 +63,71 @@ export async function ensureAdminToken(ctx: Context): Promise<string | null> {
   if (ctx.config.apiToken !== undefined) return null;
   if ((await ctx.store.countAdminTokens()) > 0) return null;
   const token = newTokenText("obk");
-  await ctx.store.insertToken(tokenRow(token, null, null, ctx.now()));
+  await ctx.store.insertToken(tokenRow(token, null, null, ctx.now(), {}));
   return token;
+}
+
+export interface PortalTokenOptions {
+  /** Seconds the token is valid (Svix: 1 hour to 7 days, default 7 days). */
+  expiry?: number | null;
+  readOnly?: boolean | null;
+  featureFlags?: string[];
+  sessionId?: string | null;
 }
 
 export async function createPortalToken(
   ctx: Context,
   appId: string,
+  options: PortalTokenOptions = {},
 ): Promise<{ token: string; expiresAt: number }> {
   const token = newTokenText("appsk");
-  const expiresAt = ctx.now() + PORTAL_TOKEN_TTL_MS;
-  await ctx.store.insertToken(tokenRow(token, appId, expiresAt, ctx.now()));
+  const now = ctx.now();
+  const expiresAt = now + (options.expiry ? options.expiry * 1000 : PORTAL_TOKEN_TTL_MS);
+  await ctx.store.insertToken(tokenRow(token, appId, expiresAt, now, options));
   return { token, expiresAt };
 }
 
-function tokenRow(token: string, appId: string | null, expiresAt: number | null, now: number): TokenRow {
-  return { id: newId("tok", now), hash: hashToken(token), appId, expiresAt, createdAt: now };
+/** Logout: the token in use stops working at once. Only app-portal tokens can log out (as on Svix). */
+export async function logout(ctx: Context, principal: Principal): Promise<void> {
+  if (principal.kind !== "app") {
+    throw new ForbiddenError("Only application portal tokens can be logged out");
+  }
+  await ctx.store.deleteToken(principal.tokenId);
+}
+
+/**
+ * Svix's expire-all: the application's portal tokens (of `sessionIds` only, if any are given) expire in
+ * `expirySeconds` (default at once).
+ */
+export async function expireApplicationTokens(
+  ctx: Context,
+  appId: string,
+  expirySeconds: number | null | undefined,
+  sessionIds: string[] | undefined,
+): Promise<number> {
+  const expiresAt = ctx.now() + (expirySeconds ?? 0) * 1000;
+  return ctx.store.expireApplicationTokens(
+    appId,
+    expiresAt,
+    sessionIds && sessionIds.length > 0 ? sessionIds : null,
+  );
+}
+
+function tokenRow(
+  token: string,
+  appId: string | null,
+  expiresAt: number | null,
+  now: number,
+  options: PortalTokenOptions,
+): TokenRow {
+  return {
+    id: newId("tok", now),
+    hash: hashToken(token),
+    appId,
+    expiresAt,
+    createdAt: now,
+    readOnly: options.readOnly ?? false,
+    featureFlags: options.featureFlags ?? [],
+    sessionId: options.sessionId ?? null,
+  };
 }

@@ -3,9 +3,13 @@ import type {
   ApplicationRow,
   AttemptFilter,
   AttemptRow,
+  BackgroundTaskFilter,
+  BackgroundTaskRow,
   CircuitPolicy,
   ClaimedDelivery,
   ClaimRequest,
+  DeliveryCountQuery,
+  DeliveryCountRow,
   DeliveryOutcome,
   DeliveryRow,
   DeliveryWithEndpoint,
@@ -20,6 +24,7 @@ import type {
   MessageStatus,
   Page,
   PageQuery,
+  ReplayCandidate,
   TokenRow,
   TriggerType,
 } from "./types.ts";
@@ -36,6 +41,13 @@ export interface Store extends DirectoryStore {
 
   insertToken(row: TokenRow): Promise<void>;
   findTokenByHash(hash: string): Promise<TokenRow | null>;
+  /** Deletes the token (logout): it stops authenticating at once. */
+  deleteToken(id: string): Promise<void>;
+  /**
+   * Makes an application's tokens expire at `expiresAt` at the latest (those of `sessionIds` only, if given);
+   * returns how many changed.
+   */
+  expireApplicationTokens(appId: string, expiresAt: number, sessionIds: string[] | null): Promise<number>;
   countAdminTokens(): Promise<number>;
 
   insertApplication(row: ApplicationRow): Promise<void>;
@@ -91,6 +103,10 @@ export interface Store extends DirectoryStore {
   /** Re-queues failed deliveries of an endpoint created in [since, until); returns how many. */
   recoverFailedDeliveries(endpointId: string, since: number, until: number, now: number): Promise<number>;
   endpointStats(endpointId: string, since: number | null, until: number | null): Promise<EndpointStatsRow>;
+  /** Cancels the endpoint's pending deliveries created before `createdBefore` (status 4); returns how many. */
+  cancelPendingDeliveries(endpointId: string, createdBefore: number, now: number): Promise<number>;
+  /** Statistics: deliveries grouped by application, event type, status and time bucket of their message. */
+  countDeliveries(query: DeliveryCountQuery): Promise<DeliveryCountRow[]>;
 
   /** Leases due deliveries (pending and due, or sending with an expired lease), respecting per-endpoint caps. */
   claimDueDeliveries(request: ClaimRequest): Promise<ClaimedDelivery[]>;
@@ -111,6 +127,22 @@ export interface Store extends DirectoryStore {
   getAttempt(appId: string, msgId: string, attemptId: string): Promise<AttemptRow | null>;
   listAttempts(appId: string, filter: AttemptFilter, page: PageQuery): Promise<Page<AttemptRow>>;
   expungeAttemptResponse(appId: string, msgId: string, attemptId: string): Promise<void>;
+
+  insertBackgroundTask(row: BackgroundTaskRow): Promise<void>;
+  getBackgroundTask(id: string): Promise<BackgroundTaskRow | null>;
+  listBackgroundTasks(filter: BackgroundTaskFilter, page: PageQuery): Promise<Page<BackgroundTaskRow>>;
+  /** Saves status, data, cursor and updatedAt. */
+  updateBackgroundTask(row: BackgroundTaskRow): Promise<void>;
+  /**
+   * The application's messages created in [since, until) with id after `afterId`, oldest first, each with the
+   * status of its delivery to `endpointId` (null if it never went there).
+   */
+  listReplayCandidates(
+    appId: string,
+    endpointId: string,
+    window: { since: number; until: number; afterId: string | null },
+    limit: number,
+  ): Promise<ReplayCandidate[]>;
 
   getIdempotency(key: string): Promise<IdempotencyRow | null>;
   /** Returns false if a row for the key already exists (another request got there first). */

@@ -1,10 +1,12 @@
 /** Rows as the domain sees them. Times are epoch milliseconds. */
 
-export type MessageStatus = 0 | 1 | 2 | 3; // success, pending, fail, sending (Svix values)
+export type MessageStatus = 0 | 1 | 2 | 3 | 4; // success, pending, fail, sending, canceled (Svix values)
 export const STATUS_SUCCESS = 0;
 export const STATUS_PENDING = 1;
 export const STATUS_FAIL = 2;
 export const STATUS_SENDING = 3;
+/** A pending delivery cancelled (cancel-msgs): never attempted again. */
+export const STATUS_CANCELED = 4;
 
 export type TriggerType = 0 | 1; // scheduled, manual
 
@@ -26,7 +28,9 @@ export interface EventTypeRow {
   archived: boolean;
   deprecated: boolean;
   schemas: Record<string, unknown> | null;
-  featureFlag: string | null;
+  /** Hidden from app-portal tokens that carry none of these flags; null = visible to all. */
+  featureFlags: string[] | null;
+  groupName: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -92,6 +96,10 @@ export interface MessageRow {
   channels: string[] | null;
   /** The exact JSON text that is delivered; null once expunged. */
   payload: string | null;
+  /** Svix tags, filterable in listings. */
+  tags: string[] | null;
+  /** Scheduled delivery: no attempt is made before this time (its deliveries are due then). */
+  deliverAt: number | null;
   createdAt: number;
   expiresAt: number;
 }
@@ -140,6 +148,12 @@ export interface TokenRow {
   /** null = admin token; otherwise the token only reaches this application. */
   appId: string | null;
   expiresAt: number | null;
+  /** A read-only app-portal token: the API refuses its writes. */
+  readOnly: boolean;
+  /** Event types with a feature flag are visible to an app token only when it carries that flag. */
+  featureFlags: string[];
+  /** Svix's sessionId, so expire-all can target one session's tokens. */
+  sessionId: string | null;
   createdAt: number;
 }
 
@@ -175,6 +189,7 @@ export interface Page<T> {
 export interface MessageFilter {
   eventTypes?: string[];
   channel?: string;
+  tag?: string;
   before?: number;
   after?: number;
 }
@@ -201,6 +216,28 @@ export interface EndpointStatsRow {
   pending: number;
   sending: number;
   fail: number;
+  canceled: number;
+}
+
+/** Deliveries (message × endpoint) counted by application, event type, current status and time bucket. */
+export interface DeliveryCountRow {
+  appId: string;
+  eventType: string;
+  status: MessageStatus;
+  /** Start of the bucket (`since` + n × bucket length) the messages were created in; null when not bucketed. */
+  bucket: number | null;
+  count: number;
+}
+
+export interface DeliveryCountQuery {
+  /** null: every application. */
+  appId: string | null;
+  /** Messages created in [since, until). */
+  since: number;
+  until: number;
+  eventTypes?: string[];
+  /** Bucket length in ms, or null for one bucket. */
+  bucketMs: number | null;
 }
 
 export interface ClaimRequest {
@@ -235,7 +272,47 @@ export interface DeliveryOutcome {
   status: MessageStatus;
   dueAt: number | null;
   endpointEffect: EndpointEffect;
+  /** Which attempt of the delivery this was (1-based), for operational events; the store does not keep it. */
+  attemptNumber?: number;
 }
 
 /** Until when an endpoint's circuit stays open after its n-th consecutive failure (null = closed). */
 export type CircuitPolicy = (consecutiveFailures: number, now: number) => number | null;
+
+/** Svix's BackgroundTaskType values Outbound runs. */
+export type BackgroundTaskKind =
+  | "endpoint.recover"
+  | "endpoint.replay"
+  | "endpoint.bulk-replay"
+  | "sdk.generate"
+  | "application.stats"
+  | "event-type.aggregate";
+export type BackgroundTaskStatus = "running" | "finished" | "failed";
+
+export interface BackgroundTaskRow {
+  id: string;
+  appId: string | null;
+  endpointId: string | null;
+  task: BackgroundTaskKind;
+  status: BackgroundTaskStatus;
+  /** What was asked (time window, filters), as given to the task. */
+  params: Record<string, unknown>;
+  /** Progress and result, shown as the task's `data`. */
+  data: Record<string, unknown>;
+  /** The last message id handled: a restarted task continues after it. */
+  cursor: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface BackgroundTaskFilter {
+  status?: BackgroundTaskStatus;
+  task?: BackgroundTaskKind;
+}
+
+/** A message of the application with its delivery to one endpoint, if it has one (replay-missing). */
+export interface ReplayCandidate {
+  message: MessageRow;
+  /** null: the message never went to that endpoint. */
+  status: MessageStatus | null;
+}

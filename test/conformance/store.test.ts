@@ -40,6 +40,8 @@ function message(appId: string, now = T0, eventId: string | null = null): Messag
     eventId,
     channels: ["c1"],
     payload: '{"a":1}',
+    tags: null,
+    deliverAt: null,
     createdAt: now,
     expiresAt: now + 1000,
   };

@@ -68,7 +68,13 @@ test("the data directory Outbound creates is 0700; the database, WAL and key fil
     await modes.svix.application.create({ name: "modes" });
     const mode = (name: string) => fs.statSync(path.join(dataDir, name)).mode & 0o777;
     assert.equal(fs.statSync(dataDir).mode & 0o777, 0o700);
-    for (const name of ["outbound.db", "outbound.db-wal", "outbound.db-shm", "encryption.key"]) {
+    for (const name of [
+      "outbound.db",
+      "outbound.db-wal",
+      "outbound.db-shm",
+      "outbound.db.lock",
+      "encryption.key",
+    ]) {
       assert.equal(mode(name).toString(8), "600", name);
     }
   } finally {

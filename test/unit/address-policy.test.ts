@@ -11,7 +11,7 @@ import {
   type LookupAll,
   resolveCheckedAddress,
   resolveCheckedAddresses,
-} from "../../src/delivery/address-policy.ts";
+} from "../../src/webhook/address-policy.ts";
 
 /** A row checks either an IP literal (policy.blockReason) or a URL (checkUrlStatically). */
 type Case = ({ ip: string } | { url: string }) & {

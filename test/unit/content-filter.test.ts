@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { type ContentFilter, matchesFilter, validateFilter } from "../../src/delivery/content-filter.ts";
+import { type ContentFilter, matchesFilter, validateFilter } from "../../src/webhook/content-filter.ts";
 
 test("seed example: source $in [Referred, Direct]", () => {
   const filter = { source: { $in: ["Referred", "Direct"] } };

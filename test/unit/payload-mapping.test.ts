@@ -6,7 +6,7 @@ import {
   parsePath,
   readPath,
   validateMapping,
-} from "../../src/delivery/payload-mapping.ts";
+} from "../../src/webhook/payload-mapping.ts";
 
 const payload = {
   id: "evt_1",

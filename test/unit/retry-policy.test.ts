@@ -125,6 +125,8 @@ function claimed(attempts: number, failingSince: number | null): ClaimedDelivery
       eventId: null,
       channels: null,
       payload: "{}",
+      tags: null,
+      deliverAt: null,
       createdAt: 0,
       expiresAt: 0,
     },

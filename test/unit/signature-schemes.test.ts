@@ -8,7 +8,7 @@ import {
   signRawHmac,
   validateHmacOptions,
   validateUserSecret,
-} from "../../src/delivery/signature-schemes.ts";
+} from "../../src/webhook/signature-schemes.ts";
 
 const SECRET = "my-webhook-secret 123!";
 const PAYLOAD = '{"id":261471,"email":"support+byron@referral-factory.com","name":"Zoë"}';

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Webhook } from "standardwebhooks";
-import { generateSecret, signStandard, standardHeaders } from "../../src/delivery/signer.ts";
+import { generateSecret, signStandard, standardHeaders } from "../../src/webhook/signer.ts";
 
 // The example from the Standard Webhooks / Svix verification docs.
 const VECTOR = {

@@ -143,11 +143,13 @@ test("build a Referral Factory endpoint; the receiver gets exactly the previewed
   await page.mouse.up();
   // And the same drag and drop with the keyboard alone: Space picks up, arrows move, Space drops.
   await page.getByRole("button", { name: "Drag email_address to reorder" }).focus();
-  // dnd-kit measures the rows after pick-up: each key waits for its announcement in the live region.
+  // dnd-kit works in steps after each key: each key waits for its announcement in the live region.
   const live = async (what: string, accept: (text: string) => boolean) =>
     eventually(async () => (await page.locator("[id^=DndLiveRegion]").textContent()) ?? "", accept, what);
   await page.keyboard.press("Space");
   await live("the pick-up", (text) => /Picked up|was moved over/.test(text));
+  // The keyboard sensor starts listening for arrows in a timer it sets at pick-up: let that timer run first.
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
   await page.keyboard.press("ArrowDown");
   await live("the move", (text) => /item (\w+) was moved over droppable area (?!\1\.)/.test(text));
   await page.keyboard.press("Space");
@@ -320,6 +322,43 @@ test("a portal link in an iframe on another origin lists only its own applicatio
   assert.match(answers[0] ?? "", /^404 /);
   customer.assertClean();
   await customer.context.close();
+});
+
+test("a read-only portal link shows no edit actions, and the server refuses its writes", async () => {
+  const previous = (await page.getByTestId("portal-url").textContent()) ?? "";
+  await page.getByLabel(/^Read-only/).check();
+  await page.getByRole("button", { name: "Create portal link" }).click();
+  const readOnlyUrl = await eventually(
+    async () => (await page.getByTestId("portal-url").textContent()) ?? "",
+    (url) => url !== previous,
+    "the new portal link",
+  );
+  const reader = await watchedPage(browser);
+  // The write this test makes on purpose (below) is refused: 403 in the network log and the console.
+  reader.allow(/403.*\/endpoint\)?$/);
+  await reader.page.goto(readOnlyUrl);
+  await reader.page.getByRole("button", { name: "Referral Factory", exact: true }).click();
+  await reader.page.getByRole("button", { name: "Reveal signing secret" }).waitFor();
+  for (const action of ["Edit", "Rotate secret", "Send test event", "Resend", "Recover"]) {
+    assert.equal(await reader.page.getByRole("button", { name: action, exact: true }).count(), 0, action);
+  }
+  await reader.page.getByRole("button", { name: "← Endpoints" }).click();
+  await reader.page.getByRole("heading", { name: "Endpoints" }).waitFor();
+  assert.equal(await reader.page.getByRole("button", { name: "Add endpoint" }).count(), 0);
+  assert.equal(await reader.page.getByRole("button", { name: /^(Edit|Disable|Delete) / }).count(), 0);
+  await assertAccessible(reader.page, "read-only portal");
+  const status = await reader.page.evaluate(async (appId) => {
+    const token = new URLSearchParams(location.hash.slice(1)).get("token");
+    const response = await fetch(`/api/v1/app/${appId}/endpoint`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ url: "https://example.com/x" }),
+    });
+    return response.status;
+  }, state.appId ?? "");
+  assert.equal(status, 403);
+  reader.assertClean();
+  await reader.context.close();
 });
 
 test("import 5,000 CSV rows and watch the bar reach 100 % with the row errors listed", async () => {

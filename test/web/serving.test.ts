@@ -166,7 +166,19 @@ describe("dashboard session cookie", () => {
     const who = await fetch(`${server.url}/api/v1/session`, {
       headers: { authorization: `Bearer ${portal.body.token}` },
     });
-    assert.deepEqual(await who.json(), { kind: "app", appId: app.body.id });
+    assert.deepEqual(await who.json(), { kind: "app", appId: app.body.id, readOnly: false });
+    const readOnly = await api<{ token: string }>(
+      server,
+      "POST",
+      `/api/v1/auth/app-portal-access/${app.body.id}`,
+      {
+        readOnly: true,
+      },
+    );
+    const reader = await fetch(`${server.url}/api/v1/session`, {
+      headers: { authorization: `Bearer ${readOnly.body.token}` },
+    });
+    assert.deepEqual(await reader.json(), { kind: "app", appId: app.body.id, readOnly: true });
   });
 });
 

@@ -1,6 +1,12 @@
 import type { FastifyInstance } from "fastify";
-import { createApplication, saveApplication, upsertApplication } from "../../domain/applications.ts";
+import {
+  createApplication,
+  findApplication,
+  saveApplication,
+  upsertApplication,
+} from "../../domain/applications.ts";
 import type { Context } from "../../domain/context.ts";
+import { isOperationalApp } from "../../domain/operational-events.ts";
 import { authorizedApp, requireAdmin } from "../access.ts";
 import { toListResponse, toPageQuery } from "../pagination.ts";
 import { appIdPath, applicationIn, applicationPatch, getIfExistsQuery, pageQuery } from "../schemas.ts";
@@ -21,7 +27,14 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: Context): v
     requireAdmin(request);
     const query = toPageQuery(parseInput(pageQuery, request.query, "query"), "asc");
     const page = await ctx.store.listApplications(query);
-    return toListResponse(page, query, (row) => row.id, applicationOut);
+    // Iterators come from the whole page; the internal operational application is left out of the data.
+    const list = toListResponse(
+      page,
+      query,
+      (row) => row.id,
+      (row) => row,
+    );
+    return { ...list, data: list.data.filter((row) => !isOperationalApp(row.id)).map(applicationOut) };
   });
 
   app.post("/api/v1/app", async (request, reply) => {
@@ -29,7 +42,7 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: Context): v
     const body = parseInput(applicationIn, request.body, "body");
     const { get_if_exists } = parseInput(getIfExistsQuery, request.query, "query");
     if (get_if_exists && body.uid) {
-      const existing = await ctx.store.getApplication(body.uid);
+      const existing = await findApplication(ctx, body.uid);
       if (existing) return reply.code(200).send(applicationOut(existing));
     }
     return reply.code(201).send(applicationOut(await createApplication(ctx, toInput(body))));
@@ -43,8 +56,8 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: Context): v
     // The application record is the operator's: a portal token never changes it (design.md, "Tenants").
     requireAdmin(request);
     const body = parseInput(applicationIn, request.body, "body");
-    if (!(await ctx.store.getApplication(request.params.app_id)))
-      parseInput(appIdPath, request.params, "path");
+    if (!(await findApplication(ctx, request.params.app_id))) parseInput(appIdPath, request.params, "path");
+    parseInput(appIdPath, request.params, "path");
     const { app: row, created } = await upsertApplication(ctx, request.params.app_id, toInput(body));
     return reply.code(created ? 201 : 200).send(applicationOut(row));
   });

@@ -7,7 +7,7 @@ import type { AttemptFilter } from "../../store/types.ts";
 import { authorizedApp } from "../access.ts";
 import { toListResponse, toPageQuery } from "../pagination.ts";
 import { attemptListQuery, pageQuery } from "../schemas.ts";
-import { attemptOut, messageEndpointOut } from "../serialize.ts";
+import { attemptOut, messageEndpointOut, messageOut } from "../serialize.ts";
 import { parseInput } from "../validation.ts";
 
 type EndpointParams = { app_id: string; endpoint_id: string };
@@ -21,6 +21,7 @@ export function registerAttemptRoutes(app: FastifyInstance, ctx: Context): void 
     const filter: AttemptFilter = {
       eventTypes: query.event_types,
       channel: query.channel,
+      tag: query.tag,
       before: query.before,
       after: query.after,
       status: query.status,
@@ -29,7 +30,19 @@ export function registerAttemptRoutes(app: FastifyInstance, ctx: Context): void 
       ...scope,
     };
     const rows = await ctx.store.listAttempts(appId, filter, page);
-    return toListResponse(rows, page, (row) => row.id, attemptOut);
+    const messages = new Map<string, ReturnType<typeof messageOut>>();
+    if (query.with_msg) {
+      for (const msgId of new Set(rows.items.map((row) => row.msgId))) {
+        const message = await ctx.store.getMessage(appId, msgId);
+        if (message) messages.set(msgId, messageOut(message, query.with_content ?? true));
+      }
+    }
+    return toListResponse(
+      rows,
+      page,
+      (row) => row.id,
+      (row) => attemptOut(row, messages.get(row.msgId)),
+    );
   }
 
   app.get<{ Params: EndpointParams }>(

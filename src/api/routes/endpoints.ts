@@ -3,6 +3,7 @@ import { circuitState } from "../../delivery/circuit-breaker.ts";
 import type { Context } from "../../domain/context.ts";
 import {
   createEndpoint,
+  deleteEndpoint,
   type EndpointInput,
   endpointSecret,
   patchEndpointHeaders,
@@ -12,11 +13,11 @@ import {
   visibleHeaders,
 } from "../../domain/endpoints.ts";
 import { examplePayload } from "../../domain/event-types.ts";
-import { createMessageForEndpoint, recoverEndpoint } from "../../domain/messages.ts";
-import { newId } from "../../ids.ts";
+import { createMessageForEndpoint } from "../../domain/messages.ts";
 import { authorizedApp } from "../access.ts";
 import { toListResponse, toPageQuery } from "../pagination.ts";
 import {
+  cancelMessagesIn,
   endpointHeadersIn,
   endpointHeadersPatchIn,
   endpointIdPath,
@@ -26,7 +27,6 @@ import {
   endpointUpdate,
   eventExampleIn,
   pageQuery,
-  recoverIn,
   secretRotateIn,
   statsQuery,
 } from "../schemas.ts";
@@ -37,7 +37,7 @@ type AppParams = { app_id: string };
 type EndpointParams = { app_id: string; endpoint_id: string };
 
 /** Folds Svix's aliases (filterTypes, rateLimit) into the canonical fields. */
-export function toInput<
+export function toEndpointInput<
   T extends { filterTypes?: string[] | null; rateLimit?: number | null; version?: number },
 >(
   body: T,
@@ -74,7 +74,7 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: Context): void
 
   app.post<{ Params: AppParams }>(base, async (request, reply) => {
     const application = await authorizedApp(ctx, request, request.params.app_id);
-    const body = toInput(parseInput(endpointIn, request.body, "body"));
+    const body = toEndpointInput(parseInput(endpointIn, request.body, "body"));
     return reply.code(201).send(endpointOut(await createEndpoint(ctx, application, body), ctx.secrets));
   });
 
@@ -84,7 +84,7 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: Context): void
 
   app.put<{ Params: EndpointParams }>(one, async (request, reply) => {
     const application = await authorizedApp(ctx, request, request.params.app_id);
-    const body = toInput(parseInput(endpointUpdate, request.body, "body"));
+    const body = toEndpointInput(parseInput(endpointUpdate, request.body, "body"));
     const existing = await ctx.store.getEndpoint(application.id, request.params.endpoint_id);
     if (!existing) {
       if (!body.uid) parseInput(endpointIdPath, request.params, "path");
@@ -99,13 +99,13 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: Context): void
 
   app.patch<{ Params: EndpointParams }>(one, async (request) => {
     const { application, endpoint } = await load(request);
-    const body = toInput(parseInput(endpointPatch, request.body ?? {}, "body"));
+    const body = toEndpointInput(parseInput(endpointPatch, request.body ?? {}, "body"));
     return endpointOut(await saveEndpoint(ctx, application, endpoint, body), ctx.secrets);
   });
 
   app.delete<{ Params: EndpointParams }>(one, async (request, reply) => {
-    const { endpoint } = await load(request);
-    await ctx.store.deleteEndpoint(endpoint.appId, endpoint.id);
+    const { application, endpoint } = await load(request);
+    await deleteEndpoint(ctx, application, endpoint);
     return reply.code(204).send();
   });
 
@@ -123,8 +123,13 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: Context): void
 
   app.patch<{ Params: EndpointParams }>(`${one}/headers`, async (request, reply) => {
     const { endpoint } = await load(request);
-    const { headers, sensitive } = parseInput(endpointHeadersPatchIn, request.body, "body");
-    await patchEndpointHeaders(ctx, endpoint, headers, sensitive ?? []);
+    const {
+      headers,
+      sensitive,
+      deleteHeaders = [],
+    } = parseInput(endpointHeadersPatchIn, request.body, "body");
+    const removals = Object.fromEntries(deleteHeaders.map((name) => [name, null]));
+    await patchEndpointHeaders(ctx, endpoint, { ...headers, ...removals }, sensitive ?? []);
     return reply.code(204).send();
   });
 
@@ -147,7 +152,6 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: Context): void
     const { consecutiveFailures, circuitOpenUntil } = endpoint.health;
     return {
       ...stats,
-      canceled: 0,
       // Outbound extension: the circuit breaker as the worker sees it.
       circuit: {
         state: circuitState(consecutiveFailures, circuitOpenUntil, ctx.now()),
@@ -157,23 +161,19 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: Context): void
     };
   });
 
+  app.post<{ Params: EndpointParams }>(`${one}/cancel-msgs`, async (request, reply) => {
+    const { endpoint } = await load(request);
+    const { createdBefore } = parseInput(cancelMessagesIn, request.body, "body");
+    // Deliveries in flight finish; pending ones become canceled (status 4) and are never attempted.
+    await ctx.store.cancelPendingDeliveries(endpoint.id, createdBefore, ctx.now());
+    return reply.code(204).send();
+  });
+
   app.post<{ Params: EndpointParams }>(`${one}/send-example`, async (request) => {
     const { application, endpoint } = await load(request);
     const { eventType } = parseInput(eventExampleIn, request.body, "body");
     const payload = await examplePayload(ctx, eventType);
     return messageOut(await createMessageForEndpoint(ctx, application, endpoint, { eventType, payload }));
-  });
-
-  app.post<{ Params: EndpointParams }>(`${one}/recover`, async (request, reply) => {
-    const { endpoint } = await load(request);
-    const body = parseInput(recoverIn, request.body, "body");
-    await recoverEndpoint(ctx, endpoint, body.since, body.until ?? null);
-    return reply.code(202).send({
-      id: newId("rtsk", ctx.now()),
-      status: "running",
-      task: "endpoint.recover",
-      updatedAt: new Date(ctx.now()).toISOString(),
-    });
   });
 
   app.get<{ Params: EndpointParams }>(`${one}/msg`, async (request) => {
@@ -186,6 +186,7 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: Context): void
       {
         eventTypes: query.event_types,
         channel: query.channel,
+        tag: query.tag,
         before: query.before,
         after: query.after,
         status: query.status,

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { createApplication } from "../../domain/applications.ts";
+import { createApplication, findApplication } from "../../domain/applications.ts";
 import type { Context } from "../../domain/context.ts";
 import { NotFoundError } from "../../domain/errors.ts";
 import { createMessage, requireMessage } from "../../domain/messages.ts";
@@ -17,7 +17,7 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: Context): void 
   app.post<{ Params: AppParams }>("/api/v1/app/:app_id/msg", async (request, reply) => {
     const { application: newApp, ...input } = parseInput(messageIn, request.body, "body");
     const { with_content } = parseInput(withContentQuery, request.query, "query");
-    let application = await ctx.store.getApplication(request.params.app_id);
+    let application = await findApplication(ctx, request.params.app_id);
     if (!application && newApp) {
       // Svix creates the application on first message when its details are included.
       requireAdmin(request);
@@ -44,7 +44,13 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: Context): void 
     const page = toPageQuery(query, "desc");
     const rows = await ctx.store.listMessages(
       application.id,
-      { eventTypes: query.event_types, channel: query.channel, before: query.before, after: query.after },
+      {
+        eventTypes: query.event_types,
+        channel: query.channel,
+        tag: query.tag,
+        before: query.before,
+        after: query.after,
+      },
       page,
     );
     return toListResponse(

@@ -1,15 +1,23 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import { buildRequest } from "../../delivery/request-builder.ts";
 import type { Context } from "../../domain/context.ts";
-import { isSealedHeader } from "../../domain/endpoint-secrets.ts";
 import { changedEndpointRow, newEndpointRow, requireEndpoint } from "../../domain/endpoints.ts";
 import { examplePayload } from "../../domain/event-types.ts";
-import { previewRequest } from "../../domain/request-preview.ts";
-import type { EndpointRow } from "../../store/types.ts";
+import { endpointWantsMessage } from "../../domain/routing.ts";
+import { newId } from "../../ids.ts";
+import type { ApplicationRow, EndpointRow } from "../../store/types.ts";
+import { openCredentials } from "../../webhook/credentials.ts";
+import {
+  activeSecretKeys,
+  isSealedHeader,
+  openHeaders,
+  openSecrets,
+} from "../../webhook/endpoint-secrets.ts";
 import { authorizedApp } from "../access.ts";
 import { channel, endpointIn, endpointPatch, eventTypeName } from "../schemas.ts";
 import { parseInput } from "../validation.ts";
-import { toInput } from "./endpoints.ts";
+import { toEndpointInput } from "./endpoints.ts";
 
 const messageFields = {
   eventType: eventTypeName,
@@ -36,7 +44,7 @@ export function registerRequestPreviewRoutes(app: FastifyInstance, ctx: Context,
   app.post<{ Params: AppParams }>("/api/v1/app/:app_id/endpoint/preview-request", async (request) => {
     const application = await authorizedApp(ctx, request, request.params.app_id);
     const body = parseInput(requestPreviewIn, request.body, "body");
-    const row = newEndpointRow(ctx, application, toInput(body.endpoint));
+    const row = newEndpointRow(ctx, application, toEndpointInput(body.endpoint));
     const payload = body.payload ?? (await examplePayload(ctx, body.eventType));
     const message = { eventType: body.eventType, payload, channels: body.channels ?? null };
     return previewRequest(ctx, row, application, message, userAgent);
@@ -48,7 +56,7 @@ export function registerRequestPreviewRoutes(app: FastifyInstance, ctx: Context,
       const application = await authorizedApp(ctx, request, request.params.app_id);
       const saved = await requireEndpoint(ctx, application.id, request.params.endpoint_id);
       const body = parseInput(savedRequestPreviewIn, request.body, "body");
-      const changes = body.endpoint ? toInput(body.endpoint) : undefined;
+      const changes = body.endpoint ? toEndpointInput(body.endpoint) : undefined;
       // The builder only sees non-sensitive header values: sealed ones stay unless the draft names them.
       if (changes?.headers) changes.headers = { ...sealedHeadersOf(saved), ...changes.headers };
       const row = changes ? changedEndpointRow(ctx, application, saved, changes) : saved;
@@ -61,4 +69,63 @@ export function registerRequestPreviewRoutes(app: FastifyInstance, ctx: Context,
 
 function sealedHeadersOf(endpoint: EndpointRow): Record<string, string> {
   return Object.fromEntries(Object.entries(endpoint.headers).filter(([, value]) => isSealedHeader(value)));
+}
+
+export interface RequestPreview {
+  /** Whether this endpoint would get the message at all (enabled, event type, channels, content filter). */
+  wouldDeliver: boolean;
+  method: string;
+  /** With the query string for GET. */
+  url: string;
+  /** As the attempt log shows them: credentials and secret-looking headers masked. */
+  headers: Record<string, string>;
+  /** The exact body text, or null when the method sends none. */
+  body: string | null;
+}
+
+/**
+ * The request the worker would send for this endpoint row and payload, built by the worker's own request builder
+ * but not sent. Signature headers are real for the row's secrets; the id and timestamp are this preview's own.
+ */
+export function previewRequest(
+  ctx: Context,
+  endpoint: EndpointRow,
+  app: ApplicationRow,
+  input: { eventType: string; payload: Record<string, unknown>; channels: string[] | null },
+  userAgent: string,
+): RequestPreview {
+  const now = ctx.now();
+  const payload = JSON.stringify(input.payload);
+  const headers = openHeaders(ctx.secrets, endpoint.headers);
+  const built = buildRequest({
+    endpoint: { ...endpoint, headers: headers.headers },
+    sensitiveHeaders: headers.sensitive,
+    message: {
+      id: newId("msg", now),
+      appId: app.id,
+      eventType: input.eventType,
+      eventId: null,
+      channels: input.channels,
+      payload,
+      tags: null,
+      deliverAt: null,
+      createdAt: now,
+      expiresAt: now,
+    },
+    secrets: activeSecretKeys(openSecrets(ctx.secrets, endpoint.secretsSealed), now),
+    credentials: openCredentials(ctx.secrets, endpoint.credentialsSealed),
+    timestampSeconds: Math.floor(now / 1000),
+    userAgent,
+  });
+  return {
+    wouldDeliver: endpointWantsMessage(endpoint, {
+      eventType: input.eventType,
+      channels: input.channels,
+      payload: input.payload,
+    }),
+    method: built.request.method,
+    url: built.request.url,
+    headers: built.logged.headers,
+    body: built.request.body ?? null,
+  };
 }

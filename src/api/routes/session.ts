@@ -40,7 +40,10 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: Context): void 
     const principal = match?.[1]
       ? await authenticate(ctx, match[1].trim())
       : await sessionPrincipal(ctx, request);
-    return principal ?? { kind: null };
+    if (!principal) return { kind: null };
+    return principal.kind === "admin"
+      ? { kind: "admin" }
+      : { kind: "app", appId: principal.appId, readOnly: principal.readOnly };
   });
 
   // Signing out only needs the cookie gone; it answers 204 even when the session had already expired.

@@ -1,13 +1,15 @@
 import { keysetClause, toPage } from "../keyset.ts";
 import type { Store } from "../store.ts";
 import type { ApplicationRow, EventTypeRow } from "../types.ts";
-import type { SqliteDb } from "./database.ts";
+import { placeholders, type SqliteDb } from "./database.ts";
 import { toApplication, toEventType } from "./rows.ts";
 
 type CatalogQueries = Pick<
   Store,
   | "insertToken"
   | "findTokenByHash"
+  | "deleteToken"
+  | "expireApplicationTokens"
   | "countAdminTokens"
   | "insertApplication"
   | "getApplication"
@@ -39,7 +41,8 @@ function eventTypeParams(row: EventTypeRow) {
     row.archived ? 1 : 0,
     row.deprecated ? 1 : 0,
     row.schemas === null ? null : JSON.stringify(row.schemas),
-    row.featureFlag,
+    row.featureFlags === null ? null : JSON.stringify(row.featureFlags),
+    row.groupName,
     row.updatedAt,
     row.name,
   ];
@@ -49,12 +52,18 @@ function eventTypeParams(row: EventTypeRow) {
 export function catalogQueries(db: SqliteDb): CatalogQueries {
   return {
     async insertToken(row) {
-      db.prepare("INSERT INTO tokens (id, hash, app_id, expires_at, created_at) VALUES (?, ?, ?, ?, ?)").run(
+      db.prepare(
+        `INSERT INTO tokens (id, hash, app_id, expires_at, created_at, read_only, feature_flags, session_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
         row.id,
         row.hash,
         row.appId,
         row.expiresAt,
         row.createdAt,
+        row.readOnly ? 1 : 0,
+        JSON.stringify(row.featureFlags),
+        row.sessionId,
       );
     },
     async findTokenByHash(hash) {
@@ -66,7 +75,23 @@ export function catalogQueries(db: SqliteDb): CatalogQueries {
         appId: r.app_id === null ? null : String(r.app_id),
         expiresAt: r.expires_at === null ? null : Number(r.expires_at),
         createdAt: Number(r.created_at),
+        readOnly: r.read_only === 1,
+        featureFlags: r.feature_flags === null ? [] : (JSON.parse(String(r.feature_flags)) as string[]),
+        sessionId: r.session_id === null ? null : String(r.session_id),
       };
+    },
+    async deleteToken(id) {
+      db.prepare("DELETE FROM tokens WHERE id = ?").run(id);
+    },
+    async expireApplicationTokens(appId, expiresAt, sessionIds) {
+      const sessions = sessionIds === null ? "" : `AND session_id IN (${placeholders(sessionIds.length)})`;
+      const result = db
+        .prepare(
+          `UPDATE tokens SET expires_at = ? WHERE app_id = ? ${sessions}
+           AND (expires_at IS NULL OR expires_at > ?)`,
+        )
+        .run(expiresAt, appId, ...(sessionIds ?? []), expiresAt);
+      return Number(result.changes);
     },
     async countAdminTokens() {
       const r = db.prepare("SELECT count(*) AS n FROM tokens WHERE app_id IS NULL").get();
@@ -100,7 +125,8 @@ export function catalogQueries(db: SqliteDb): CatalogQueries {
 
     async insertEventType(row) {
       db.prepare(
-        "INSERT INTO event_types (description, archived, deprecated, schemas, feature_flag, updated_at, name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        `INSERT INTO event_types (description, archived, deprecated, schemas, feature_flags, group_name, updated_at, name,
+         created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(...eventTypeParams(row), row.createdAt);
     },
     async getEventType(name) {
@@ -117,7 +143,8 @@ export function catalogQueries(db: SqliteDb): CatalogQueries {
     },
     async updateEventType(row) {
       db.prepare(
-        "UPDATE event_types SET description = ?, archived = ?, deprecated = ?, schemas = ?, feature_flag = ?, updated_at = ? WHERE name = ?",
+        `UPDATE event_types SET description = ?, archived = ?, deprecated = ?, schemas = ?, feature_flags = ?,
+         group_name = ?, updated_at = ? WHERE name = ?`,
       ).run(...eventTypeParams(row));
     },
     async deleteEventType(name) {

@@ -22,7 +22,12 @@ export interface DatabaseLock {
 export function lockDatabase(databasePath: string, pid: number = process.pid): DatabaseLock {
   const file = `${path.resolve(databasePath)}.lock`;
   const pidFile = `${file}.pid`;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    if (!fs.existsSync(file)) fs.closeSync(fs.openSync(file, "wx", 0o600));
+  } catch {
+    // The open below reports an unwritable directory with the usual start-up message.
+  }
   // timeout 0: a held lock answers SQLITE_BUSY at once instead of waiting for it.
   const db = new DatabaseSync(file, { timeout: 0 });
   try {
@@ -35,7 +40,7 @@ export function lockDatabase(databasePath: string, pid: number = process.pid): D
     if (isBusy(error)) throw new DatabaseLockedError(path.resolve(databasePath), readPid(pidFile));
     throw error;
   }
-  fs.writeFileSync(pidFile, `${pid}\n`);
+  fs.writeFileSync(pidFile, `${pid}\n`, { mode: 0o600 });
   return {
     file,
     release() {

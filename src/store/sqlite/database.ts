@@ -58,9 +58,14 @@ export function openSqlite(file: string): SqliteDb {
  */
 function restrictFiles(file: string): void {
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
-  fs.closeSync(fs.openSync(file, "a", 0o600));
   for (const name of [file, `${file}-wal`, `${file}-shm`]) {
-    if (fs.existsSync(name)) fs.chmodSync(name, 0o600);
+    try {
+      if (name === file && !fs.existsSync(name)) fs.closeSync(fs.openSync(name, "wx", 0o600));
+      // Group and other bits off; the owner's bits stay (a file made read-only on purpose stays read-only).
+      else if (fs.existsSync(name)) fs.chmodSync(name, fs.statSync(name).mode & 0o700);
+    } catch {
+      // Unwritable locations are reported by the open itself, with the start-up message that names the fix.
+    }
   }
 }
 

@@ -216,6 +216,12 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
           filter.channel,
         );
       }
+      if (filter.tag !== undefined) {
+        add(
+          "EXISTS (SELECT 1 FROM messages m, json_each(m.tags) t WHERE m.id = a.msg_id AND t.value = ?)",
+          filter.tag,
+        );
+      }
       const k = keysetClause("a.id", page);
       const rows = db
         .prepare(

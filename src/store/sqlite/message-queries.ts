@@ -3,7 +3,14 @@ import { DuplicateEventIdError } from "../errors.ts";
 import { keysetClause, toPage } from "../keyset.ts";
 import type { Store } from "../store.ts";
 import type { DeliveryRow, MessageFilter } from "../types.ts";
-import { STATUS_FAIL, STATUS_PENDING, STATUS_SENDING, STATUS_SUCCESS } from "../types.ts";
+import {
+  type MessageStatus,
+  STATUS_CANCELED,
+  STATUS_FAIL,
+  STATUS_PENDING,
+  STATUS_SENDING,
+  STATUS_SUCCESS,
+} from "../types.ts";
 import { type Params, placeholders, type SqliteDb } from "./database.ts";
 import { createGroupCommit } from "./group-commit.ts";
 import { toEndpoint, toMessage, toPrefixedDelivery } from "./rows.ts";
@@ -23,6 +30,8 @@ type MessageQueries = Pick<
   | "requeueDelivery"
   | "recoverFailedDeliveries"
   | "endpointStats"
+  | "cancelPendingDeliveries"
+  | "countDeliveries"
 >;
 
 const DELIVERY_COLUMNS = [
@@ -64,6 +73,10 @@ function messageFilterSql(filter: MessageFilter): { sql: string; params: Params 
     parts.push("EXISTS (SELECT 1 FROM json_each(m.channels) WHERE value = ?)");
     params.push(filter.channel);
   }
+  if (filter.tag !== undefined) {
+    parts.push("EXISTS (SELECT 1 FROM json_each(m.tags) WHERE value = ?)");
+    params.push(filter.tag);
+  }
   if (filter.before !== undefined) {
     parts.push("m.created_at < ?");
     params.push(filter.before);
@@ -78,7 +91,8 @@ function messageFilterSql(filter: MessageFilter): { sql: string; params: Params 
 /** Inserts messages and their deliveries; callers wrap it in their transaction. */
 export function writeMessages(db: SqliteDb, items: NewMessage[]): void {
   const insertMessage = db.prepare(
-    "INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    `INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, tags, deliver_at, created_at, expires_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertDelivery = db.prepare(
     `INSERT INTO deliveries (${DELIVERY_COLUMNS.join(", ")}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -91,6 +105,8 @@ export function writeMessages(db: SqliteDb, items: NewMessage[]): void {
       m.eventId,
       m.channels === null ? null : JSON.stringify(m.channels),
       m.payload,
+      m.tags === null ? null : JSON.stringify(m.tags),
+      m.deliverAt,
       m.createdAt,
       m.expiresAt,
     );
@@ -225,7 +241,47 @@ export function messageQueries(db: SqliteDb): MessageQueries {
         pending: count(STATUS_PENDING),
         sending: count(STATUS_SENDING),
         fail: count(STATUS_FAIL),
+        canceled: count(STATUS_CANCELED),
       };
+    },
+    async cancelPendingDeliveries(endpointId, createdBefore, now) {
+      const result = db
+        .prepare(
+          `UPDATE deliveries SET status = ${STATUS_CANCELED}, due_at = NULL, updated_at = ?
+           WHERE endpoint_id = ? AND status = ${STATUS_PENDING} AND created_at < ?`,
+        )
+        .run(now, endpointId, createdBefore);
+      return Number(result.changes);
+    },
+    async countDeliveries({ appId, since, until, eventTypes, bucketMs }) {
+      const parts = ["m.created_at >= ?", "m.created_at < ?"];
+      const params: Params = [since, until];
+      if (appId !== null) {
+        parts.push("d.app_id = ?");
+        params.push(appId);
+      }
+      if (eventTypes && eventTypes.length > 0) {
+        parts.push(`m.event_type IN (${placeholders(eventTypes.length)})`);
+        params.push(...eventTypes);
+      }
+      // Each message goes in the bucket that starts at since + n * bucketMs (bound numbers may arrive as REAL).
+      const bucket = bucketMs === null ? "NULL" : "? + CAST((m.created_at - ?) / ? AS INTEGER) * ?";
+      const bucketParams: Params = bucketMs === null ? [] : [since, since, bucketMs, bucketMs];
+      const rows = db
+        .prepare(
+          `SELECT d.app_id, m.event_type, d.status, ${bucket} AS bucket, count(*) AS n
+           FROM deliveries d JOIN messages m ON m.id = d.msg_id
+           WHERE ${parts.join(" AND ")} GROUP BY d.app_id, m.event_type, d.status, bucket
+           ORDER BY d.app_id, m.event_type, bucket`,
+        )
+        .all(...bucketParams, ...params);
+      return rows.map((r) => ({
+        appId: String(r.app_id),
+        eventType: String(r.event_type),
+        status: Number(r.status) as MessageStatus,
+        bucket: r.bucket === null ? null : Number(r.bucket),
+        count: Number(r.n),
+      }));
     },
   };
 }

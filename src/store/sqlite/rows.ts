@@ -37,7 +37,8 @@ export function toEventType(r: Raw): EventTypeRow {
     archived: r.archived === 1,
     deprecated: r.deprecated === 1,
     schemas: jsonOrNull(r.schemas),
-    featureFlag: strOrNull(r.feature_flag),
+    featureFlags: jsonOrNull(r.feature_flags),
+    groupName: strOrNull(r.group_name),
     createdAt: num(r.created_at),
     updatedAt: num(r.updated_at),
   };
@@ -77,6 +78,8 @@ export function toMessage(r: Raw): MessageRow {
     eventId: strOrNull(r.event_id),
     channels: jsonOrNull(r.channels),
     payload: strOrNull(r.payload),
+    tags: jsonOrNull(r.tags),
+    deliverAt: numOrNull(r.deliver_at),
     createdAt: num(r.created_at),
     expiresAt: num(r.expires_at),
   };

@@ -217,10 +217,54 @@ export interface paths {
             schemas?: {
               [key: string]: unknown;
             } | null;
+            featureFlags?: string[] | null;
+            groupName?: string | null;
             featureFlag?: string | null;
           };
         };
       };
+      responses: {
+        /** @description Success (shapes as in the Svix API for Svix routes) */
+        "2XX": {
+          content: never;
+        };
+        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
+        "4XX": {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/event-type/import/openapi": {
+    /** Create or update event types from an OpenAPI document */
+    post: {
+      requestBody: {
+        content: {
+          "application/json": {
+            dryRun?: boolean;
+            replaceAll?: boolean;
+            spec?: {
+              [key: string]: unknown;
+            } | null;
+            specRaw?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Success (shapes as in the Svix API for Svix routes) */
+        "2XX": {
+          content: never;
+        };
+        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
+        "4XX": {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/event-type/export/openapi": {
+    /** OpenAPI document of the event types (a finished task) */
+    post: {
       responses: {
         /** @description Success (shapes as in the Svix API for Svix routes) */
         "2XX": {
@@ -268,6 +312,8 @@ export interface paths {
             schemas?: {
               [key: string]: unknown;
             } | null;
+            featureFlags?: string[] | null;
+            groupName?: string | null;
             featureFlag?: string | null;
           };
         };
@@ -320,6 +366,8 @@ export interface paths {
             schemas?: {
               [key: string]: unknown;
             } | null;
+            featureFlags?: string[] | null;
+            groupName?: string | null;
             featureFlag?: string | null;
           };
         };
@@ -720,6 +768,7 @@ export interface paths {
               [key: string]: string | null;
             };
             sensitive?: string[];
+            deleteHeaders?: string[];
           };
         };
       };
@@ -1031,7 +1080,7 @@ export interface paths {
     };
   };
   "/api/v1/app/{app_id}/endpoint/{endpoint_id}/recover": {
-    /** Re-queue failed messages since a time */
+    /** Re-queue failed messages since a time (a finished background task) */
     post: {
       parameters: {
         path: {
@@ -1060,6 +1109,490 @@ export interface paths {
       };
     };
   };
+  "/api/v1/app/{app_id}/endpoint/{endpoint_id}/replay-missing": {
+    /** Send messages the endpoint never got (background task) */
+    post: {
+      parameters: {
+        path: {
+          app_id: string;
+          endpoint_id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** Format: date-time */
+            since: string;
+            until?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Success (shapes as in the Svix API for Svix routes) */
+        "2XX": {
+          content: never;
+        };
+        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
+        "4XX": {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/app/{app_id}/endpoint/{endpoint_id}/bulk-replay": {
+    /** Re-send the endpoint's messages matching filters (background task) */
+    post: {
+      parameters: {
+        path: {
+          app_id: string;
+          endpoint_id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** Format: date-time */
+            since: string;
+            until?: string | null;
+            eventTypes?: string[] | null;
+            channel?: string | null;
+            tag?: string | null;
+            status?: (0 | 1 | 2 | 3 | 4) | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Success (shapes as in the Svix API for Svix routes) */
+        "2XX": {
+          content: never;
+        };
+        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
+        "4XX": {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/app/{app_id}/endpoint/{endpoint_id}/cancel-msgs": {
+    /** Cancel the endpoint's pending messages created before a time */
+    post: {
+      parameters: {
+        path: {
+          app_id: string;
+          endpoint_id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** Format: date-time */
+            createdBefore: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Success (shapes as in the Svix API for Svix routes) */
+        "2XX": {
+          content: never;
+        };
+        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
+        "4XX": {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/background-task": {
+    /** List background tasks */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+          iterator?: string;
+          order?: "ascending" | "descending";
+          status?: "running" | "finished" | "failed";
+          task?: "endpoint.replay" | "endpoint.recover" | "endpoint.bulk-replay" | "sdk.generate" | "application.stats" | "event-type.aggregate";
+        };
+      };
+      responses: {
+        /** @description Success (shapes as in the Svix API for Svix routes) */
+        "2XX": {
+          content: never;
+        };
+        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
+        "4XX": {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/app/{app_id}/stats/attempts": {
+    /** Deliveries by outcome and event type */
+    get: {
+      parameters: {
+        query: {
+          since: string;
+          until: string;
+          event_types?: string | string[];
+        };
+        path: {
+          app_id: string;
+        };
+      };
+      responses: {
+        /** @description Success (shapes as in the Svix API for Svix routes) */
+        "2XX": {
+          content: never;
+        };
+        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
+        "4XX": {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/stats/app/{app_id}/attempt": {
+    /** Deliveries by outcome per period */
+    get: {
+      parameters: {
+        query?: {
+          startDate?: string;
+          endDate?: string;
+          period?: "OneDay" | "OneHour" | "FiveMinutes";
+          event_types?: string | string[];
+        };
+        path: {
+          app_id: string;
+        };
+      };
+      responses: {
+        /** @description Success (shapes as in the Svix API for Svix routes) */
+        "2XX": {
+          content: never;
+        };
+        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
+        "4XX": {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/stats/usage/app": {
+    /** Deliveries per application (a finished task) */
+    post: {
+      requestBody: {
+        content: {
+          "application/json": {
+            /** Format: date-time */
+            since: string;
+            /** Format: date-time */
+            until: string;
+            appIds?: string[] | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Success (shapes as in the Svix API for Svix routes) */
+        "2XX": {
+          content: never;
+        };
+        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
+        "4XX": {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/stats/usage/event-types": {
+    /** Event types each application subscribes to (a finished task) */
+    put: {
+      responses: {
+        /** @description Success (shapes as in the Svix API for Svix routes) */
+        "2XX": {
+          content: never;
+        };
+        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
+        "4XX": {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/stats/endpoint/count": {
+    /** Count active and disabled endpoints */
+    get: {
+      responses: {
+        /** @description Success (shapes as in the Svix API for Svix routes) */
+        "2XX": {
+          content: never;
+        };
+        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
+        "4XX": {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/app/stats/count-active": {
+    /** Count applications with an enabled endpoint */
+    get: {
+      responses: {
+        /** @description Success (shapes as in the Svix API for Svix routes) */
+        "2XX": {
+          content: never;
+        };
+        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
+        "4XX": {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/operational-webhook/endpoint": {
+    /** List operational-webhook endpoints */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+          iterator?: string;
+          order?: "ascending" | "descending";
+        };
+      };
+      responses: {
+        /** @description Success (shapes as in the Svix API for Svix routes) */
+        "2XX": {
+          content: never;
+        };
+        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
+        "4XX": {
+          content: never;
+        };
+      };
+    };
+    /** Create an operational-webhook endpoint */
+    post: {
+      requestBody: {
+        content: {
+          "application/json": {
+            url: string;
+            description?: string;
+            uid?: string | null;
+            disabled?: boolean;
+            eventTypes?: (("endpoint.created" | "endpoint.updated" | "endpoint.deleted" | "endpoint.disabled" | "endpoint.enabled" | "message.attempt.exhausted" | "message.attempt.failing" | "message.attempt.recovered")[]) | null;
+            filterTypes?: (("endpoint.created" | "endpoint.updated" | "endpoint.deleted" | "endpoint.disabled" | "endpoint.enabled" | "message.attempt.exhausted" | "message.attempt.failing" | "message.attempt.recovered")[]) | null;
+            metadata?: {
+              [key: string]: string;
+            };
+            throttleRate?: number | null;
+            rateLimit?: number | null;
+            secret?: string | null;
+            headers?: {
+              [key: string]: string;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Success (shapes as in the Svix API for Svix routes) */
+        "2XX": {
+          content: never;
+        };
+        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
+        "4XX": {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/operational-webhook/endpoint/{endpoint_id}": {
+    /** Get an operational-webhook endpoint */
+    get: {
+      parameters: {
+        path: {
+          endpoint_id: string;
+        };
+      };
+      responses: {
+        /** @description Success (shapes as in the Svix API for Svix routes) */
+        "2XX": {
+          content: never;
+        };
+        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
+        "4XX": {
+          content: never;
+        };
+      };
+    };
+    /** Update or create an operational-webhook endpoint */
+    put: {
+      parameters: {
+        path: {
+          endpoint_id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            url: string;
+            description?: string;
+            uid?: string | null;
+            disabled?: boolean;
+            eventTypes?: (("endpoint.created" | "endpoint.updated" | "endpoint.deleted" | "endpoint.disabled" | "endpoint.enabled" | "message.attempt.exhausted" | "message.attempt.failing" | "message.attempt.recovered")[]) | null;
+            filterTypes?: (("endpoint.created" | "endpoint.updated" | "endpoint.deleted" | "endpoint.disabled" | "endpoint.enabled" | "message.attempt.exhausted" | "message.attempt.failing" | "message.attempt.recovered")[]) | null;
+            metadata?: {
+              [key: string]: string;
+            };
+            throttleRate?: number | null;
+            rateLimit?: number | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Success (shapes as in the Svix API for Svix routes) */
+        "2XX": {
+          content: never;
+        };
+        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
+        "4XX": {
+          content: never;
+        };
+      };
+    };
+    /** Delete an operational-webhook endpoint */
+    delete: {
+      parameters: {
+        path: {
+          endpoint_id: string;
+        };
+      };
+      responses: {
+        /** @description Success (shapes as in the Svix API for Svix routes) */
+        "2XX": {
+          content: never;
+        };
+        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
+        "4XX": {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/operational-webhook/endpoint/{endpoint_id}/secret": {
+    /** Get its signing secret */
+    get: {
+      parameters: {
+        path: {
+          endpoint_id: string;
+        };
+      };
+      responses: {
+        /** @description Success (shapes as in the Svix API for Svix routes) */
+        "2XX": {
+          content: never;
+        };
+        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
+        "4XX": {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/operational-webhook/endpoint/{endpoint_id}/secret/rotate": {
+    /** Rotate its secret */
+    post: {
+      parameters: {
+        path: {
+          endpoint_id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            key?: string | null;
+            gracePeriodSeconds?: number | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Success (shapes as in the Svix API for Svix routes) */
+        "2XX": {
+          content: never;
+        };
+        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
+        "4XX": {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/operational-webhook/endpoint/{endpoint_id}/headers": {
+    /** Get its custom headers */
+    get: {
+      parameters: {
+        path: {
+          endpoint_id: string;
+        };
+      };
+      responses: {
+        /** @description Success (shapes as in the Svix API for Svix routes) */
+        "2XX": {
+          content: never;
+        };
+        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
+        "4XX": {
+          content: never;
+        };
+      };
+    };
+    /** Replace its custom headers */
+    put: {
+      parameters: {
+        path: {
+          endpoint_id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            headers: {
+              [key: string]: string;
+            };
+            sensitive?: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description Success (shapes as in the Svix API for Svix routes) */
+        "2XX": {
+          content: never;
+        };
+        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
+        "4XX": {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/background-task/{task_id}": {
+    /** Get a background task with its progress */
+    get: {
+      parameters: {
+        path: {
+          task_id: string;
+        };
+      };
+      responses: {
+        /** @description Success (shapes as in the Svix API for Svix routes) */
+        "2XX": {
+          content: never;
+        };
+        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
+        "4XX": {
+          content: never;
+        };
+      };
+    };
+  };
   "/api/v1/app/{app_id}/endpoint/{endpoint_id}/msg": {
     /** Messages seen by the endpoint */
     get: {
@@ -1069,11 +1602,13 @@ export interface paths {
           iterator?: string;
           order?: "ascending" | "descending";
           channel?: string;
+          tag?: string;
           before?: string;
           after?: string;
           with_content?: "true" | "false";
           event_types?: string | string[];
-          status?: "0" | "1" | "2" | "3";
+          status?: "0" | "1" | "2" | "3" | "4";
+          expanded_statuses?: "true";
         };
         path: {
           app_id: string;
@@ -1101,6 +1636,7 @@ export interface paths {
           iterator?: string;
           order?: "ascending" | "descending";
           channel?: string;
+          tag?: string;
           before?: string;
           after?: string;
           with_content?: "true" | "false";
@@ -1139,6 +1675,7 @@ export interface paths {
             eventId?: string | null;
             channels?: string[] | null;
             payloadRetentionPeriod?: number;
+            payloadRetentionHours?: number;
             application?: ({
               name: string;
               uid?: string | null;
@@ -1149,6 +1686,8 @@ export interface paths {
               rateLimit?: number | null;
               requireHttps?: boolean;
             }) | null;
+            tags?: string[] | null;
+            deliverAt?: string | null;
           };
         };
       };
@@ -1266,11 +1805,14 @@ export interface paths {
           iterator?: string;
           order?: "ascending" | "descending";
           channel?: string;
+          tag?: string;
           before?: string;
           after?: string;
           with_content?: "true" | "false";
           event_types?: string | string[];
-          status?: "0" | "1" | "2" | "3";
+          status?: "0" | "1" | "2" | "3" | "4";
+          expanded_statuses?: "true";
+          with_msg?: "true" | "false";
           status_code_class?: "0" | "100" | "200" | "300" | "400" | "500";
           endpoint_id?: string;
         };
@@ -1300,11 +1842,14 @@ export interface paths {
           iterator?: string;
           order?: "ascending" | "descending";
           channel?: string;
+          tag?: string;
           before?: string;
           after?: string;
           with_content?: "true" | "false";
           event_types?: string | string[];
-          status?: "0" | "1" | "2" | "3";
+          status?: "0" | "1" | "2" | "3" | "4";
+          expanded_statuses?: "true";
+          with_msg?: "true" | "false";
           status_code_class?: "0" | "100" | "200" | "300" | "400" | "500";
           endpoint_id?: string;
         };
@@ -1443,7 +1988,52 @@ export interface paths {
               requireHttps?: boolean;
             }) | null;
             featureFlags?: string[];
-            [key: string]: unknown;
+            expiry?: number | null;
+            readOnly?: boolean | null;
+            sessionId?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Success (shapes as in the Svix API for Svix routes) */
+        "2XX": {
+          content: never;
+        };
+        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
+        "4XX": {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/auth/logout": {
+    /** Revoke the portal token in use */
+    post: {
+      responses: {
+        /** @description Success (shapes as in the Svix API for Svix routes) */
+        "2XX": {
+          content: never;
+        };
+        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
+        "4XX": {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/auth/app/{app_id}/expire-all": {
+    /** Expire an application's portal tokens */
+    post: {
+      parameters: {
+        path: {
+          app_id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            expiry?: number | null;
+            sessionIds?: string[];
           };
         };
       };

@@ -167,6 +167,7 @@ export function PortalLink({ api, appId }: { api: Api; appId: string }) {
   const [color, setColor] = useState("#3b5bdb");
   const [logo, setLogo] = useState("");
   const [theme, setTheme] = useState<"light" | "dark">("light");
+  const [readOnly, setReadOnly] = useState(false);
   const [url, setUrl] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const themed = (base: string) => {
@@ -199,6 +200,11 @@ export function PortalLink({ api, appId }: { api: Api; appId: string }) {
           />
         </div>
       </div>
+      <Checkbox
+        label="Read-only (the customer can look but not change anything)"
+        checked={readOnly}
+        onChange={setReadOnly}
+      />
       <button
         type="button"
         className="primary"
@@ -206,7 +212,7 @@ export function PortalLink({ api, appId }: { api: Api; appId: string }) {
           call<{ url: string }>(
             api.POST("/api/v1/auth/app-portal-access/{app_id}", {
               params: { path: { app_id: appId } },
-              body: {},
+              body: { readOnly },
             }),
           )
             .then((result) => setUrl(themed(result.url)))

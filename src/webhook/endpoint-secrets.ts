@@ -1,5 +1,5 @@
-import { generateSecret } from "../delivery/signer.ts";
 import type { SecretBox } from "../secret-box.ts";
+import { generateSecret } from "./signer.ts";
 
 /** The current secret comes first; rotated-out secrets keep signing until they expire. */
 export interface SecretEntry {

@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { headerNameProblem } from "../header-names.ts";
+import { headerNameProblem } from "./header-names.ts";
 
 /** "standard" = Standard Webhooks (signer.ts); the hmac-* schemes are the one-line checks many receivers hand-roll. */
 export type SignatureScheme = "standard" | "hmac-sha256-hex" | "hmac-sha256-base64" | "none";

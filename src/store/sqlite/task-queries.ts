@@ -1,0 +1,93 @@
+import { keysetClause, toPage } from "../keyset.ts";
+import type { Store } from "../store.ts";
+import type { BackgroundTaskKind, BackgroundTaskRow, BackgroundTaskStatus, MessageStatus } from "../types.ts";
+import { json, type Params, type SqliteDb } from "./database.ts";
+import { numOrNull, strOrNull, toMessage } from "./rows.ts";
+
+type TaskQueries = Pick<
+  Store,
+  | "insertBackgroundTask"
+  | "getBackgroundTask"
+  | "listBackgroundTasks"
+  | "updateBackgroundTask"
+  | "listReplayCandidates"
+>;
+
+function toTask(r: Record<string, unknown>): BackgroundTaskRow {
+  return {
+    id: String(r.id),
+    appId: strOrNull(r.app_id),
+    endpointId: strOrNull(r.endpoint_id),
+    task: String(r.task) as BackgroundTaskKind,
+    status: String(r.status) as BackgroundTaskStatus,
+    params: json(r.params),
+    data: json(r.data),
+    cursor: strOrNull(r.cursor),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+/** Background tasks and the message walk that replay-missing makes. */
+export function taskQueries(db: SqliteDb): TaskQueries {
+  return {
+    async insertBackgroundTask(row) {
+      db.prepare(
+        `INSERT INTO background_tasks (id, app_id, endpoint_id, task, status, params, data, cursor, created_at,
+           updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        row.id,
+        row.appId,
+        row.endpointId,
+        row.task,
+        row.status,
+        JSON.stringify(row.params),
+        JSON.stringify(row.data),
+        row.cursor,
+        row.createdAt,
+        row.updatedAt,
+      );
+    },
+    async getBackgroundTask(id) {
+      const r = db.prepare("SELECT * FROM background_tasks WHERE id = ?").get(id);
+      return r ? toTask(r) : null;
+    },
+    async listBackgroundTasks(filter, page) {
+      const parts: string[] = [];
+      const params: Params = [];
+      if (filter.status !== undefined) {
+        parts.push("status = ?");
+        params.push(filter.status);
+      }
+      if (filter.task !== undefined) {
+        parts.push("task = ?");
+        params.push(filter.task);
+      }
+      const k = keysetClause("id", page);
+      const where = [...parts, k.where].join(" AND ");
+      const rows = db
+        .prepare(`SELECT * FROM background_tasks WHERE ${where} ORDER BY ${k.orderBy} LIMIT ?`)
+        .all(...params, ...k.params, page.limit + 1);
+      return toPage(rows.map(toTask), page);
+    },
+    async updateBackgroundTask(row) {
+      db.prepare(
+        "UPDATE background_tasks SET status = ?, data = ?, cursor = ?, updated_at = ? WHERE id = ?",
+      ).run(row.status, JSON.stringify(row.data), row.cursor, row.updatedAt, row.id);
+    },
+    async listReplayCandidates(appId, endpointId, { since, until, afterId }, limit) {
+      const rows = db
+        .prepare(
+          `SELECT m.*, d.status AS d_status FROM messages m
+           LEFT JOIN deliveries d ON d.msg_id = m.id AND d.endpoint_id = ?
+           WHERE m.app_id = ? AND m.created_at >= ? AND m.created_at < ? AND m.id > ?
+           ORDER BY m.id ASC LIMIT ?`,
+        )
+        .all(endpointId, appId, since, until, afterId ?? "", limit);
+      return rows.map((r) => ({
+        message: toMessage(r),
+        status: numOrNull(r.d_status) as MessageStatus | null,
+      }));
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/** A field Outbound does not support is answered with a 422 naming it; nothing a client sends is dropped. */
+import assert from "node:assert/strict";
+import { after, afterEach, before, test } from "node:test";
+import { api } from "../support/api.ts";
+import { rejectsWithStatus } from "../support/api-error.ts";
+import {
+  reportServerLogsOnFailure,
+  startServer,
+  stopAllServers,
+  type TestServer,
+} from "../support/server.ts";
+
+let server: TestServer;
+before(async () => {
+  server = await startServer();
+});
+after(stopAllServers);
+afterEach(reportServerLogsOnFailure);
+
+type Issue = { loc: string[]; msg: string; type: string };
+
+function locations(body: unknown): string[] {
+  return ((body as { detail: Issue[] }).detail ?? []).map((issue) => issue.loc.join("."));
+}
+
+test("an unknown body field answers 422 naming it, on every kind of body", async () => {
+  const app = await server.svix.application.create({ name: "strict" });
+  const endpoint = await server.svix.endpoint.create(app.id, { url: "http://127.0.0.1:9/strict" });
+  const cases: Array<[string, string, Record<string, unknown>, string]> = [
+    ["POST", "/api/v1/app", { name: "x", colour: "red" }, "body.colour"],
+    ["PATCH", `/api/v1/app/${app.id}`, { nmae: "typo" }, "body.nmae"],
+    ["POST", `/api/v1/app/${app.id}/endpoint`, { url: "http://127.0.0.1:9/", secrett: "x" }, "body.secrett"],
+    ["PATCH", `/api/v1/app/${app.id}/endpoint/${endpoint.id}`, { disabeld: true }, "body.disabeld"],
+    ["POST", `/api/v1/app/${app.id}/msg`, { eventType: "a", payload: {}, priority: 1 }, "body.priority"],
+    ["POST", "/api/v1/event-type", { name: "a.b", description: "", colour: "red" }, "body.colour"],
+    [
+      "POST",
+      `/api/v1/app/${app.id}/msg`,
+      { eventType: "a", payload: {}, application: { name: "n", owner: "me" } },
+      "body.application.owner",
+    ],
+  ];
+  for (const [method, path, body, loc] of cases) {
+    const response = await api(server, method, path, body);
+    assert.equal(response.status, 422, `${method} ${path}: ${JSON.stringify(response.body)}`);
+    assert.deepEqual(locations(response.body), [loc], `${method} ${path}`);
+    const [issue] = (response.body as unknown as { detail: Issue[] }).detail;
+    assert.match(issue?.msg ?? "", /does not support/);
+  }
+  // Nothing was created by the refused calls.
+  const apps = await server.svix.application.list();
+  assert.deepEqual(
+    apps.data.map((a) => a.name),
+    ["strict"],
+  );
+});
+
+test("an unknown query parameter answers 422 naming it", async () => {
+  const app = await server.svix.application.create({ name: "strict query" });
+  const response = await api(server, "GET", `/api/v1/app/${app.id}/msg?evnt_types=a`);
+  assert.equal(response.status, 422);
+  assert.deepEqual(locations(response.body), ["query.evnt_types"]);
+});
+
+test("the svix SDK gets a 422 for a Svix field Outbound does not implement", async () => {
+  const app = await server.svix.application.create({ name: "sdk strict" });
+  const error = await rejectsWithStatus(
+    server.svix.message.create(app.id, {
+      eventType: "a",
+      payload: {},
+      transformationsParams: { x: 1 },
+    }),
+    422,
+  );
+  assert.deepEqual(locations(error.body), ["body.transformationsParams"]);
+  const messages = await server.svix.message.list(app.id);
+  assert.equal(messages.data.length, 0, "the refused message was not stored");
+});
