@@ -2,6 +2,14 @@
 #   docker run -p 8071:8071 -v outbound-data:/data -e OUTBOUND_API_TOKEN=change-me-please outbound
 # Node runs under tini, which forwards SIGTERM/SIGINT and reaps children: `docker stop -t 20` lets attempts in flight
 # finish within OUTBOUND_SHUTDOWN_GRACE (10 s) before the container is killed.
+# The web UI (dashboard and portal) is built in its own stage, with dev dependencies: `npm ci` runs `prepare`, which
+# builds web/ into dist/web. Only the built files reach the final image.
+FROM node:24-bookworm-slim AS web
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY web ./web
+RUN npm ci && npm cache clean --force
+
 FROM node:24-bookworm-slim
 
 RUN apt-get update \
@@ -11,8 +19,10 @@ RUN apt-get update \
 WORKDIR /app
 COPY package.json package-lock.json ./
 # The image's Node is 24 already: dev dependencies (the pinned `node` package among them) are not needed.
-RUN npm ci --omit=dev && npm cache clean --force
+# --ignore-scripts: `prepare` (the web build) already ran in the `web` stage.
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY src ./src
+COPY --from=web /app/dist/web ./dist/web
 
 RUN mkdir /data && chown node:node /data
 USER node
