@@ -373,6 +373,15 @@ test("import 5,000 CSV rows and watch the bar reach 100 % with the row errors li
     .getByRole("listitem")
     .filter({ hasText: /^FirstName/ })
     .waitFor();
+  await page.getByLabel("Attribute label").fill("Tier");
+  await page.getByLabel("Value type").selectOption("SingleChoice");
+  await page.getByLabel("Choices").fill("Gold, Silver");
+  await page.getByRole("button", { name: "Add attribute" }).click();
+  await page.getByRole("button", { name: "Edit choices of Tier" }).click();
+  await page.getByLabel("Choices of Tier").fill("Gold, Silver, Bronze");
+  await page.getByRole("button", { name: "Save choices" }).click();
+  await page.getByRole("listitem").filter({ hasText: "SingleChoice: Gold, Silver, Bronze" }).waitFor();
+  assert.equal(await page.getByRole("button", { name: "Edit choices of RecontactMethod" }).count(), 0);
   await assertAccessible(page, "directory");
 
   const lines = ["email,FirstName,RecontactMethod,Consent,Tags"];

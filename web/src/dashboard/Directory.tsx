@@ -14,6 +14,8 @@ export interface Attribute {
   label: string;
   valueType: string;
   choices: Array<{ value: string; label: string }> | null;
+  /** Outbound's own attributes (RecontactMethod, TimeZone) cannot be changed. */
+  systemDefined: boolean;
 }
 export interface Participant {
   id: string;
@@ -204,11 +206,7 @@ function AttributesEditor(props: {
       aria-labelledby="attributes-title"
       onSubmit={(event) => {
         event.preventDefault();
-        const list = choices
-          .split(",")
-          .map((choice) => choice.trim())
-          .filter(Boolean)
-          .map((choice) => ({ value: choice, label: choice }));
+        const list = choiceList(choices);
         call(
           props.api.POST("/api/v1/app/{app_id}/attribute", {
             params: { path: { app_id: props.appId } },
@@ -236,6 +234,21 @@ function AttributesEditor(props: {
               ({attribute.valueType}
               {attribute.choices ? `: ${attribute.choices.map((choice) => choice.label).join(", ")}` : ""})
             </span>
+            {attribute.valueType === "SingleChoice" && !attribute.systemDefined && (
+              <ChoicesEditor
+                attribute={attribute}
+                onSave={(choices) =>
+                  call(
+                    props.api.PATCH("/api/v1/app/{app_id}/attribute/{id}", {
+                      params: { path: { app_id: props.appId, id: attribute.id } },
+                      body: { choices },
+                    }),
+                  )
+                    .then(props.onChange)
+                    .catch((reason: unknown) => props.onError(errorText(reason)))
+                }
+              />
+            )}
           </li>
         ))}
       </ul>
@@ -266,5 +279,57 @@ function AttributesEditor(props: {
       )}
       <button type="submit">Add attribute</button>
     </form>
+  );
+}
+
+const choiceList = (text: string) =>
+  text
+    .split(",")
+    .map((choice) => choice.trim())
+    .filter(Boolean)
+    .map((choice) => ({ value: choice, label: choice }));
+
+/** Edits a SingleChoice attribute's choices in place (inside the attributes form, so its own button saves). */
+function ChoicesEditor(props: {
+  attribute: Attribute;
+  onSave: (choices: Array<{ value: string; label: string }>) => void;
+}) {
+  const [text, setText] = useState<string | null>(null);
+  if (text === null) {
+    return (
+      <button
+        type="button"
+        className="icon"
+        aria-label={`Edit choices of ${props.attribute.label}`}
+        onClick={() => setText((props.attribute.choices ?? []).map((choice) => choice.value).join(", "))}
+      >
+        ✎
+      </button>
+    );
+  }
+  const save = () => {
+    props.onSave(choiceList(text));
+    setText(null);
+  };
+  return (
+    <span className="row">
+      <label htmlFor={`choices-${props.attribute.id}`} className="visually-hidden">
+        Choices of {props.attribute.label}
+      </label>
+      <input
+        id={`choices-${props.attribute.id}`}
+        className="grow"
+        value={text}
+        onChange={(event) => setText(event.target.value)}
+        onKeyDown={(event) => {
+          if (event.key !== "Enter") return;
+          event.preventDefault();
+          save();
+        }}
+      />
+      <button type="button" onClick={save}>
+        Save choices
+      </button>
+    </span>
   );
 }

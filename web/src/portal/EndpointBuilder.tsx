@@ -206,6 +206,15 @@ export function EndpointBuilder({ api, appId, catalog, initial, saved, onSaved, 
                 {types.length === 0 && <p className="hint">No event type matches.</p>}
               </div>
             </fieldset>
+            {draft.eventTypes.map((name) => {
+              const schemas = catalog.find((type) => type.name === name)?.schemas;
+              return schemas && Object.keys(schemas).length > 0 ? (
+                <details key={name} className="field">
+                  <summary>Schema of {name}</summary>
+                  <pre>{JSON.stringify(schemas, null, 2)}</pre>
+                </details>
+              ) : null;
+            })}
             <TextField
               label="Channels"
               hint="Comma-separated; empty means every channel."
