@@ -22,7 +22,7 @@ import {
 } from "../support/server.ts";
 
 // Browser globals, for the functions that run inside the page (page.evaluate).
-declare const document: { documentElement: object };
+declare const document: { documentElement: object; activeElement: { id: string } | null };
 declare function getComputedStyle(element: object): { getPropertyValue(name: string): string };
 declare const location: { hash: string };
 
@@ -72,6 +72,15 @@ async function sendMessage(appId: string, payload: Record<string, unknown>) {
 
 test("sign in with the API token (cookie, not storage), then the event type editor", async () => {
   await page.goto(`${server.url}/`);
+  await page.getByLabel("API token").waitFor();
+  // Keyboard first: Tab reaches the token field, and focus is visible (an outline, not just a colour change).
+  await page.keyboard.press("Tab");
+  const focus = await page.evaluate(() => {
+    const element = document.activeElement;
+    return element ? `${element.id}|${getComputedStyle(element).getPropertyValue("outline-style")}` : "";
+  });
+  const tokenFieldId = await page.getByLabel("API token").getAttribute("id");
+  assert.equal(focus, `${tokenFieldId}|solid`);
   await page.getByLabel("API token").fill(server.token);
   await assertAccessible(page, "sign-in");
   await page.getByRole("button", { name: "Sign in" }).click();
@@ -447,5 +456,9 @@ test("send a distribution and watch its counts complete", async () => {
     20,
   );
   await assertAccessible(page, "distribution sent");
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign in" }).waitFor();
+  assert.deepEqual(await watched.context.cookies(), []);
   watched.assertClean();
 });
