@@ -12,9 +12,12 @@ export interface BaselineNumbers {
 }
 
 export interface BenchContext {
+  /** --quick or --smoke: sizes shrunk (results are marked quick). */
   quick: boolean;
+  /** --smoke: sizes ÷ 100, only to prove every scenario still completes (npm test). */
+  smoke: boolean;
   machine: MachineInfo;
-  /** A full-run size, shrunk 10× with --quick (never below `min`). */
+  /** A full-run size, shrunk 10× with --quick and 100× with --smoke (never below `min`). */
   size(full: number, min?: number): number;
   /** The baseline of this run: measured once (by the baseline scenario or on first use) and reused. */
   baseline(): Promise<BaselineNumbers>;

@@ -18,8 +18,10 @@ export const backlog: Scenario = {
   title: "drain rate with a large backlog vs a 10k backlog, server RSS",
   async run(ctx) {
     // The issue's sizes: 200k (full) / 10k (--quick) against a 10k / 1k reference backlog.
-    const small = ctx.quick ? 1_000 : 10_000;
-    const large = Number(process.env.BENCH_BACKLOG_MESSAGES ?? (ctx.quick ? 10_000 : 200_000));
+    const small = ctx.smoke ? 500 : ctx.quick ? 1_000 : 10_000;
+    const large = Number(
+      process.env.BENCH_BACKLOG_MESSAGES ?? (ctx.smoke ? 2_000 : ctx.quick ? 10_000 : 200_000),
+    );
     const cap = endpointConcurrency();
     const apps = Array.from({ length: APPS }, (_, i) => [`/backlog/${i}`]);
     const run = async (messages: number) => {

@@ -7,6 +7,7 @@ import { hol } from "./hol.ts";
 import { importScenario } from "./import.ts";
 import { ingest } from "./ingest.ts";
 import { latency } from "./latency.ts";
+import { peers } from "./peers.ts";
 
 /** In the order `npm run bench` runs them. */
 export const SCENARIOS: Scenario[] = [
@@ -18,6 +19,7 @@ export const SCENARIOS: Scenario[] = [
   fanout,
   backlog,
   importScenario,
+  peers,
 ];
 
 /** Scenarios from the issue whose features are not built yet: listed in the output, never run. */

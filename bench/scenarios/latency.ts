@@ -103,7 +103,7 @@ export const latency: Scenario = {
   async run(ctx) {
     const base = await ctx.baseline();
     const rate = ctx.quick ? 200 : 1_000;
-    const seconds = ctx.quick ? 5 : 30;
+    const seconds = ctx.smoke ? 2 : ctx.quick ? 5 : 30;
     const cap = endpointConcurrency();
     const receiver = await startReceiver({ recordArrivals: true });
     const server = await startServer({ env: { OUTBOUND_ENDPOINT_CONCURRENCY: cap } });

@@ -86,6 +86,19 @@ const OPERATIONS: Operation[] = [
     "Cancel the endpoint's pending messages created before a time",
     s.cancelMessagesIn,
   ],
+  ["get", `${EP}/transformation`, "Get the endpoint's transformation"],
+  [
+    "patch",
+    `${EP}/transformation`,
+    "Set, enable or disable the endpoint's transformation",
+    s.transformationPatchIn,
+  ],
+  [
+    "post",
+    `${EP}/transformation/simulate`,
+    "Run transformation code without sending",
+    s.transformationSimulateIn,
+  ],
   ["get", "/api/v1/background-task", "List background tasks", undefined, s.backgroundTaskListQuery],
   ["get", `${APP}/stats/attempts`, "Deliveries by outcome and event type", undefined, s.appAttemptStatsQuery],
   [

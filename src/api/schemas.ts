@@ -311,3 +311,15 @@ export const appUsageStatsIn = z.strictObject({
   appIds: z.array(uid).max(1000).nullish(),
 });
 export const cancelMessagesIn = z.strictObject({ createdBefore: timestamp });
+
+const transformationCode = z.string().min(10).max(51200);
+export const transformationPatchIn = z.strictObject({
+  code: transformationCode.nullish(),
+  enabled: z.boolean().optional(),
+});
+export const transformationSimulateIn = z.strictObject({
+  code: transformationCode,
+  eventType: eventTypeName,
+  payload: jsonObject,
+  channels: z.array(channel).max(10).nullish(),
+});

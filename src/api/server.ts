@@ -22,6 +22,7 @@ import { registerOperationalWebhookRoutes } from "./routes/operational-webhooks.
 import { registerRequestPreviewRoutes } from "./routes/request-preview.ts";
 import { registerSessionRoutes } from "./routes/session.ts";
 import { registerStatisticsRoutes } from "./routes/statistics.ts";
+import { registerTransformationRoutes } from "./routes/transformations.ts";
 import { registerUnsubscribeRoutes } from "./routes/unsubscribe-page.ts";
 import { registerWebAssets } from "./web-assets.ts";
 
@@ -107,6 +108,7 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string, t
   registerBackgroundTaskRoutes(app, ctx, tasks);
   registerOperationalWebhookRoutes(app, ctx);
   registerStatisticsRoutes(app, ctx);
+  registerTransformationRoutes(app, ctx);
   registerDirectoryRoutes(app, ctx);
   registerImportAndDistributionRoutes(app, ctx, imports);
   registerUnsubscribeRoutes(app, ctx);

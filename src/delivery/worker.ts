@@ -10,14 +10,16 @@ import type {
   MessageStatus,
   SentRequest,
 } from "../store/types.ts";
-import { STATUS_FAIL, STATUS_PENDING, STATUS_SUCCESS } from "../store/types.ts";
+import { STATUS_CANCELED, STATUS_FAIL, STATUS_PENDING, STATUS_SUCCESS } from "../store/types.ts";
 import { openCredentials } from "../webhook/credentials.ts";
 import { activeSecretKeys, openHeaders, openSecrets } from "../webhook/endpoint-secrets.ts";
+import { transformDelivery } from "./apply-transformation.ts";
 import { CIRCUIT_THRESHOLD, circuitOpenUntil, cooldownFor } from "./circuit-breaker.ts";
 import { type HttpSender, INTERRUPTED, type SendResult } from "./http-sender.ts";
 import { createRateLimiter } from "./rate-limiter.ts";
 import { buildRequest, maskQueryTokens } from "./request-builder.ts";
 import { type AttemptVerdict, classifyResponse, nextRetryDelay } from "./retry-policy.ts";
+import { createTransformationRunner } from "./transformation-thread.ts";
 
 export const DISABLE_AFTER_FAILING_MS = 5 * 24 * 60 * 60 * 1000;
 
@@ -125,6 +127,7 @@ export function createWorker(options: WorkerOptions): Worker {
     return value;
   }
   const cooldown = cooldownFor(options.retryScheduleMs);
+  const transformations = createTransformationRunner();
   let pending: DeliveryOutcome[] = [];
   let flushing: Promise<void> = Promise.resolve();
   let flushTimer: NodeJS.Timeout | undefined;
@@ -226,22 +229,31 @@ export function createWorker(options: WorkerOptions): Worker {
   async function attempt(
     claimed: ClaimedDelivery,
     stop: AbortSignal,
-  ): Promise<{ result: SendResult; sent: SentRequest | null }> {
-    const { endpoint, message } = claimed;
+  ): Promise<{ result: SendResult; sent: SentRequest | null; canceled?: boolean }> {
+    const { endpoint } = claimed;
     const skip = (text: string, failure: "network" | "interrupted" = "network") => ({
       result: { statusCode: 0, responseText: text, retryAfter: undefined, durationMs: 0, failure },
       sent: null,
     });
     if (endpoint.disabled) return skip("endpoint is disabled");
-    if (message.payload === null) return skip("message payload was expunged");
+    if (claimed.message.payload === null) return skip("message payload was expunged");
     const wait = rateLimiter.reserve(endpoint.id, endpoint.throttleRate ?? 0, now());
     if (wait > 0) await delay(wait, undefined, { signal: stop }).catch(() => {});
     if (stop.aborted) return skip(INTERRUPTED, "interrupted");
     const headers = openHeaders(options.secrets, endpoint.headers);
+    const withHeaders = headers.sensitive.length === 0 ? endpoint : { ...endpoint, headers: headers.headers };
+    // The endpoint's transformation, if any, runs in its sandbox thread and decides what is sent, or cancels.
+    const target = await transformDelivery(transformations, withHeaders, {
+      ...claimed.message,
+      payload: claimed.message.payload,
+    });
+    if (target.kind === "error") return skip(target.error);
+    if (target.kind === "cancel")
+      return { ...skip("canceled by the endpoint's transformation"), canceled: true };
     const built = buildRequest({
-      endpoint: headers.sensitive.length === 0 ? endpoint : { ...endpoint, headers: headers.headers },
+      endpoint: target.endpoint,
       sensitiveHeaders: headers.sensitive,
-      message: { ...message, payload: message.payload },
+      message: target.message,
       secrets: activeSecretKeys(
         opened(endpoint.secretsSealed, (sealed) => openSecrets(options.secrets, sealed)),
         now(),
@@ -259,21 +271,21 @@ export function createWorker(options: WorkerOptions): Worker {
   async function process(claimed: ClaimedDelivery, stop: AbortSignal): Promise<void> {
     const endpointId = claimed.endpoint.id;
     try {
-      const { result, sent } = await attempt(claimed, stop);
+      const { result, sent, canceled } = await attempt(claimed, stop);
       const at = now();
       // Nothing to retry for a disabled endpoint or an expunged payload: the delivery fails at once.
       const hopeless = claimed.endpoint.disabled || claimed.message.payload === null;
-      const decision = hopeless
-        ? { status: STATUS_FAIL as MessageStatus, dueAt: null, endpointEffect: "failure" as const }
-        : decideOutcome(claimed, result, options.retryScheduleMs, at);
+      const decision = canceled
+        ? { status: STATUS_CANCELED as MessageStatus, dueAt: null, endpointEffect: "none" as const }
+        : hopeless
+          ? { status: STATUS_FAIL as MessageStatus, dueAt: null, endpointEffect: "failure" as const }
+          : decideOutcome(claimed, result, options.retryScheduleMs, at);
+      const attemptStatus =
+        decision.status === STATUS_SUCCESS || decision.status === STATUS_CANCELED
+          ? decision.status
+          : STATUS_FAIL;
       queueOutcome({
-        attempt: attemptRow(
-          claimed,
-          result,
-          sent,
-          decision.status === STATUS_SUCCESS ? STATUS_SUCCESS : STATUS_FAIL,
-          at,
-        ),
+        attempt: attemptRow(claimed, result, sent, attemptStatus, at),
         status: decision.status,
         dueAt: decision.dueAt,
         endpointEffect: decision.endpointEffect,
@@ -368,6 +380,7 @@ export function createWorker(options: WorkerOptions): Worker {
         endpointId: item.endpoint.id,
       }));
       if (unfinished.length > 0) await store.releaseDeliveries(unfinished, now());
+      await transformations.close();
     },
   };
 }

@@ -113,6 +113,7 @@ export function newEndpointRow(ctx: Context, app: ApplicationRow, input: Endpoin
     health: { failingSince: null, consecutiveFailures: 0, circuitOpenUntil: null },
     delivery: options,
     credentialsSealed,
+    transformation: null,
     createdAt: now,
     updatedAt: now,
   };

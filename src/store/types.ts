@@ -55,7 +55,15 @@ export interface EndpointRow {
   delivery: DeliveryOptions;
   /** Sealed JSON of the endpoint's Credentials, or null. */
   credentialsSealed: string | null;
+  /** Svix transformation: JavaScript `handler(webhook)` run before each attempt when enabled. */
+  transformation: EndpointTransformation | null;
   createdAt: number;
+  updatedAt: number;
+}
+
+export interface EndpointTransformation {
+  code: string;
+  enabled: boolean;
   updatedAt: number;
 }
 

@@ -4,7 +4,7 @@ import { after, before, describe, test } from "node:test";
 import { newId } from "../../src/ids.ts";
 import type { Store } from "../../src/store/store.ts";
 import type { EventTypeRow, TokenRow } from "../../src/store/types.ts";
-import { applicationRow } from "../support/rows.ts";
+import { applicationRow, endpointRow, messageRow, openClaim, pendingDelivery } from "../support/rows.ts";
 import { storeFactories } from "./store-factories.ts";
 
 const T0 = 1_800_000_000_000;
@@ -102,6 +102,29 @@ for (const factory of storeFactories) {
         listed.items.find((item) => item.name === row.name),
         updated,
       );
+    });
+
+    test("an endpoint's transformation round-trips through insert and update, and is read by claims", async () => {
+      const app = applicationRow(T0);
+      await store.insertApplication(app);
+      const transformation = { code: "function handler(w) { return w }", enabled: true, updatedAt: T0 };
+      const ep = endpointRow({
+        id: newId("ep", T0),
+        appId: app.id,
+        transformation,
+        createdAt: T0,
+        updatedAt: T0,
+      });
+      await store.insertEndpoint(ep);
+      assert.deepEqual((await store.getEndpoint(app.id, ep.id))?.transformation, transformation);
+      await store.updateEndpoint({ ...ep, transformation: null });
+      assert.equal((await store.getEndpoint(app.id, ep.id))?.transformation, null);
+      const enabled = { ...transformation, enabled: false, updatedAt: T0 + 1 };
+      await store.updateEndpoint({ ...ep, transformation: enabled });
+      const m = messageRow(app.id, T0);
+      await store.insertMessage(m, [pendingDelivery(m, ep.id, T0)]);
+      const claimed = await store.claimDueDeliveries(openClaim(T0 + 1));
+      assert.deepEqual(claimed.find((c) => c.message.id === m.id)?.endpoint.transformation, enabled);
     });
   });
 }

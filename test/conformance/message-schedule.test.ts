@@ -4,7 +4,7 @@ import { after, before, describe, test } from "node:test";
 import { newId } from "../../src/ids.ts";
 import type { Store } from "../../src/store/store.ts";
 import type { PageQuery } from "../../src/store/types.ts";
-import { applicationRow, endpointRow, messageRow, pendingDelivery } from "../support/rows.ts";
+import { applicationRow, endpointRow, messageRow, openClaim, pendingDelivery } from "../support/rows.ts";
 import { storeFactories } from "./store-factories.ts";
 
 const T0 = 1_800_000_000_000;
@@ -74,16 +74,7 @@ for (const factory of storeFactories) {
       await store.insertEndpoint(ep);
       const later = messageRow(app.id, T0, { deliverAt: T0 + 60_000 });
       await store.insertMessage(later, [pendingDelivery(later, ep.id, T0 + 60_000)]);
-      const claim = (now: number) =>
-        store.claimDueDeliveries({
-          now,
-          limit: 10,
-          leaseMs: 30_000,
-          endpointCap: 10,
-          circuitThreshold: 5,
-          inFlight: new Map(),
-          paused: [],
-        });
+      const claim = (now: number) => store.claimDueDeliveries(openClaim(now));
       assert.equal((await claim(T0 + 59_999)).filter((c) => c.message.id === later.id).length, 0);
       // Orphan release at start-up leaves pending (scheduled) rows as they are.
       await store.releaseOrphanedClaims(T0 + 1);

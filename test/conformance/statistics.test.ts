@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { newId } from "../../src/ids.ts";
 import type { Store } from "../../src/store/store.ts";
-import { applicationRow, endpointRow, messageRow, pendingDelivery } from "../support/rows.ts";
+import { applicationRow, endpointRow, messageRow, openClaim, pendingDelivery } from "../support/rows.ts";
 import { storeFactories } from "./store-factories.ts";
 
 const T0 = 1_800_000_000_000;
@@ -44,15 +44,7 @@ for (const factory of storeFactories) {
       assert.equal((await store.getDelivery(late.id, ep.id))?.status, 1);
       const stats = await store.endpointStats(ep.id, null, null);
       assert.deepEqual(stats, { success: 1, pending: 1, sending: 0, fail: 0, canceled: 1 });
-      const claimed = await store.claimDueDeliveries({
-        now: T0 + 2 * HOUR,
-        limit: 10,
-        leaseMs: 1000,
-        endpointCap: 10,
-        circuitThreshold: 5,
-        inFlight: new Map(),
-        paused: [],
-      });
+      const claimed = await store.claimDueDeliveries(openClaim(T0 + 2 * HOUR));
       assert.ok(
         !claimed.some((c) => c.message.id === early.id && c.endpoint.id === ep.id),
         "canceled is never claimed",

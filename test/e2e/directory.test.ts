@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, test } from "node:test";
 import { api, createEndpoint } from "../support/api.ts";
-import { eventually, sleep } from "../support/poll.ts";
+import { eventually } from "../support/poll.ts";
 import { type Receiver, startReceiver, verifyRequest } from "../support/receiver.ts";
 import {
   reportServerLogsOnFailure,
@@ -21,6 +21,7 @@ let channel: Receiver;
 let lifecycle: Receiver;
 let appId: string;
 let channelSecret: string;
+let channelEndpointId: string;
 
 const CSV = [
   "\uFEFFphone;First name;Occupation;JoinedAt;RecontactMethod;consent;tags",
@@ -41,6 +42,7 @@ type Import = {
   failed: number;
   errors: Array<{ row: number; column: string | null; message: string }>;
 };
+type DeliveryStats = { success: number; pending: number; sending: number; fail: number };
 type Participant = { id: string; attributes: Record<string, unknown>; unsubscribedAt: string | null };
 
 /** Directory events carry their type in the payload, as Svix-style events do. */
@@ -57,6 +59,7 @@ before(async () => {
     eventTypes: ["distribution.external"],
   });
   channelSecret = (await server.svix.endpoint.getSecret(appId, endpoint.id)).key;
+  channelEndpointId = endpoint.id;
   await createEndpoint(server, appId, {
     url: lifecycle.url,
     eventTypes: [
@@ -352,7 +355,14 @@ test("Invitation, unsubscribe page, responded, Reminder", async () => {
   const reminded = verifyRequest(fourth!, channelSecret) as { distributionType: string; message: string };
   assert.equal(reminded.distributionType, "Reminder");
   assert.match(reminded.message, /^Reminder for Hedy: https:\/\/chat\.example\.com\/c\/chat_/);
-  await sleep(300);
+  // Every delivery row is written before the distribution's 201, so once the channel endpoint has nothing pending
+  // or in flight, no fifth request can still come.
+  const stats = await eventually(
+    () => api<DeliveryStats>(server, "GET", `/api/v1/app/${appId}/endpoint/${channelEndpointId}/stats`),
+    (response) => response.body.pending === 0 && response.body.sending === 0,
+    "the channel endpoint to have nothing pending or in flight",
+  );
+  assert.equal(stats.body.success, 4);
   assert.equal(channel.requests.length, 4);
 });
 

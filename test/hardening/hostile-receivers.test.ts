@@ -18,7 +18,7 @@ import {
   HUGE_BYTES,
   startHostileReceiver,
 } from "../support/hostile-receiver.ts";
-import { eventually, sleep } from "../support/poll.ts";
+import { eventually } from "../support/poll.ts";
 import {
   reportServerLogsOnFailure,
   startServer,
@@ -119,11 +119,13 @@ describe("hostile receivers, one behaviour each", { concurrency: true }, () => {
       t.diagnostic(`${behaviour}: first attempt ${describeAttempt(first)}`);
       assert.equal(first.status, FAIL, describeAttempt(first));
       assert.equal(first.responseStatusCode, 0, `no HTTP response is recorded: ${describeAttempt(first)}`);
+      // The recorded reason says the timeout ended it; the lower bound says it waited for it. (No upper bound: on
+      // a loaded machine the timer may fire late, which is not what this test is about.)
+      assert.match(first.response, /timed out/i, "the recorded failure says it timed out");
       assert.ok(
-        first.responseDurationMs >= 1_500 && first.responseDurationMs <= 4_000,
-        `duration ${first.responseDurationMs} ms is about the ${TIMEOUT_MS} ms timeout`,
+        first.responseDurationMs >= 1_500,
+        `duration ${first.responseDurationMs} ms waited for the ${TIMEOUT_MS} ms timeout`,
       );
-      assert.match(first.response, /time/i, "the recorded failure says it timed out");
       assert.equal(second.status, FAIL);
       assert.ok(
         second.timestamp.getTime() - first.timestamp.getTime() >= 1_500,
@@ -146,7 +148,13 @@ describe("hostile receivers, one behaviour each", { concurrency: true }, () => {
       assert.equal(first.responseStatusCode, 0, `no usable HTTP response: ${describeAttempt(first)}`);
       assert.ok(first.response.length > 0, "the network error is described");
       assert.doesNotMatch(first.response, /undefined|\[object/, "the description is readable");
-      assert.ok(first.responseDurationMs < 1_500, `fails fast (${first.responseDurationMs} ms)`);
+      // Fails fast: the broken connection itself is the recorded reason, not the request timeout it would
+      // otherwise have waited for.
+      assert.doesNotMatch(
+        first.response,
+        /timed out/i,
+        `fails on the broken connection: ${describeAttempt(first)}`,
+      );
       assert.equal(second.status, FAIL);
       assert.ok(hostile.hits(behaviour) >= 2);
       assert.equal(await health(server), 204);
@@ -163,7 +171,12 @@ describe("hostile receivers, one behaviour each", { concurrency: true }, () => {
       const [first] = await waitForAttempts(server.svix, d, 1);
       assert.ok(first);
       const rssAfter = vmRssBytes(server.child.pid);
-      await sleep(300);
+      // Once the server has closed the connection the receiver cannot send more, so the count below is final.
+      await eventually(
+        async () => hostile.streamsOpen(),
+        (open) => open === 0,
+        "the server to close the /huge and /endless connections",
+      );
       const streamed = hostile.bytesStreamed() - streamedBefore;
       t.diagnostic(
         `${behaviour}: ${describeAttempt(first)}, response ${first.response.length} chars, ` +
@@ -174,7 +187,8 @@ describe("hostile receivers, one behaviour each", { concurrency: true }, () => {
       assert.equal(first.responseStatusCode, 200);
       assert.ok(first.response.length > 0, "the start of the body is recorded");
       assert.ok(first.response.length <= 20_480, `response is ${first.response.length} chars`);
-      assert.ok(first.responseDurationMs < 2_000, `attempt took ${first.responseDurationMs} ms`);
+      // A success (not a timeout failure) with ~20 KiB read shows the body was cut short instead of read to the end
+      // or until the timeout; no stopwatch needed.
       assert.ok(
         rssAfter - rssBefore < 150 * 2 ** 20,
         `RSS grew by ${((rssAfter - rssBefore) / 2 ** 20).toFixed(1)} MiB`,
@@ -183,7 +197,10 @@ describe("hostile receivers, one behaviour each", { concurrency: true }, () => {
         streamed < HUGE_BYTES / 10,
         `the server stopped reading: ${streamed} bytes left the receiver (of an endless/1 GB body)`,
       );
-      await sleep(700);
+      // A success is final: once the delivery says so, no retry can follow.
+      const destinations = await server.svix.messageAttempt.listAttemptedDestinations(d.appId, d.msgId);
+      assert.equal(destinations.data[0]?.status, SUCCESS);
+      assert.equal(destinations.data[0]?.nextAttempt ?? null, null, "no next attempt is planned");
       assert.equal(hostile.hits(behaviour), 1, "a success is not retried");
     });
   }
@@ -201,12 +218,18 @@ describe("hostile receivers, one behaviour each", { concurrency: true }, () => {
       assert.equal(first.status, FAIL, describeAttempt(first));
       assert.equal(first.responseStatusCode, code);
       assert.equal(second.responseStatusCode, code, "retried on the schedule");
-      await sleep(300);
+      // Following the Location would have happened inside an attempt, before it was recorded.
       assert.equal(hostile.hits("/ok") - okBefore, 0, "the Location was never requested");
     });
   }
 
   // ---- status codes with consequences --------------------------------------------------------------------------
+
+  const disabledLogLines = (endpointId: string) =>
+    server
+      .logs()
+      .split("\n")
+      .filter((l) => l.includes('"event":"endpoint.disabled"') && l.includes(endpointId));
 
   test("/gone: 410 disables the endpoint at once and logs endpoint.disabled", async () => {
     const d = await deliverTo(server.svix, hostile.url("/gone"), "gone");
@@ -234,10 +257,11 @@ describe("hostile receivers, one behaviour each", { concurrency: true }, () => {
     const parsed = JSON.parse(line) as { level: number; appId: string; endpointId: string };
     assert.equal(parsed.level, 40, "logged at warn");
     assert.equal(parsed.appId, d.appId);
-    await sleep(1_000);
-    assert.equal((await attemptsOf(server.svix, d)).length, 1, "no retry after 410");
+    // A failed (final) delivery with no next attempt planned cannot be retried; no waiting needed to show it.
     const destinations = await server.svix.messageAttempt.listAttemptedDestinations(d.appId, d.msgId);
     assert.equal(destinations.data[0]?.status, FAIL);
+    assert.equal(destinations.data[0]?.nextAttempt ?? null, null, "no next attempt is planned");
+    assert.equal((await attemptsOf(server.svix, d)).length, 1, "no retry after 410");
   });
 
   test("410 answered to several deliveries in flight disables the endpoint once: one endpoint.disabled event", async () => {
@@ -256,11 +280,15 @@ describe("hostile receivers, one behaviour each", { concurrency: true }, () => {
       [410, 410, 410],
     );
     assert.equal((await server.svix.endpoint.get(app.id, endpoint.id)).disabled, true);
-    await sleep(300);
-    const events = server
-      .logs()
-      .split("\n")
-      .filter((l) => l.includes('"event":"endpoint.disabled"') && l.includes(endpoint.id));
+    // Barrier instead of a sleep: the log line is written as the outcomes commit, and the log is one ordered
+    // stream, so once a later endpoint's endpoint.disabled line is there, any second line for this one would be too.
+    const later = await deliverTo(server.svix, hostile.url("/gone"), "gone-barrier");
+    await eventually(
+      async () => disabledLogLines(later.endpointId).length,
+      (n) => n > 0,
+      "the barrier endpoint's endpoint.disabled log line",
+    );
+    const events = disabledLogLines(endpoint.id);
     assert.equal(events.length, 1, `endpoint.disabled logged ${events.length} times:\n${events.join("\n")}`);
   });
 
@@ -280,18 +308,20 @@ describe("hostile receivers, one behaviour each", { concurrency: true }, () => {
     const [first, second] = await hostile.waitForHits("/503-date", 2, 15_000);
     assert.ok(first !== undefined && second !== undefined);
     t.diagnostic(`503-date: retry came ${second - first} ms later (schedule step 300 ms)`);
+    // "Not absurdly later" (not clamped to the 1 h maximum) is shown by the retry arriving at all within the wait
+    // above; a tighter stopwatch bound would only measure the machine's load.
     assert.ok(second - first >= 1_500, `retry after ${second - first} ms`);
-    assert.ok(second - first <= 6_000, `but not absurdly later: ${second - first} ms`);
   });
 
   test("/503-absurd: Retry-After: 999999999 is clamped to about an hour, the delivery stays pending", async (t) => {
     const d = await deliverTo(server.svix, hostile.url("/503-absurd"), "503-absurd");
     await hostile.waitForHits("/503-absurd", 1);
-    await sleep(3_000);
-    assert.equal(hostile.hits("/503-absurd"), 1, "no second attempt within 3 s");
+    // The plan proves the silence: once the first attempt is recorded, the next one is planned about an hour ahead.
+    await waitForAttempts(server.svix, d, 1);
     const destinations = await server.svix.messageAttempt.listAttemptedDestinations(d.appId, d.msgId);
     const destination = destinations.data.find((x) => x.id === d.endpointId);
     assert.ok(destination, "the endpoint is listed");
+    assert.equal(hostile.hits("/503-absurd"), 1, "no second attempt");
     assert.equal(destination.status, PENDING);
     const next = destination.nextAttempt?.getTime();
     assert.ok(next !== undefined, "a next attempt is planned");
@@ -377,9 +407,10 @@ describe("hostile receivers, one behaviour each", { concurrency: true }, () => {
     t.diagnostic(`TLS handshake hang: ${describeAttempt(first)}`);
     assert.equal(first.status, FAIL);
     assert.equal(first.responseStatusCode, 0);
+    assert.match(first.response, /timed out/i, "the recorded failure says it timed out");
     assert.ok(
-      first.responseDurationMs >= 1_500 && first.responseDurationMs <= 4_000,
-      `duration ${first.responseDurationMs} ms is about the ${TIMEOUT_MS} ms timeout`,
+      first.responseDurationMs >= 1_500,
+      `duration ${first.responseDurationMs} ms waited for the ${TIMEOUT_MS} ms timeout`,
     );
   });
 });
@@ -512,31 +543,36 @@ test("eight hung endpoints on one host do not starve another endpoint on the sam
   // Per-endpoint caps (8 in flight) protect endpoints from each other, but the sender's connection pool is per
   // origin: 8 hung endpoints × 8 attempts must not take every connection to a host that other endpoints share
   // (e.g. a SaaS receiver with one path per customer).
+  // The request timeout is far longer than the test's waits, so no hung connection is freed during the test: a
+  // healthy delivery that needed one could not arrive at all (no stopwatch needed to tell "prompt" from "waited").
+  const patient = await startServer({ ...SERVER_ENV, OUTBOUND_REQUEST_TIMEOUT: "10m" });
   const shared = await startHostileReceiver();
   t.after(() => shared.close());
-  const app = await server.svix.application.create({ name: "shared-host" });
+  const app = await patient.svix.application.create({ name: "shared-host" });
   for (let i = 0; i < 8; i++)
-    await server.svix.endpoint.create(app.id, { url: `${shared.url("/hang")}?n=${i}` });
+    await patient.svix.endpoint.create(app.id, { url: `${shared.url("/hang")}?n=${i}` });
   for (let i = 0; i < 8; i++) {
-    await server.svix.message.create(app.id, { eventType: "hostile.test", payload: { fill: i } });
+    await patient.svix.message.create(app.id, { eventType: "hostile.test", payload: { fill: i } });
   }
-  await shared.waitForHits("/hang", 64, 5_000);
-  const healthy = await server.svix.endpoint.create(app.id, { url: shared.url("/ok") });
+  await shared.waitForHits("/hang", 64, 15_000);
+  const healthy = await patient.svix.endpoint.create(app.id, { url: shared.url("/ok") });
   for (let i = 0; i < 5; i++) {
-    await server.svix.message.create(app.id, { eventType: "hostile.test", payload: { n: i } });
+    await patient.svix.message.create(app.id, { eventType: "hostile.test", payload: { n: i } });
   }
   const d = { appId: app.id, endpointId: healthy.id, msgId: "" };
-  const attempts = await waitForAttempts(server.svix, d, 5, 10_000);
+  const attempts = await waitForAttempts(patient.svix, d, 5, 15_000);
   t.diagnostic(`shared-host endpoint: ${attempts.map(describeAttempt).join(", ").slice(0, 600)}`);
   assert.deepEqual(
     attempts.slice(0, 5).map((a) => [a.status, a.responseStatusCode]),
     Array.from({ length: 5 }, () => [SUCCESS, 200]),
     "every delivery to the healthy endpoint succeeds at its first attempt",
   );
+  assert.equal(shared.hits("/hang"), 64, "the hung endpoints held their 8 attempts each, no more");
   assert.ok(
-    attempts.every((a) => a.responseDurationMs < 1_000),
-    `promptly: ${attempts.map((a) => a.responseDurationMs).join(", ")} ms`,
+    shared.openSockets() >= 64,
+    `the 64 hung requests were still open while the healthy endpoint was served (${shared.openSockets()} sockets)`,
   );
+  await patient.stop();
 });
 
 test("one hung endpoint does not slow down nine fast ones (≥ 0.9 × all-fast throughput)", async (t) => {

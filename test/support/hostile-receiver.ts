@@ -82,6 +82,8 @@ export interface HostileReceiver {
   readonly log: readonly HostileHit[];
   /** Bytes written by the `/huge` and `/endless` behaviours so far (all sockets). */
   bytesStreamed(): number;
+  /** `/huge` and `/endless` responses whose socket is still open (once 0, `bytesStreamed` can no longer grow). */
+  streamsOpen(): number;
   /** Resolves once `path` has at least `count` hits; rejects after `timeoutMs`. */
   waitForHits(path: string, count: number, timeoutMs?: number): Promise<number[]>;
   /** Sockets currently open. */
@@ -128,6 +130,7 @@ export async function startHostileReceiver(options: HostileReceiverOptions = {})
   const byPath = new Map<string, number[]>();
   const listeners = new Set<() => void>();
   let streamed = 0;
+  let streamsOpen = 0;
   let closed = false;
   let origin = "";
 
@@ -148,6 +151,10 @@ export async function startHostileReceiver(options: HostileReceiverOptions = {})
   /** Writes `total` bytes (or forever) as fast as the peer reads, never buffering more than one chunk. */
   const stream = (socket: net.Socket, total: number | null, frame: (chunk: Buffer) => Buffer | string) => {
     let left = total ?? Number.POSITIVE_INFINITY;
+    streamsOpen += 1;
+    socket.once("close", () => {
+      streamsOpen -= 1;
+    });
     const pump = () => {
       while (!socket.destroyed && left > 0) {
         const piece = left >= CHUNK.length ? CHUNK : CHUNK.subarray(0, left);
@@ -316,6 +323,7 @@ export async function startHostileReceiver(options: HostileReceiverOptions = {})
     arrivals,
     log,
     bytesStreamed: () => streamed,
+    streamsOpen: () => streamsOpen,
     openSockets: () => sockets.size,
     waitForHits(path, count, timeoutMs = 15_000) {
       return new Promise((resolve, reject) => {

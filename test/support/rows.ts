@@ -1,6 +1,12 @@
 /** Store rows with defaults, for tests of pure functions and of the Store contract. */
 import { newId } from "../../src/ids.ts";
-import type { ApplicationRow, DeliveryRow, EndpointRow, MessageRow } from "../../src/store/types.ts";
+import type {
+  ApplicationRow,
+  ClaimRequest,
+  DeliveryRow,
+  EndpointRow,
+  MessageRow,
+} from "../../src/store/types.ts";
 
 export function endpointRow(overrides: Partial<EndpointRow> = {}): EndpointRow {
   return {
@@ -19,6 +25,7 @@ export function endpointRow(overrides: Partial<EndpointRow> = {}): EndpointRow {
     health: { failingSince: null, consecutiveFailures: 0, circuitOpenUntil: null },
     delivery: {},
     credentialsSealed: null,
+    transformation: null,
     createdAt: 0,
     updatedAt: 0,
     ...overrides,
@@ -69,5 +76,18 @@ export function pendingDelivery(message: MessageRow, endpointId: string, dueAt: 
     triggerType: 0,
     createdAt: message.createdAt,
     updatedAt: message.createdAt,
+  };
+}
+
+/** A claim with no caps in the way (no in-flight work, nothing paused), for Store contract tests. */
+export function openClaim(now: number, limit = 10): ClaimRequest {
+  return {
+    now,
+    limit,
+    leaseMs: 30_000,
+    endpointCap: 10,
+    circuitThreshold: 5,
+    inFlight: new Map(),
+    paused: [],
   };
 }

@@ -16,7 +16,7 @@ type EndpointQueries = Pick<
 >;
 
 const COLUMNS =
-  "app_id, uid, url, description, disabled, event_types, channels, metadata, throttle_rate, headers, secrets_sealed, delivery_options, credentials_sealed, updated_at";
+  "app_id, uid, url, description, disabled, event_types, channels, metadata, throttle_rate, headers, secrets_sealed, delivery_options, credentials_sealed, transformation, updated_at";
 
 function endpointParams(row: EndpointRow) {
   return [
@@ -33,6 +33,7 @@ function endpointParams(row: EndpointRow) {
     row.secretsSealed,
     JSON.stringify(row.delivery),
     row.credentialsSealed,
+    row.transformation === null ? null : JSON.stringify(row.transformation),
     row.updatedAt,
   ];
 }

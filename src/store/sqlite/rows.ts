@@ -65,6 +65,7 @@ export function toEndpoint(r: Raw): EndpointRow {
     },
     delivery: json(r.delivery_options),
     credentialsSealed: strOrNull(r.credentials_sealed),
+    transformation: jsonOrNull(r.transformation),
     createdAt: num(r.created_at),
     updatedAt: num(r.updated_at),
   };

@@ -1202,6 +1202,85 @@ export interface paths {
       };
     };
   };
+  "/api/v1/app/{app_id}/endpoint/{endpoint_id}/transformation": {
+    /** Get the endpoint's transformation */
+    get: {
+      parameters: {
+        path: {
+          app_id: string;
+          endpoint_id: string;
+        };
+      };
+      responses: {
+        /** @description Success (shapes as in the Svix API for Svix routes) */
+        "2XX": {
+          content: never;
+        };
+        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
+        "4XX": {
+          content: never;
+        };
+      };
+    };
+    /** Set, enable or disable the endpoint's transformation */
+    patch: {
+      parameters: {
+        path: {
+          app_id: string;
+          endpoint_id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            code?: string | null;
+            enabled?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Success (shapes as in the Svix API for Svix routes) */
+        "2XX": {
+          content: never;
+        };
+        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
+        "4XX": {
+          content: never;
+        };
+      };
+    };
+  };
+  "/api/v1/app/{app_id}/endpoint/{endpoint_id}/transformation/simulate": {
+    /** Run transformation code without sending */
+    post: {
+      parameters: {
+        path: {
+          app_id: string;
+          endpoint_id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            code: string;
+            eventType: string;
+            payload: unknown;
+            channels?: string[] | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Success (shapes as in the Svix API for Svix routes) */
+        "2XX": {
+          content: never;
+        };
+        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
+        "4XX": {
+          content: never;
+        };
+      };
+    };
+  };
   "/api/v1/background-task": {
     /** List background tasks */
     get: {
