@@ -19,7 +19,8 @@ RUN apt-get update \
 WORKDIR /app
 COPY package.json package-lock.json ./
 # The image's Node is 24 already: dev dependencies (the pinned `node` package among them) are not needed.
-# --ignore-scripts: `prepare` (the web build) already ran in the `web` stage.
+# --ignore-scripts: `prepare` (the receiver library for npm consumers, and the web build, which already ran in the
+# `web` stage) is not needed here.
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY src ./src
 COPY --from=web /app/dist/web ./dist/web

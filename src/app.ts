@@ -4,6 +4,7 @@ import { IDEMPOTENCY_TTL_MS } from "./api/idempotency.ts";
 import { buildApi } from "./api/server.ts";
 import type { Config } from "./config.ts";
 import { createHttpSender } from "./delivery/http-sender.ts";
+import { createRelayHub } from "./delivery/relay-hub.ts";
 import { createWorker } from "./delivery/worker.ts";
 import { createImportRunner } from "./directory/csv-import.ts";
 import { ensureDirectoryEventTypes } from "./directory/events.ts";
@@ -17,6 +18,8 @@ import {
 } from "./domain/operational-events.ts";
 import { createQuotaGuard } from "./domain/quotas.ts";
 import { ensureAdminToken } from "./domain/tokens.ts";
+import { createTelemetry } from "./observability/metrics.ts";
+import { prettyLogStream } from "./observability/pretty-log.ts";
 import { createSecretBox, deriveKey, loadEncryptionKey } from "./secret-box.ts";
 import { withReadCache } from "./store/read-cache.ts";
 import { lockDatabase } from "./store/sqlite/database-lock.ts";
@@ -37,20 +40,24 @@ export interface Running {
 }
 
 export function createLogger(config: Config) {
-  return pino({
-    level: config.logLevel,
-    base: { service: "outbound" },
-    // Belt and braces: nothing we log carries these, but a stray object must not leak them.
-    redact: [
-      "req.headers.authorization",
-      "headers.authorization",
-      "secret",
-      "token",
-      "key",
-      "*.secret",
-      "*.token",
-    ],
-  });
+  const destination = config.logFormat === "pretty" ? prettyLogStream(process.stdout) : undefined;
+  return pino(
+    {
+      level: config.logLevel,
+      base: { service: "outbound" },
+      // Belt and braces: nothing we log carries these, but a stray object must not leak them.
+      redact: [
+        "req.headers.authorization",
+        "headers.authorization",
+        "secret",
+        "token",
+        "key",
+        "*.secret",
+        "*.token",
+      ],
+    },
+    destination,
+  );
 }
 
 /** API, delivery worker and housekeeping in one process (`outbound serve`, i.e. `npm start`). */
@@ -63,12 +70,16 @@ export async function startOutbound(config: Config): Promise<Running> {
   const key = loadEncryptionKey(config.encryptionKey, config.dataDir);
   const secrets = createSecretBox(key);
   const addressPolicy = createAddressPolicy(config.allowedSubnets);
-  const sender = createHttpSender({
-    timeoutMs: config.requestTimeoutMs,
-    policy: addressPolicy,
-    requireHttps: config.requireHttps,
-    caFile: config.caFile,
-  });
+  const telemetry = createTelemetry({ now: Date.now, workerInProcess: true });
+  const relays = createRelayHub({ timeoutMs: config.requestTimeoutMs });
+  const sender = relays.wrap(
+    createHttpSender({
+      timeoutMs: config.requestTimeoutMs,
+      policy: addressPolicy,
+      requireHttps: config.requireHttps,
+      caFile: config.caFile,
+    }),
+  );
   const worker = createWorker({
     store,
     sender,
@@ -83,10 +94,12 @@ export async function startOutbound(config: Config): Promise<Running> {
       void emitEndpointDisabled(ctx, attempt.appId, attempt.endpointId, attempt.createdAt).catch(
         (error: unknown) => logger.error({ err: error }, "emitting endpoint.disabled failed"),
       ),
-    onOutcomesRecorded: (outcomes) =>
+    onOutcomesRecorded: (outcomes) => {
+      telemetry.recordOutcomes(outcomes, Date.now());
       void emitAttemptEvents(ctx, outcomes).catch((error: unknown) =>
         logger.error({ err: error }, "emitting message.attempt events failed"),
-      ),
+      );
+    },
   });
   const ctx: Context = {
     config,
@@ -98,6 +111,8 @@ export async function startOutbound(config: Config): Promise<Running> {
     notifyWork: () => worker.notify(),
     now: Date.now,
     quotas: createQuotaGuard(config.quotas),
+    telemetry,
+    relays,
   };
 
   await checkEncryptionKey(store, secrets, config.databasePath);

@@ -36,6 +36,10 @@ export interface Config {
   requestReadTimeoutMs: number;
   accessLog: boolean;
   quotas: Quotas;
+  /** A token that may read /metrics only (the operator API token may too). */
+  metricsToken: string | undefined;
+  /** `json` (pino lines, the default) or `pretty` (one readable line per record, for humans). */
+  logFormat: "json" | "pretty";
 }
 
 /** Per-application and per-token limits (issue: one tenant must not starve the others). */
@@ -136,6 +140,8 @@ const envSchema = z.object({
   OUTBOUND_APP_MESSAGE_RATE: positiveInt.pipe(z.number().int().min(1)).default(25_000),
   OUTBOUND_PORTAL_TOKEN_RATE: positiveInt.pipe(z.number().int().min(1)).default(200),
   OUTBOUND_MAX_IMPORTS_IN_FLIGHT: positiveInt.pipe(z.number().int().min(1)).default(2),
+  OUTBOUND_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
 });
 
 export class ConfigError extends Error {}
@@ -144,6 +150,8 @@ export class ConfigError extends Error {}
 export interface ClientConfig {
   url: string;
   token: string | undefined;
+  /** NO_COLOR set (https://no-color.org): no ANSI colours even on a terminal. */
+  noColor: boolean;
 }
 
 export function loadClientConfig(env: Record<string, string | undefined> = process.env): ClientConfig {
@@ -151,7 +159,7 @@ export function loadClientConfig(env: Record<string, string | undefined> = proce
   const url = (env.OUTBOUND_URL ?? `http://localhost:${port}`).replace(/\/+$/, "");
   if (!/^https?:\/\//.test(url))
     throw new ConfigError(`Invalid configuration:\n  OUTBOUND_URL: must be an http(s) URL`);
-  return { url, token: env.OUTBOUND_API_TOKEN };
+  return { url, token: env.OUTBOUND_API_TOKEN, noColor: Boolean(env.NO_COLOR) };
 }
 
 function defaultPublicUrl(host: string, port: number): string {
@@ -207,5 +215,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       portalTokenRate: values.OUTBOUND_PORTAL_TOKEN_RATE,
       importsInFlightPerApp: values.OUTBOUND_MAX_IMPORTS_IN_FLIGHT,
     },
+    metricsToken: values.OUTBOUND_METRICS_TOKEN,
+    logFormat: values.LOG_FORMAT,
   };
 }

@@ -226,7 +226,7 @@ export const peers: Scenario = {
   async run(ctx) {
     const messages = ctx.size(20_000, 100);
     const warmup = ctx.size(2_000, 100);
-    const rounds = ctx.quick ? 1 : 3;
+    const rounds = ctx.quick ? 1 : 5;
     const timeoutMs = ctx.quick ? 20_000 : 180_000;
     const cap = endpointConcurrency();
     const receiver = await startReceiver();

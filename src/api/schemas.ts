@@ -145,7 +145,11 @@ export const secretRotateIn = z.strictObject({
   gracePeriodSeconds: z.number().int().min(0).max(604800).nullish(),
 });
 export const recoverIn = z.strictObject({ since: timestamp, until: timestamp.nullish() });
-export const eventExampleIn = z.strictObject({ eventType: eventTypeName });
+export const eventExampleIn = z.strictObject({
+  eventType: eventTypeName,
+  /** Which of the schema's examples (Svix: default 0). */
+  exampleIndex: z.number().int().min(0).max(1000).optional(),
+});
 
 /**
  * A JSON object passed through as parsed, not rebuilt: a rebuilt object would turn a `__proto__` key into a
@@ -217,6 +221,7 @@ export const messageListQuery = pageQuery.extend({
 
 /** The SDK always sends `expanded_statuses=true`; Outbound always reports expanded statuses (4 = canceled). */
 const expandedStatuses = z.enum(["true"]).optional();
+export const expandedStatusesQuery = z.strictObject({ expanded_statuses: expandedStatuses });
 
 export const attemptListQuery = messageListQuery.extend({
   status: statusFilter,

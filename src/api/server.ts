@@ -9,6 +9,8 @@ import { registerIdempotency } from "./idempotency.ts";
 import { decodeUtf8, parseJsonBody } from "./json-body.ts";
 import { buildOpenApi } from "./openapi.ts";
 import { sendProblem } from "./problem.ts";
+import { registerQueryGuard } from "./query-guard.ts";
+import { registerApiReferenceRoutes } from "./routes/api-reference.ts";
 import { registerApplicationRoutes } from "./routes/applications.ts";
 import { registerAttemptRoutes } from "./routes/attempts.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
@@ -16,9 +18,12 @@ import { registerBackgroundTaskRoutes } from "./routes/background-tasks.ts";
 import { registerDirectoryRoutes } from "./routes/directory.ts";
 import { registerEndpointRoutes } from "./routes/endpoints.ts";
 import { registerEventTypeRoutes } from "./routes/event-types.ts";
+import { registerHealthRoutes } from "./routes/health.ts";
 import { registerImportAndDistributionRoutes } from "./routes/imports-distributions.ts";
 import { registerMessageRoutes } from "./routes/messages.ts";
+import { registerMetricsRoutes } from "./routes/metrics.ts";
 import { registerOperationalWebhookRoutes } from "./routes/operational-webhooks.ts";
+import { registerRelayRoutes } from "./routes/relay.ts";
 import { registerRequestPreviewRoutes } from "./routes/request-preview.ts";
 import { registerSessionRoutes } from "./routes/session.ts";
 import { registerStatisticsRoutes } from "./routes/statistics.ts";
@@ -73,8 +78,10 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string, t
     },
   });
 
+  registerApiReferenceRoutes(app); // first: it lists every route registered after it (onRoute)
   registerAccessControl(app, ctx);
   registerAccessLog(app, ctx);
+  registerMetricsRoutes(app, ctx);
   // Fastify's text/plain parser would hand JSON routes a string (a puzzling 422); without it the answer is a 415
   // naming the accepted types.
   app.removeContentTypeParser(["application/json", "text/plain"]);
@@ -86,6 +93,7 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string, t
     }
   });
   registerIdempotency(app, ctx);
+  registerQueryGuard(app);
 
   app.setErrorHandler((error, request, reply) => sendProblem(error, request, reply));
   app.setNotFoundHandler((request, reply) =>
@@ -100,6 +108,7 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string, t
     return openapi;
   });
   registerAuthRoutes(app, ctx);
+  registerHealthRoutes(app, ctx, version);
   registerApplicationRoutes(app, ctx);
   registerEventTypeRoutes(app, ctx);
   registerEndpointRoutes(app, ctx);
@@ -111,6 +120,7 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string, t
   registerTransformationRoutes(app, ctx);
   registerDirectoryRoutes(app, ctx);
   registerImportAndDistributionRoutes(app, ctx, imports);
+  registerRelayRoutes(app, ctx);
   registerUnsubscribeRoutes(app, ctx);
   registerRequestPreviewRoutes(app, ctx, `Outbound/${version}`);
   registerSessionRoutes(app, ctx);

@@ -1,8 +1,24 @@
 #!/usr/bin/env node
+import fs from "node:fs";
 import { startOutbound, VERSION } from "../app.ts";
 import { type Config, ConfigError, loadClientConfig, loadConfig } from "../config.ts";
 import { describeStartupFailure } from "../startup-failure.ts";
+import { CliError, createApiClient } from "./api-client.ts";
 import { IMPORT_USAGE, runImportCommand } from "./import-command.ts";
+import { LISTEN_USAGE, runListenCommand } from "./listen-command.ts";
+import {
+  APPS_USAGE,
+  ATTEMPTS_USAGE,
+  ENDPOINTS_USAGE,
+  MESSAGES_USAGE,
+  runAppsCommand,
+  runAttemptsCommand,
+  runEndpointsCommand,
+  runMessagesCommand,
+  runSendCommand,
+  SEND_USAGE,
+} from "./resource-commands.ts";
+import { runTailCommand, TAIL_USAGE } from "./tail-command.ts";
 
 /** One row per command: `--help` prints `usage` and `--version` the version without running anything. */
 interface Command {
@@ -32,7 +48,69 @@ const COMMANDS: Record<string, Command> = {
     usage: IMPORT_USAGE,
     run: (args) => runImportCommand(args, loadClientConfig(), process.stderr),
   },
+  send: {
+    summary: "create a message (--app, --type, --data JSON | @file.json | @-)",
+    usage: SEND_USAGE,
+    run: (args) => runSendCommand(args, createApiClient(loadClientConfig()), commandIo()),
+  },
+  apps: {
+    summary: "list applications",
+    usage: APPS_USAGE,
+    run: (args) => runAppsCommand(args, createApiClient(loadClientConfig()), commandIo()),
+  },
+  endpoints: {
+    summary: "list an application's endpoints",
+    usage: ENDPOINTS_USAGE,
+    run: (args) => runEndpointsCommand(args, createApiClient(loadClientConfig()), commandIo()),
+  },
+  messages: {
+    summary: "list an application's messages",
+    usage: MESSAGES_USAGE,
+    run: (args) => runMessagesCommand(args, createApiClient(loadClientConfig()), commandIo()),
+  },
+  attempts: {
+    summary: "list the delivery attempts of a message or an endpoint",
+    usage: ATTEMPTS_USAGE,
+    run: (args) => runAttemptsCommand(args, createApiClient(loadClientConfig()), commandIo()),
+  },
+  listen: {
+    summary: "forward an application's deliveries to a local URL (temporary relay endpoint)",
+    usage: LISTEN_USAGE,
+    run: (args) => {
+      const client = loadClientConfig();
+      return runListenCommand(args, client, createApiClient(client), {
+        out: process.stdout,
+        err: process.stderr,
+        signal: stopSignal(),
+      });
+    },
+  },
+  tail: {
+    summary: "follow an application's delivery attempts live",
+    usage: TAIL_USAGE,
+    run: (args) => {
+      const client = loadClientConfig();
+      return runTailCommand(args, createApiClient(client), {
+        out: process.stdout,
+        err: process.stderr,
+        color: process.stdout.isTTY === true && !client.noColor,
+        signal: stopSignal(),
+      });
+    },
+  },
 };
+
+/** Output streams of the client commands; stdin is read only for `--data @-`. */
+function commandIo() {
+  return { out: process.stdout, readStdin: () => fs.readFileSync(0, "utf8") };
+}
+
+/** Aborted on Ctrl-C or SIGTERM, so a following command (tail) ends cleanly with exit code 0. */
+function stopSignal(): AbortSignal {
+  const controller = new AbortController();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => controller.abort());
+  return controller.signal;
+}
 
 function mainUsage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
@@ -121,6 +199,6 @@ main(process.argv.slice(2)).then(
       process.exit(2);
     }
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
+    process.exit(error instanceof CliError ? error.exitCode : 1);
   },
 );

@@ -79,8 +79,8 @@ export function createHttpSender(options: SenderOptions): HttpSender {
     });
     if (!check.ok) return failed("blocked", check.reason, elapsed());
     if (stop?.aborted) return failed("interrupted", INTERRUPTED, elapsed());
-    const timeout = AbortSignal.timeout(options.timeoutMs);
-    const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
+    const deadline = startDeadline(options.timeoutMs, stop);
+    const signal = deadline.signal;
     try {
       const response = await beforeDeadline(
         request(outgoing.url, {
@@ -112,6 +112,8 @@ export function createHttpSender(options: SenderOptions): HttpSender {
     } catch (error) {
       if (stop?.aborted) return failed("interrupted", INTERRUPTED, elapsed());
       return describeFailure(error, elapsed(), signal.aborted);
+    } finally {
+      deadline.dispose();
     }
   }
 
@@ -146,6 +148,30 @@ export function readCaFile(file: string): string {
     );
   }
   return pem;
+}
+
+/**
+ * One attempt's total deadline, also aborted by `stop`. A plain AbortController with a timer that is cleared when
+ * the attempt ends: `AbortSignal.timeout` + `AbortSignal.any` cost about 5 % of the worker's CPU under load (weak
+ * references, composite-signal bookkeeping, and a timer that stays armed for the full timeout after every attempt
+ * until the garbage collector releases it).
+ */
+export function startDeadline(timeoutMs: number, stop?: AbortSignal) {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")),
+    timeoutMs,
+  );
+  timer.unref(); // like AbortSignal.timeout's: an attempt's deadline alone never keeps the process alive
+  const onStop = () => controller.abort(stop?.reason);
+  stop?.addEventListener("abort", onStop, { once: true });
+  return {
+    signal: controller.signal,
+    dispose() {
+      clearTimeout(timer);
+      stop?.removeEventListener("abort", onStop);
+    },
+  };
 }
 
 /**

@@ -15,10 +15,14 @@ export interface TransformationRunner {
 /** How long past its own time limit the thread may stay silent before it is terminated (a native call that ignores
  * the interrupt, a runaway allocation). */
 const HARD_LIMIT_GRACE_MS = 1_000;
+/** A job that waited this long for the thread fails (and is retried on the schedule) rather than outlive its
+ * delivery's lease while queued. */
+const MAX_QUEUE_WAIT_MS = 30_000;
 
 interface Pending {
   job: TransformationJob;
   resolve: (result: TransformationResult) => void;
+  queuedAt: number;
 }
 
 /**
@@ -28,6 +32,7 @@ interface Pending {
  */
 export function createTransformationRunner(
   limits: TransformationLimits = DEFAULT_TRANSFORMATION_LIMITS,
+  now: () => number = Date.now,
 ): TransformationRunner {
   let thread: Worker | undefined;
   let current: (Pending & { timer: NodeJS.Timeout }) | undefined;
@@ -67,7 +72,14 @@ export function createTransformationRunner(
 
   function pump() {
     if (current) return;
-    const next = queue.shift();
+    let next = queue.shift();
+    while (next && now() - next.queuedAt > MAX_QUEUE_WAIT_MS) {
+      next.resolve({
+        ok: false,
+        error: "transformation waited too long for the sandbox (busy); retried later",
+      });
+      next = queue.shift();
+    }
     if (!next) return;
     const worker = ensureThread();
     const timer = setTimeout(() => {
@@ -82,7 +94,7 @@ export function createTransformationRunner(
   return {
     run(code, input) {
       return new Promise((resolve) => {
-        queue.push({ job: { id: nextId++, code, input, limits }, resolve });
+        queue.push({ job: { id: nextId++, code, input, limits }, resolve, queuedAt: now() });
         pump();
       });
     },

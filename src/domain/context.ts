@@ -1,5 +1,7 @@
 import type { Logger } from "pino";
 import type { Config } from "../config.ts";
+import type { RelayHub } from "../delivery/relay-hub.ts";
+import type { Telemetry } from "../observability/metrics.ts";
 import type { SecretBox } from "../secret-box.ts";
 import type { Store } from "../store/store.ts";
 import type { AddressPolicy } from "../webhook/address-policy.ts";
@@ -18,4 +20,8 @@ export interface Context {
   notifyWork: () => void;
   now: () => number;
   quotas: QuotaGuard;
+  /** Metrics of this process (/metrics) and what /api/v1/health/details reports of the worker. */
+  telemetry: Telemetry;
+  /** Relay endpoints of `outbound listen`: deliveries pushed down the CLI's stream instead of sent over HTTP. */
+  relays: RelayHub;
 }

@@ -1,7 +1,7 @@
 import type { ApplicationRow, DeliveryOutcome, EndpointRow } from "../store/types.ts";
 import { STATUS_FAIL, STATUS_PENDING, STATUS_SUCCESS } from "../store/types.ts";
 import type { Context } from "./context.ts";
-import { createMessage } from "./messages.ts";
+import { prepareMessage } from "./messages.ts";
 
 /**
  * Svix's operational webhooks: events about the platform itself (endpoints created, disabled…, deliveries failing)
@@ -51,12 +51,23 @@ export async function operationalApplication(ctx: Context): Promise<ApplicationR
   return app;
 }
 
-/** Stores one operational event as a message of the internal application (routed by the endpoints' filters). */
+/**
+ * Stores one operational event as a message of the internal application (routed by the endpoints' filters). Not
+ * subject to the per-application message quota: the operator's own alerts are never refused.
+ */
 async function emit(ctx: Context, type: OperationalEventType, data: Record<string, unknown>): Promise<void> {
   const app = await ctx.store.getApplication(OPERATIONAL_APP_ID);
-  if (!app || (await ctx.store.listEnabledEndpoints(app.id)).length === 0) return;
+  const endpoints = app ? await ctx.store.listEnabledEndpoints(app.id) : [];
+  if (!app || endpoints.length === 0) return;
   const timestamp = new Date(ctx.now()).toISOString();
-  await createMessage(ctx, app, { eventType: type, payload: { type, timestamp, data } });
+  const { message, deliveries } = prepareMessage(
+    ctx,
+    app,
+    { eventType: type, payload: { type, timestamp, data } },
+    endpoints,
+  );
+  await ctx.store.insertMessage(message, deliveries);
+  if (deliveries.length > 0) ctx.notifyWork();
 }
 
 /** endpoint.created/updated/deleted/enabled/disabled for an application's endpoint. */

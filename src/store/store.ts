@@ -1,4 +1,5 @@
 import type { DirectoryStore, NewMessage } from "./directory-store.ts";
+import type { OperationalStats } from "./stats.ts";
 import type {
   ApplicationRow,
   AttemptFilter,
@@ -152,6 +153,11 @@ export interface Store extends DirectoryStore {
   purgeIdempotency(olderThan: number): Promise<number>;
   /** Drops reservations that never got a response (their request died with its process) made before `olderThan`. */
   releaseAbandonedIdempotency(olderThan: number): Promise<number>;
+
+  /** Throws when the database cannot be used (answers /api/v1/health with 503). */
+  ping(): Promise<void>;
+  /** Queue, endpoint and database counts for /metrics and /api/v1/health/details; read on demand only. */
+  operationalStats(now: number): Promise<OperationalStats>;
 }
 
 export type { TriggerType };

@@ -67,10 +67,20 @@ const blocks = ["README.md", ...markdownFiles("docs")].flatMap((file) =>
 
 let server: TestServer;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "outbound-docs-"));
-// Examples import the project's packages (svix, standardwebhooks) as a user's script inside the project would.
-fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(work, "node_modules"));
+// Examples import the project's packages (svix, standardwebhooks) as a user's script inside the project would,
+// and `outbound/receiver` as an application that installed Outbound would (its compiled dist/, see `prepare`).
+const modules = path.join(work, "node_modules");
+fs.mkdirSync(modules);
+for (const entry of fs.readdirSync(path.join(repoRoot, "node_modules"))) {
+  fs.symlinkSync(path.join(repoRoot, "node_modules", entry), path.join(modules, entry));
+}
+fs.symlinkSync(repoRoot, path.join(modules, "outbound"));
 const running = new Set<ChildProcess>();
 before(async () => {
+  assert.ok(
+    fs.existsSync(path.join(repoRoot, "dist", "receiver", "index.js")),
+    "outbound/receiver is not compiled: run `npm run build:receiver` (npm ci runs it through `prepare`)",
+  );
   server = await startServer();
 });
 after(async () => {

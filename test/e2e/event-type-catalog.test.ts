@@ -4,6 +4,7 @@ import { after, afterEach, before, test } from "node:test";
 import { Svix } from "svix";
 import { api } from "../support/api.ts";
 import { rejectsWithStatus } from "../support/api-error.ts";
+import { startReceiver } from "../support/receiver.ts";
 import {
   reportServerLogsOnFailure,
   startServer,
@@ -130,4 +131,24 @@ test("export/openapi answers a finished task holding a document that imports bac
   assert.deepEqual(back.schemas, {
     "1": { type: "object", properties: { a: { type: "string" } }, examples: [{ a: "x" }] },
   });
+});
+
+test("send-example sends the example chosen by exampleIndex", async (t) => {
+  const svix = server.svix;
+  const receiver = await startReceiver();
+  t.after(() => receiver.close());
+  await svix.eventType.create({
+    name: "example.pick",
+    description: "Two examples",
+    schemas: { "1": { type: "object", examples: [{ n: 0 }, { n: 1 }] } },
+  });
+  const app = await svix.application.create({ name: "examples" });
+  const endpoint = await svix.endpoint.create(app.id, { url: receiver.url });
+  await svix.endpoint.sendExample(app.id, endpoint.id, { eventType: "example.pick", exampleIndex: 1 });
+  const [request] = await receiver.waitFor(1);
+  assert.deepEqual(JSON.parse(request?.body ?? ""), { n: 1 });
+  await rejectsWithStatus(
+    svix.endpoint.sendExample(app.id, endpoint.id, { eventType: "example.pick", exampleIndex: 2 }),
+    422,
+  );
 });

@@ -164,3 +164,17 @@ test("message.attempt.failing on the fourth failure, recovered on a later succes
   );
   assert.equal((later[1]?.data.lastAttempt as { id?: string } | undefined)?.id, attempts.data[0]?.id);
 });
+
+test("operational events are not held to the per-application message quota", async (t) => {
+  const server = await startServer({ OUTBOUND_APP_MESSAGE_RATE: "1" });
+  const opsReceiver = await startReceiver();
+  t.after(() => opsReceiver.close());
+  await server.svix.operationalWebhook.endpoint.create({
+    url: opsReceiver.url,
+    eventTypes: ["endpoint.created"],
+  });
+  const app = await server.svix.application.create({ name: "busy" });
+  for (let n = 0; n < 5; n++) await server.svix.endpoint.create(app.id, { url: `http://127.0.0.1:9/${n}` });
+  await opsReceiver.waitFor(5);
+  assert.equal(opsReceiver.requests.length, 5);
+});

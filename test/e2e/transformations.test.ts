@@ -109,6 +109,8 @@ test("a handler that loops, allocates without bound or throws fails only its att
       () => server.svix.messageAttempt.listByEndpoint(app.id, endpointId, { limit: 250 }),
       (page) => page.data.length === 10,
       `two failed attempts of each message at the ${name} endpoint`,
+      // One sandbox thread runs them in turn, the looping ones for their whole time limit each.
+      60_000,
     );
     for (const attempt of attempts.data) {
       assert.equal(attempt.status, MessageStatus.Fail);

@@ -55,11 +55,22 @@ test("an unknown body field answers 422 naming it, on every kind of body", async
   );
 });
 
-test("an unknown query parameter answers 422 naming it", async () => {
+test("an unknown query parameter answers 422 naming it, also on routes that take no query", async () => {
   const app = await server.svix.application.create({ name: "strict query" });
-  const response = await api(server, "GET", `/api/v1/app/${app.id}/msg?evnt_types=a`);
-  assert.equal(response.status, 422);
-  assert.deepEqual(locations(response.body), ["query.evnt_types"]);
+  const endpoint = await server.svix.endpoint.create(app.id, { url: "http://127.0.0.1:9/q" });
+  const cases: Array<[string, string, string]> = [
+    ["GET", `/api/v1/app/${app.id}/msg?evnt_types=a`, "query.evnt_types"],
+    ["GET", `/api/v1/app/${app.id}?expand=1`, "query.expand"],
+    ["DELETE", `/api/v1/app/${app.id}/endpoint/${endpoint.id}?force=true`, "query.force"],
+    ["GET", "/api/v1/event-type/a.b?with_content=true", "query.with_content"],
+  ];
+  for (const [method, path, loc] of cases) {
+    const response = await api(server, method, path);
+    assert.equal(response.status, 422, `${method} ${path}`);
+    assert.deepEqual(locations(response.body), [loc], `${method} ${path}`);
+  }
+  // The refused DELETE did nothing.
+  assert.equal((await server.svix.endpoint.get(app.id, endpoint.id)).id, endpoint.id);
 });
 
 test("the svix SDK gets a 422 for a Svix field Outbound does not implement", async () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { runTransformation, type TransformationInput } from "../../src/delivery/transformation.ts";
+import { createTransformationRunner } from "../../src/delivery/transformation-thread.ts";
 
 const input: TransformationInput = {
   method: "POST",
@@ -70,4 +71,24 @@ test("the time limit is enforced with an injected clock", async () => {
     () => (clock += 100),
   );
   assert.deepEqual(result, { ok: false, error: "transformation exceeded its time limit (2000 ms)" });
+});
+
+test("the sandbox thread runs handlers in turn; one that waited past the queue limit fails instead", async () => {
+  let clock = 0;
+  const runner = createTransformationRunner({ timeoutMs: 2_000, memoryBytes: 16 * 1024 * 1024 }, () => clock);
+  try {
+    const first = runner.run("function handler(w) { w.payload = 'first'; return w }", input);
+    const second = runner.run("function handler(w) { return w }", input);
+    clock = 60_000; // the second job has now waited a minute when the thread becomes free
+    const done = await first;
+    assert.equal(done.ok ? done.webhook.payload : done.error, "first");
+    assert.deepEqual(await second, {
+      ok: false,
+      error: "transformation waited too long for the sandbox (busy); retried later",
+    });
+    const third = await runner.run("function handler(w) { return w }", input);
+    assert.equal(third.ok, true, "the thread goes on serving");
+  } finally {
+    await runner.close();
+  }
 });

@@ -40,9 +40,4 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: Context): void {
     await logout(ctx, principalOf(request));
     return reply.code(204).send();
   });
-
-  for (const path of ["/api/v1/health", "/api/v1/health/ping"]) {
-    // Fastify answers HEAD for every GET route.
-    app.get(path, async (_request, reply) => reply.code(204).send());
-  }
 }

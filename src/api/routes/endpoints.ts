@@ -171,8 +171,8 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: Context): void
 
   app.post<{ Params: EndpointParams }>(`${one}/send-example`, async (request) => {
     const { application, endpoint } = await load(request);
-    const { eventType } = parseInput(eventExampleIn, request.body, "body");
-    const payload = await examplePayload(ctx, eventType);
+    const { eventType, exampleIndex } = parseInput(eventExampleIn, request.body, "body");
+    const payload = await examplePayload(ctx, eventType, exampleIndex ?? 0);
     return messageOut(await createMessageForEndpoint(ctx, application, endpoint, { eventType, payload }));
   });
 

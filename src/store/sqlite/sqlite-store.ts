@@ -6,6 +6,7 @@ import { directoryQueries } from "./directory-queries.ts";
 import { endpointQueries } from "./endpoint-queries.ts";
 import { idempotencyQueries } from "./idempotency-queries.ts";
 import { messageQueries } from "./message-queries.ts";
+import { statsQueries } from "./stats-queries.ts";
 import { taskQueries } from "./task-queries.ts";
 
 /** The embedded store: one SQLite file in WAL mode, used by a single process. */
@@ -22,6 +23,7 @@ export function createSqliteStore(file: string): Store {
     ...deliveryQueries(db),
     ...idempotencyQueries(db),
     ...directoryQueries(db),
+    ...statsQueries(db, file),
     ...taskQueries(db),
   };
 }

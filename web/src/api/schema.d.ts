@@ -11,17 +11,267 @@ type XOR<T, U> = (T | U) extends object ? (Without<T, U> & U) | (Without<U, T> &
 type OneOf<T extends any[]> = T extends [infer Only] ? Only : T extends [infer A, infer B, ...infer Rest] ? OneOf<[XOR<A, B>, ...Rest]> : never;
 
 export interface paths {
-  "/api/v1/health": {
-    /** Health (no auth) */
+  "/api/v1/app/{app_id}/relay": {
+    /** Open a relay for `outbound listen`: a Server-Sent Events stream (`ready`, then one `delivery` event per delivery) and a temporary endpoint that lives as long as the stream (operator token; Outbound extension) */
     get: {
+      parameters: {
+        query?: {
+          event_types?: string;
+        };
+        path: {
+          app_id: string;
+        };
+      };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
+        /** @description text/event-stream: `event: ready` with `{"endpointId","secret"}`, then `event: delivery` with `{"id","method","query","headers","body"}` per delivery */
+        200: {
           content: never;
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/app/{app_id}/relay/answer/{id}": {
+    /** Report the local receiver's answer to one relayed delivery (Outbound extension) */
+    post: {
+      parameters: {
+        path: {
+          app_id: string;
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            status: number;
+            body: string;
+          };
+        };
+      };
+      responses: {
+        /** @description No content */
+        204: {
           content: never;
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/health": {
+    /** Health (no auth): 204, or 503 when the database is unavailable */
+    get: {
+      responses: {
+        /** @description Healthy; 503 when the database is unavailable */
+        204: {
+          content: never;
+        };
+        /** @description The database is unavailable */
+        503: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/health/ping": {
+    /** Health (no auth), the same as /health */
+    get: {
+      responses: {
+        /** @description Healthy; 503 when the database is unavailable */
+        204: {
+          content: never;
+        };
+        /** @description The database is unavailable */
+        503: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/health/details": {
+    /** Database, worker and queue state (operator token) */
+    get: {
+      responses: {
+        /** @description 503 with the same shape */
+        200: {
+          content: {
+            "application/json": {
+              /** @enum {string} */
+              status: "ok" | "unavailable";
+              version: string;
+              uptimeSeconds: number;
+              database: {
+                /** @enum {string} */
+                kind: "sqlite" | "postgres";
+                reachable: boolean;
+                latencyMs: number;
+                error?: string;
+                sizeBytes: number | null;
+                pool?: {
+                  total: number;
+                  idle: number;
+                  waiting: number;
+                };
+              };
+              worker: {
+                inProcess: boolean;
+                lastAttemptAt: string | null;
+              };
+              queue: {
+                pending: number;
+                sending: number;
+                due: number;
+                oldestDueAgeSeconds: number;
+              } | null;
+              endpoints: {
+                total: number;
+                disabled: number;
+                failing: number;
+                circuitOpen: number;
+              } | null;
+            };
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The database is unavailable */
+        503: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/openapi.json": {
+    /** This document (no auth) */
+    get: {
+      responses: {
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/auth/logout": {
+    /** Revoke the portal token in use */
+    post: {
+      responses: {
+        /** @description No content */
+        204: {
+          content: never;
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -37,13 +287,55 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              data: ({
+                  id: string;
+                  uid: string | null;
+                  name: string;
+                  metadata: {
+                    [key: string]: string;
+                  };
+                  throttleRate: number | null;
+                  rateLimit: number | null;
+                  /** @description Outbound extension */
+                  requireHttps: boolean;
+                  /** @description ISO 8601 date-time */
+                  createdAt: string;
+                  /** @description ISO 8601 date-time */
+                  updatedAt: string;
+                })[];
+              iterator: string | null;
+              prevIterator: string | null;
+              done: boolean;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -56,6 +348,13 @@ export interface paths {
       };
       requestBody: {
         content: {
+          /**
+           * @example {
+           *   "name": "Acme",
+           *   "uid": "acme",
+           *   "requireHttps": true
+           * }
+           */
           "application/json": {
             name: string;
             uid?: string | null;
@@ -69,13 +368,56 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description 200 when `get_if_exists` found it */
+        201: {
+          content: {
+            "application/json": {
+              id: string;
+              uid: string | null;
+              name: string;
+              metadata: {
+                [key: string]: string;
+              };
+              throttleRate: number | null;
+              rateLimit: number | null;
+              /** @description Outbound extension */
+              requireHttps: boolean;
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -89,13 +431,50 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              id: string;
+              uid: string | null;
+              name: string;
+              metadata: {
+                [key: string]: string;
+              };
+              throttleRate: number | null;
+              rateLimit: number | null;
+              /** @description Outbound extension */
+              requireHttps: boolean;
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -121,13 +500,62 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description 201 when created */
+        200: {
+          content: {
+            "application/json": {
+              id: string;
+              uid: string | null;
+              name: string;
+              metadata: {
+                [key: string]: string;
+              };
+              throttleRate: number | null;
+              rateLimit: number | null;
+              /** @description Outbound extension */
+              requireHttps: boolean;
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -139,13 +567,39 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
+        /** @description No content */
+        204: {
           content: never;
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -171,13 +625,62 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              id: string;
+              uid: string | null;
+              name: string;
+              metadata: {
+                [key: string]: string;
+              };
+              throttleRate: number | null;
+              rateLimit: number | null;
+              /** @description Outbound extension */
+              requireHttps: boolean;
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -195,13 +698,55 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              data: ({
+                  name: string;
+                  description: string;
+                  archived: boolean;
+                  deprecated: boolean;
+                  schemas: {
+                    [key: string]: unknown;
+                  } | null;
+                  featureFlags: string[] | null;
+                  featureFlag: string | null;
+                  groupName: string | null;
+                  /** @description ISO 8601 date-time */
+                  createdAt: string;
+                  /** @description ISO 8601 date-time */
+                  updatedAt: string;
+                })[];
+              iterator: string | null;
+              prevIterator: string | null;
+              done: boolean;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -224,13 +769,56 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        201: {
+          content: {
+            "application/json": {
+              name: string;
+              description: string;
+              archived: boolean;
+              deprecated: boolean;
+              schemas: {
+                [key: string]: unknown;
+              } | null;
+              featureFlags: string[] | null;
+              featureFlag: string | null;
+              groupName: string | null;
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -251,13 +839,46 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              data: {
+                modified: unknown[];
+                to_modify: unknown[] | null;
+              };
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -266,13 +887,45 @@ export interface paths {
     /** OpenAPI document of the event types (a finished task) */
     post: {
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        202: {
+          content: {
+            "application/json": {
+              id: string;
+              /** @enum {string} */
+              status: "running" | "finished" | "failed";
+              task: string;
+              data: {
+                [key: string]: unknown;
+              };
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -286,13 +939,50 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              name: string;
+              description: string;
+              archived: boolean;
+              deprecated: boolean;
+              schemas: {
+                [key: string]: unknown;
+              } | null;
+              featureFlags: string[] | null;
+              featureFlag: string | null;
+              groupName: string | null;
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -319,13 +1009,62 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description 201 when created */
+        200: {
+          content: {
+            "application/json": {
+              name: string;
+              description: string;
+              archived: boolean;
+              deprecated: boolean;
+              schemas: {
+                [key: string]: unknown;
+              } | null;
+              featureFlags: string[] | null;
+              featureFlag: string | null;
+              groupName: string | null;
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -340,13 +1079,45 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
+        /** @description No content */
+        204: {
           content: never;
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -373,13 +1144,62 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              name: string;
+              description: string;
+              archived: boolean;
+              deprecated: boolean;
+              schemas: {
+                [key: string]: unknown;
+              } | null;
+              featureFlags: string[] | null;
+              featureFlag: string | null;
+              groupName: string | null;
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -398,13 +1218,69 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              data: ({
+                  id: string;
+                  uid: string | null;
+                  url: string;
+                  description: string;
+                  disabled: boolean;
+                  eventTypes: string[] | null;
+                  filterTypes: string[] | null;
+                  channels: string[] | null;
+                  metadata: {
+                    [key: string]: string;
+                  };
+                  throttleRate: number | null;
+                  rateLimit: number | null;
+                  version: number;
+                  /** @description Outbound extension: method, body encoding, signature, credentials (masked), mapping, filter */
+                  delivery: {
+                    [key: string]: unknown;
+                  };
+                  /** @description ISO 8601 date-time */
+                  createdAt: string;
+                  /** @description ISO 8601 date-time */
+                  updatedAt: string;
+                })[];
+              iterator: string | null;
+              prevIterator: string | null;
+              done: boolean;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -417,6 +1293,44 @@ export interface paths {
       };
       requestBody: {
         content: {
+          /**
+           * @example {
+           *   "url": "https://crm.example.com/hooks",
+           *   "eventTypes": [
+           *     "invoice.paid"
+           *   ],
+           *   "headers": {
+           *     "X-Tenant": "acme"
+           *   },
+           *   "delivery": {
+           *     "method": "POST",
+           *     "bodyEncoding": "form",
+           *     "signature": {
+           *       "scheme": "hmac-sha256-hex",
+           *       "header": "X-Hub-Signature-256",
+           *       "prefix": "sha256="
+           *     },
+           *     "credentials": {
+           *       "type": "bearer",
+           *       "token": "crm-token"
+           *     },
+           *     "mapping": {
+           *       "include": "mapped-only",
+           *       "fields": [
+           *         {
+           *           "to": "email_address",
+           *           "from": "email"
+           *         }
+           *       ]
+           *     },
+           *     "filter": {
+           *       "amount": {
+           *         "$gte": 100
+           *       }
+           *     }
+           *   }
+           * }
+           */
           "application/json": {
             url: string;
             description?: string;
@@ -485,13 +1399,70 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        201: {
+          content: {
+            "application/json": {
+              id: string;
+              uid: string | null;
+              url: string;
+              description: string;
+              disabled: boolean;
+              eventTypes: string[] | null;
+              filterTypes: string[] | null;
+              channels: string[] | null;
+              metadata: {
+                [key: string]: string;
+              };
+              throttleRate: number | null;
+              rateLimit: number | null;
+              version: number;
+              /** @description Outbound extension: method, body encoding, signature, credentials (masked), mapping, filter */
+              delivery: {
+                [key: string]: unknown;
+              };
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -506,13 +1477,58 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              id: string;
+              uid: string | null;
+              url: string;
+              description: string;
+              disabled: boolean;
+              eventTypes: string[] | null;
+              filterTypes: string[] | null;
+              channels: string[] | null;
+              metadata: {
+                [key: string]: string;
+              };
+              throttleRate: number | null;
+              rateLimit: number | null;
+              version: number;
+              /** @description Outbound extension: method, body encoding, signature, credentials (masked), mapping, filter */
+              delivery: {
+                [key: string]: unknown;
+              };
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -590,13 +1606,70 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description 201 when created */
+        200: {
+          content: {
+            "application/json": {
+              id: string;
+              uid: string | null;
+              url: string;
+              description: string;
+              disabled: boolean;
+              eventTypes: string[] | null;
+              filterTypes: string[] | null;
+              channels: string[] | null;
+              metadata: {
+                [key: string]: string;
+              };
+              throttleRate: number | null;
+              rateLimit: number | null;
+              version: number;
+              /** @description Outbound extension: method, body encoding, signature, credentials (masked), mapping, filter */
+              delivery: {
+                [key: string]: unknown;
+              };
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -609,13 +1682,39 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
+        /** @description No content */
+        204: {
           content: never;
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -693,13 +1792,70 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              id: string;
+              uid: string | null;
+              url: string;
+              description: string;
+              disabled: boolean;
+              eventTypes: string[] | null;
+              filterTypes: string[] | null;
+              channels: string[] | null;
+              metadata: {
+                [key: string]: string;
+              };
+              throttleRate: number | null;
+              rateLimit: number | null;
+              version: number;
+              /** @description Outbound extension: method, body encoding, signature, credentials (masked), mapping, filter */
+              delivery: {
+                [key: string]: unknown;
+              };
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -714,13 +1870,40 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              headers: {
+                [key: string]: string;
+              };
+              sensitive: string[];
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -743,13 +1926,45 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
+        /** @description No content */
+        204: {
           content: never;
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -773,13 +1988,45 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
+        /** @description No content */
+        204: {
           content: never;
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -794,13 +2041,37 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              key: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -823,13 +2094,45 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
+        /** @description No content */
+        204: {
           content: never;
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -848,13 +2151,53 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              success: number;
+              pending: number;
+              sending: number;
+              fail: number;
+              canceled: number;
+              circuit: {
+                /** @enum {string} */
+                state: "closed" | "open" | "half-open";
+                consecutiveFailures: number;
+                openUntil: string | null;
+              };
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -872,17 +2215,63 @@ export interface paths {
         content: {
           "application/json": {
             eventType: string;
+            exampleIndex?: number;
           };
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              id: string;
+              eventType: string;
+              eventId: string | null;
+              channels: string[] | null;
+              payload: unknown;
+              tags: string[] | null;
+              /** @description When a scheduled message is sent */
+              deliverAt: string | null;
+              /** @description ISO 8601 date-time */
+              timestamp: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -972,13 +2361,55 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              wouldDeliver: boolean;
+              method: string;
+              url: string;
+              headers: {
+                [key: string]: string;
+              };
+              body: string | null;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1068,13 +2499,55 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              wouldDeliver: boolean;
+              method: string;
+              url: string;
+              headers: {
+                [key: string]: string;
+              };
+              body: string | null;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1098,13 +2571,57 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        202: {
+          content: {
+            "application/json": {
+              id: string;
+              /** @enum {string} */
+              status: "running" | "finished" | "failed";
+              task: string;
+              data: {
+                [key: string]: unknown;
+              };
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1128,13 +2645,57 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        202: {
+          content: {
+            "application/json": {
+              id: string;
+              /** @enum {string} */
+              status: "running" | "finished" | "failed";
+              task: string;
+              data: {
+                [key: string]: unknown;
+              };
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1162,13 +2723,57 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        202: {
+          content: {
+            "application/json": {
+              id: string;
+              /** @enum {string} */
+              status: "running" | "finished" | "failed";
+              task: string;
+              data: {
+                [key: string]: unknown;
+              };
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1191,13 +2796,45 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
+        /** @description No content */
+        204: {
           content: never;
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1212,13 +2849,39 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              code: string | null;
+              enabled: boolean;
+              updatedAt: string | null;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1239,13 +2902,45 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
+        /** @description No content */
+        204: {
           content: never;
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1270,13 +2965,53 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              method: string;
+              url: string;
+              /** @description The transformed payload, as JSON text */
+              payload: string;
+              cancel: boolean;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1294,13 +3029,50 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              data: ({
+                  id: string;
+                  /** @enum {string} */
+                  status: "running" | "finished" | "failed";
+                  task: string;
+                  data: {
+                    [key: string]: unknown;
+                  };
+                  /** @description ISO 8601 date-time */
+                  updatedAt: string;
+                })[];
+              iterator: string | null;
+              prevIterator: string | null;
+              done: boolean;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1319,13 +3091,56 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              by_event_type: {
+                [key: string]: {
+                  success: number;
+                  failure: number;
+                  canceled: number;
+                };
+              };
+              total_success: number;
+              total_failure: number;
+              total_canceled: number;
+              /** @description ISO 8601 date-time */
+              since: string;
+              /** @description ISO 8601 date-time */
+              until: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1345,13 +3160,52 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              /** @description ISO 8601 date-time */
+              startDate: string;
+              /** @description ISO 8601 date-time */
+              endDate: string;
+              period: string;
+              data: {
+                successCount: number[];
+                failureCount: number[];
+                canceledCount: number[];
+              };
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1371,13 +3225,52 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        202: {
+          content: {
+            "application/json": {
+              id: string;
+              /** @enum {string} */
+              status: "running" | "finished" | "failed";
+              task: string;
+              data: {
+                [key: string]: unknown;
+              };
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+              unresolvedAppIds: string[];
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1386,13 +3279,45 @@ export interface paths {
     /** Event types each application subscribes to (a finished task) */
     put: {
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        202: {
+          content: {
+            "application/json": {
+              id: string;
+              /** @enum {string} */
+              status: "running" | "finished" | "failed";
+              task: string;
+              data: {
+                [key: string]: unknown;
+              };
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1401,13 +3326,32 @@ export interface paths {
     /** Count active and disabled endpoints */
     get: {
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              active: number;
+              disabled: number;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1416,13 +3360,31 @@ export interface paths {
     /** Count applications with an enabled endpoint */
     get: {
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              count: number;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1438,13 +3400,57 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              data: ({
+                  id: string;
+                  uid: string | null;
+                  url: string;
+                  description: string;
+                  disabled: boolean;
+                  eventTypes: string[] | null;
+                  filterTypes: string[] | null;
+                  metadata: {
+                    [key: string]: string;
+                  };
+                  throttleRate: number | null;
+                  rateLimit: number | null;
+                  /** @description ISO 8601 date-time */
+                  createdAt: string;
+                  /** @description ISO 8601 date-time */
+                  updatedAt: string;
+                })[];
+              iterator: string | null;
+              prevIterator: string | null;
+              done: boolean;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1472,13 +3478,58 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        201: {
+          content: {
+            "application/json": {
+              id: string;
+              uid: string | null;
+              url: string;
+              description: string;
+              disabled: boolean;
+              eventTypes: string[] | null;
+              filterTypes: string[] | null;
+              metadata: {
+                [key: string]: string;
+              };
+              throttleRate: number | null;
+              rateLimit: number | null;
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1492,13 +3543,52 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              id: string;
+              uid: string | null;
+              url: string;
+              description: string;
+              disabled: boolean;
+              eventTypes: string[] | null;
+              filterTypes: string[] | null;
+              metadata: {
+                [key: string]: string;
+              };
+              throttleRate: number | null;
+              rateLimit: number | null;
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1527,13 +3617,64 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description 201 when created */
+        200: {
+          content: {
+            "application/json": {
+              id: string;
+              uid: string | null;
+              url: string;
+              description: string;
+              disabled: boolean;
+              eventTypes: string[] | null;
+              filterTypes: string[] | null;
+              metadata: {
+                [key: string]: string;
+              };
+              throttleRate: number | null;
+              rateLimit: number | null;
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1545,13 +3686,39 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
+        /** @description No content */
+        204: {
           content: never;
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1565,13 +3732,37 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              key: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1593,13 +3784,45 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
+        /** @description No content */
+        204: {
           content: never;
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1613,13 +3836,40 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              headers: {
+                [key: string]: string;
+              };
+              sensitive: string[];
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1641,13 +3891,45 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
+        /** @description No content */
+        204: {
           content: never;
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1661,13 +3943,45 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              id: string;
+              /** @enum {string} */
+              status: "running" | "finished" | "failed";
+              task: string;
+              data: {
+                [key: string]: unknown;
+              };
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1695,13 +4009,62 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              data: ({
+                  id: string;
+                  eventType: string;
+                  eventId: string | null;
+                  channels: string[] | null;
+                  payload: unknown;
+                  tags: string[] | null;
+                  /** @description When a scheduled message is sent */
+                  deliverAt: string | null;
+                  /** @description ISO 8601 date-time */
+                  timestamp: string;
+                  /** @description 0 success, 1 pending, 2 fail, 3 sending, 4 canceled */
+                  status: number;
+                  /** @enum {string} */
+                  statusText: "success" | "pending" | "fail" | "sending" | "canceled";
+                  nextAttempt: string | null;
+                })[];
+              iterator: string | null;
+              prevIterator: string | null;
+              done: boolean;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1726,13 +4089,57 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              data: ({
+                  id: string;
+                  eventType: string;
+                  eventId: string | null;
+                  channels: string[] | null;
+                  payload: unknown;
+                  tags: string[] | null;
+                  /** @description When a scheduled message is sent */
+                  deliverAt: string | null;
+                  /** @description ISO 8601 date-time */
+                  timestamp: string;
+                })[];
+              iterator: string | null;
+              prevIterator: string | null;
+              done: boolean;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1748,6 +4155,16 @@ export interface paths {
       };
       requestBody: {
         content: {
+          /**
+           * @example {
+           *   "eventType": "invoice.paid",
+           *   "eventId": "inv_1-paid",
+           *   "payload": {
+           *     "id": "inv_1",
+           *     "amount": 4200
+           *   }
+           * }
+           */
           "application/json": {
             eventType: string;
             payload: unknown;
@@ -1771,13 +4188,58 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        202: {
+          content: {
+            "application/json": {
+              id: string;
+              eventType: string;
+              eventId: string | null;
+              channels: string[] | null;
+              payload: unknown;
+              tags: string[] | null;
+              /** @description When a scheduled message is sent */
+              deliverAt: string | null;
+              /** @description ISO 8601 date-time */
+              timestamp: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1795,13 +4257,52 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              id: string;
+              eventType: string;
+              eventId: string | null;
+              channels: string[] | null;
+              payload: unknown;
+              tags: string[] | null;
+              /** @description When a scheduled message is sent */
+              deliverAt: string | null;
+              /** @description ISO 8601 date-time */
+              timestamp: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1816,13 +4317,39 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
+        /** @description No content */
+        204: {
           content: never;
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1842,13 +4369,74 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              data: ({
+                  id: string;
+                  uid: string | null;
+                  url: string;
+                  description: string;
+                  disabled: boolean;
+                  eventTypes: string[] | null;
+                  filterTypes: string[] | null;
+                  channels: string[] | null;
+                  metadata: {
+                    [key: string]: string;
+                  };
+                  throttleRate: number | null;
+                  rateLimit: number | null;
+                  version: number;
+                  /** @description Outbound extension: method, body encoding, signature, credentials (masked), mapping, filter */
+                  delivery: {
+                    [key: string]: unknown;
+                  };
+                  /** @description ISO 8601 date-time */
+                  createdAt: string;
+                  /** @description ISO 8601 date-time */
+                  updatedAt: string;
+                  /** @description 0 success, 1 pending, 2 fail, 3 sending, 4 canceled */
+                  status: number;
+                  /** @enum {string} */
+                  statusText: "success" | "pending" | "fail" | "sending" | "canceled";
+                  nextAttempt: string | null;
+                })[];
+              iterator: string | null;
+              prevIterator: string | null;
+              done: boolean;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1864,13 +4452,41 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        202: {
+          content: {
+            "application/json": Record<string, never>;
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1901,13 +4517,83 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              data: ({
+                  /** @description With `with_msg=true` */
+                  msg?: {
+                    id: string;
+                    eventType: string;
+                    eventId: string | null;
+                    channels: string[] | null;
+                    payload: unknown;
+                    tags: string[] | null;
+                    /** @description When a scheduled message is sent */
+                    deliverAt: string | null;
+                    /** @description ISO 8601 date-time */
+                    timestamp: string;
+                  };
+                  id: string;
+                  msgId: string;
+                  endpointId: string;
+                  url: string;
+                  response: string;
+                  responseStatusCode: number;
+                  responseDurationMs: number;
+                  status: number;
+                  /** @enum {string} */
+                  statusText: "success" | "pending" | "fail" | "sending" | "canceled";
+                  /** @description 0 scheduled, 1 manual */
+                  triggerType: number;
+                  /** @description ISO 8601 date-time */
+                  timestamp: string;
+                  /** @description Outbound extension: the request as sent, secrets masked */
+                  request: ({
+                    method: string;
+                    url: string;
+                    headers: {
+                      [key: string]: string;
+                    };
+                    body: string | null;
+                  }) | null;
+                })[];
+              iterator: string | null;
+              prevIterator: string | null;
+              done: boolean;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1938,13 +4624,83 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              data: ({
+                  /** @description With `with_msg=true` */
+                  msg?: {
+                    id: string;
+                    eventType: string;
+                    eventId: string | null;
+                    channels: string[] | null;
+                    payload: unknown;
+                    tags: string[] | null;
+                    /** @description When a scheduled message is sent */
+                    deliverAt: string | null;
+                    /** @description ISO 8601 date-time */
+                    timestamp: string;
+                  };
+                  id: string;
+                  msgId: string;
+                  endpointId: string;
+                  url: string;
+                  response: string;
+                  responseStatusCode: number;
+                  responseDurationMs: number;
+                  status: number;
+                  /** @enum {string} */
+                  statusText: "success" | "pending" | "fail" | "sending" | "canceled";
+                  /** @description 0 scheduled, 1 manual */
+                  triggerType: number;
+                  /** @description ISO 8601 date-time */
+                  timestamp: string;
+                  /** @description Outbound extension: the request as sent, secrets masked */
+                  request: ({
+                    method: string;
+                    url: string;
+                    headers: {
+                      [key: string]: string;
+                    };
+                    body: string | null;
+                  }) | null;
+                })[];
+              iterator: string | null;
+              prevIterator: string | null;
+              done: boolean;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1953,6 +4709,9 @@ export interface paths {
     /** Get an attempt (with the request as sent) */
     get: {
       parameters: {
+        query?: {
+          expanded_statuses?: "true";
+        };
         path: {
           app_id: string;
           msg_id: string;
@@ -1960,13 +4719,78 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              /** @description With `with_msg=true` */
+              msg?: {
+                id: string;
+                eventType: string;
+                eventId: string | null;
+                channels: string[] | null;
+                payload: unknown;
+                tags: string[] | null;
+                /** @description When a scheduled message is sent */
+                deliverAt: string | null;
+                /** @description ISO 8601 date-time */
+                timestamp: string;
+              };
+              id: string;
+              msgId: string;
+              endpointId: string;
+              url: string;
+              response: string;
+              responseStatusCode: number;
+              responseDurationMs: number;
+              status: number;
+              /** @enum {string} */
+              statusText: "success" | "pending" | "fail" | "sending" | "canceled";
+              /** @description 0 scheduled, 1 manual */
+              triggerType: number;
+              /** @description ISO 8601 date-time */
+              timestamp: string;
+              /** @description Outbound extension: the request as sent, secrets masked */
+              request: ({
+                method: string;
+                url: string;
+                headers: {
+                  [key: string]: string;
+                };
+                body: string | null;
+              }) | null;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1982,13 +4806,39 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
+        /** @description No content */
+        204: {
           content: never;
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -2004,13 +4854,39 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
+        /** @description Sets the HttpOnly session cookie */
+        204: {
           content: never;
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -2019,13 +4895,39 @@ export interface paths {
     /** Who the token or session cookie is: admin, the portal token's application, or null (no auth) */
     get: {
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              /** @constant */
+              kind: "admin";
+            } | {
+              /** @constant */
+              kind: "app";
+              appId: string;
+              readOnly: boolean;
+            } | {
+              kind: null;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -2034,13 +4936,33 @@ export interface paths {
     /** Dashboard sign-out (clears the cookie) */
     post: {
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
+        /** @description Clears the session cookie */
+        204: {
           content: never;
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -2074,28 +4996,52 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              token: string;
+              url: string;
+              /** @description ISO 8601 date-time */
+              expiry: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
-      };
-    };
-  };
-  "/api/v1/auth/logout": {
-    /** Revoke the portal token in use */
-    post: {
-      responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -2117,13 +5063,45 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
+        /** @description No content */
+        204: {
           content: never;
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -2137,13 +5115,45 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              data: {
+                  id: string;
+                  description: string;
+                  /** @description ISO 8601 date-time */
+                  createdAt: string;
+                }[];
+              iterator: string | null;
+              prevIterator: string | null;
+              done: boolean;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -2163,13 +5173,145 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
+        /** @description Success */
+        201: {
+          content: {
+            "application/json": {
+              id: string;
+              description: string;
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+            };
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/app/{app_id}/issuer/{id}": {
+    /** Get an identifier issuer */
+    get: {
+      parameters: {
+        path: {
+          app_id: string;
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              id: string;
+              description: string;
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+            };
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+    /** Delete an identifier issuer */
+    delete: {
+      parameters: {
+        path: {
+          app_id: string;
+          id: string;
+        };
+      };
+      responses: {
+        /** @description No content */
+        204: {
           content: never;
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -2183,13 +5325,54 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              data: ({
+                  id: string;
+                  label: string;
+                  valueType: string;
+                  choices: {
+                      value: string;
+                      label: string;
+                      friendlyValue: string;
+                    }[] | null;
+                  systemDefined: boolean;
+                  /** @description ISO 8601 date-time */
+                  createdAt: string;
+                  /** @description ISO 8601 date-time */
+                  updatedAt: string;
+                })[];
+              iterator: string | null;
+              prevIterator: string | null;
+              done: boolean;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -2215,18 +5398,166 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        201: {
+          content: {
+            "application/json": {
+              id: string;
+              label: string;
+              valueType: string;
+              choices: {
+                  value: string;
+                  label: string;
+                  friendlyValue: string;
+                }[] | null;
+              systemDefined: boolean;
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
   };
   "/api/v1/app/{app_id}/attribute/{id}": {
+    /** Get an attribute definition */
+    get: {
+      parameters: {
+        path: {
+          app_id: string;
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              id: string;
+              label: string;
+              valueType: string;
+              choices: {
+                  value: string;
+                  label: string;
+                  friendlyValue: string;
+                }[] | null;
+              systemDefined: boolean;
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+    /** Delete an attribute definition */
+    delete: {
+      parameters: {
+        path: {
+          app_id: string;
+          id: string;
+        };
+      };
+      responses: {
+        /** @description No content */
+        204: {
+          content: never;
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
     /** Change an attribute's label or choices */
     patch: {
       parameters: {
@@ -2247,13 +5578,61 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              id: string;
+              label: string;
+              valueType: string;
+              choices: {
+                  value: string;
+                  label: string;
+                  friendlyValue: string;
+                }[] | null;
+              systemDefined: boolean;
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -2276,13 +5655,66 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              data: ({
+                  id: string;
+                  externalIdentifiers: {
+                      id: string;
+                      issuer: string;
+                    }[];
+                  attributes: {
+                    [key: string]: unknown;
+                  };
+                  tags: string[];
+                  consent: {
+                    given: boolean;
+                    at: string | null;
+                    source: string | null;
+                  };
+                  unsubscribedAt: string | null;
+                  /** @description ISO 8601 date-time */
+                  createdAt: string;
+                  /** @description ISO 8601 date-time */
+                  updatedAt: string;
+                })[];
+              iterator: string | null;
+              prevIterator: string | null;
+              done: boolean;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -2295,6 +5727,22 @@ export interface paths {
       };
       requestBody: {
         content: {
+          /**
+           * @example {
+           *   "externalIdentifiers": [
+           *     {
+           *       "id": "42",
+           *       "issuer": "crm"
+           *     }
+           *   ],
+           *   "attributes": {
+           *     "Plan": "pro"
+           *   },
+           *   "tags": [
+           *     "vip"
+           *   ]
+           * }
+           */
           "application/json": {
             externalIdentifiers?: {
                 id: string;
@@ -2313,13 +5761,67 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        201: {
+          content: {
+            "application/json": {
+              id: string;
+              externalIdentifiers: {
+                  id: string;
+                  issuer: string;
+                }[];
+              attributes: {
+                [key: string]: unknown;
+              };
+              tags: string[];
+              consent: {
+                given: boolean;
+                at: string | null;
+                source: string | null;
+              };
+              unsubscribedAt: string | null;
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -2337,18 +5839,172 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              id: string;
+              externalIdentifiers: {
+                  id: string;
+                  issuer: string;
+                }[];
+              attributes: {
+                [key: string]: unknown;
+              };
+              tags: string[];
+              consent: {
+                given: boolean;
+                at: string | null;
+                source: string | null;
+              };
+              unsubscribedAt: string | null;
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
   };
   "/api/v1/app/{app_id}/participant/{id}": {
+    /** Get a participant */
+    get: {
+      parameters: {
+        path: {
+          app_id: string;
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              id: string;
+              externalIdentifiers: {
+                  id: string;
+                  issuer: string;
+                }[];
+              attributes: {
+                [key: string]: unknown;
+              };
+              tags: string[];
+              consent: {
+                given: boolean;
+                at: string | null;
+                source: string | null;
+              };
+              unsubscribedAt: string | null;
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+    /** Delete a participant */
+    delete: {
+      parameters: {
+        path: {
+          app_id: string;
+          id: string;
+        };
+      };
+      responses: {
+        /** @description No content */
+        204: {
+          content: never;
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
     /** Update a participant */
     patch: {
       parameters: {
@@ -2377,13 +6033,67 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              id: string;
+              externalIdentifiers: {
+                  id: string;
+                  issuer: string;
+                }[];
+              attributes: {
+                [key: string]: unknown;
+              };
+              tags: string[];
+              consent: {
+                given: boolean;
+                at: string | null;
+                source: string | null;
+              };
+              unsubscribedAt: string | null;
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -2405,13 +6115,67 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              id: string;
+              externalIdentifiers: {
+                  id: string;
+                  issuer: string;
+                }[];
+              attributes: {
+                [key: string]: unknown;
+              };
+              tags: string[];
+              consent: {
+                given: boolean;
+                at: string | null;
+                source: string | null;
+              };
+              unsubscribedAt: string | null;
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -2426,13 +6190,61 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              id: string;
+              externalIdentifiers: {
+                  id: string;
+                  issuer: string;
+                }[];
+              attributes: {
+                [key: string]: unknown;
+              };
+              tags: string[];
+              consent: {
+                given: boolean;
+                at: string | null;
+                source: string | null;
+              };
+              unsubscribedAt: string | null;
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -2451,13 +6263,67 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              data: ({
+                  id: string;
+                  state: string;
+                  rowsRead: number;
+                  created: number;
+                  updated: number;
+                  unchanged: number;
+                  failed: number;
+                  errors: ({
+                      row: number;
+                      column: string | null;
+                      message: string;
+                    })[];
+                  message: string | null;
+                  options: {
+                    [key: string]: unknown;
+                  };
+                  /** @description ISO 8601 date-time */
+                  createdAt: string;
+                  /** @description ISO 8601 date-time */
+                  updatedAt: string;
+                })[];
+              iterator: string | null;
+              prevIterator: string | null;
+              done: boolean;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -2479,13 +6345,68 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        202: {
+          content: {
+            "application/json": {
+              id: string;
+              state: string;
+              rowsRead: number;
+              created: number;
+              updated: number;
+              unchanged: number;
+              failed: number;
+              errors: ({
+                  row: number;
+                  column: string | null;
+                  message: string;
+                })[];
+              message: string | null;
+              options: {
+                [key: string]: unknown;
+              };
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -2500,18 +6421,137 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              id: string;
+              state: string;
+              rowsRead: number;
+              created: number;
+              updated: number;
+              unchanged: number;
+              failed: number;
+              errors: ({
+                  row: number;
+                  column: string | null;
+                  message: string;
+                })[];
+              message: string | null;
+              options: {
+                [key: string]: unknown;
+              };
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+              /** @description ISO 8601 date-time */
+              updatedAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
   };
   "/api/v1/app/{app_id}/distribution": {
+    /** List distributions */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+          iterator?: string;
+          order?: "ascending" | "descending";
+        };
+        path: {
+          app_id: string;
+        };
+      };
+      responses: {
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              data: ({
+                  id: string;
+                  /** @enum {string} */
+                  distributionType: "Invitation" | "Reminder";
+                  message: string;
+                  chatUrl: string | null;
+                  domainBrandName: string | null;
+                  audience: unknown;
+                  reminderOf: string | null;
+                  /** @enum {string} */
+                  status: "sending" | "completed";
+                  counts: {
+                    targeted: number;
+                    sent: number;
+                    delivered: number;
+                    failed: number;
+                    pending: number;
+                  };
+                  /** @description ISO 8601 date-time */
+                  createdAt: string;
+                })[];
+              iterator: string | null;
+              prevIterator: string | null;
+              done: boolean;
+            };
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
     /** Create an Invitation or Reminder distribution */
     post: {
       parameters: {
@@ -2539,13 +6579,67 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        201: {
+          content: {
+            "application/json": {
+              id: string;
+              /** @enum {string} */
+              distributionType: "Invitation" | "Reminder";
+              message: string;
+              chatUrl: string | null;
+              domainBrandName: string | null;
+              audience: unknown;
+              reminderOf: string | null;
+              /** @enum {string} */
+              status: "sending" | "completed";
+              counts: {
+                targeted: number;
+                sent: number;
+                delivered: number;
+                failed: number;
+                pending: number;
+              };
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Invalid input, with the location of each invalid field */
+        422: {
+          content: {
+            "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -2560,13 +6654,55 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
-          content: never;
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              id: string;
+              /** @enum {string} */
+              distributionType: "Invitation" | "Reminder";
+              message: string;
+              chatUrl: string | null;
+              domainBrandName: string | null;
+              audience: unknown;
+              reminderOf: string | null;
+              /** @enum {string} */
+              status: "sending" | "completed";
+              counts: {
+                targeted: number;
+                sent: number;
+                delivered: number;
+                failed: number;
+                pending: number;
+              };
+              /** @description ISO 8601 date-time */
+              createdAt: string;
+            };
+          };
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -2582,13 +6718,39 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Success (shapes as in the Svix API for Svix routes) */
-        "2XX": {
+        /** @description No content */
+        204: {
           content: never;
         };
-        /** @description `{code, detail}`, or 422 `{detail: [{loc, msg, type}]}` */
-        "4XX": {
-          content: never;
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (duplicate uid, idempotency key reused) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -2598,7 +6760,19 @@ export interface paths {
 export type webhooks = Record<string, never>;
 
 export interface components {
-  schemas: never;
+  schemas: {
+    Problem: {
+      code: string;
+      detail: string;
+    };
+    HttpValidationError: {
+      detail: ({
+          loc: (string | number)[];
+          msg: string;
+          type: string;
+        })[];
+    };
+  };
   responses: never;
   parameters: never;
   requestBodies: never;
