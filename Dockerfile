@@ -6,7 +6,9 @@
 # builds web/ into dist/web. Only the built files reach the final image.
 FROM node:24-bookworm-slim AS web
 WORKDIR /app
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json tsconfig.json tsconfig.receiver.json ./
+# `prepare` also compiles the receiver library (src/receiver), so the sources come along.
+COPY src ./src
 COPY web ./web
 RUN npm ci && npm cache clean --force
 
