@@ -117,7 +117,13 @@ test("build a Referral Factory endpoint; the receiver gets exactly the previewed
   ).body.data.find((app) => app.name === "Referral Co")?.id;
   assert.ok(state.appId);
 
+  // The URL is checked by the server as it is typed; the reason shows under the field (a 422 on purpose).
+  watched.allow(/422.*\/endpoint\/preview-request\)?$/);
+  await page.getByLabel("Endpoint URL").fill("ftp://files.example.com/in");
+  const urlError = page.getByRole("alert").filter({ hasText: /http/ });
+  await urlError.waitFor();
   await page.getByLabel("Endpoint URL").fill(`${receiver.url}?campaign=7`);
+  await urlError.waitFor({ state: "detached" });
   await page.getByLabel("Name", { exact: true }).fill("Referral Factory");
   await page.getByRole("button", { name: "2. Events" }).click();
   await page.getByRole("checkbox", { name: /referral\.created/ }).check();
