@@ -1,26 +1,24 @@
-/** Response shapes the UI reads (the OpenAPI document describes requests; responses follow Svix's wire shapes). */
+import type { paths } from "./schema.d.ts";
+
+/**
+ * Response shapes the UI reads, taken from the generated OpenAPI types (the routes' documented response schemas), so
+ * a field the API drops or renames fails `npm run typecheck`. Only what the schema leaves open (an endpoint's
+ * `delivery`, an event type's `schemas`) is refined here.
+ */
+type Json<Operation> = Operation extends {
+  responses: { 200: { content: { "application/json": infer Body } } };
+}
+  ? Body
+  : Operation extends { responses: { 201: { content: { "application/json": infer Body } } } }
+    ? Body
+    : never;
+type Item<List> = List extends { data: Array<infer Row> } ? Row : never;
+
 export interface ListResponse<T> {
   data: T[];
   iterator: string | null;
   prevIterator: string | null;
   done: boolean;
-}
-
-export interface Application {
-  id: string;
-  uid: string | null;
-  name: string;
-  metadata: Record<string, string>;
-  requireHttps: boolean;
-  createdAt: string;
-}
-
-export interface EventType {
-  name: string;
-  description: string;
-  archived: boolean;
-  deprecated: boolean;
-  schemas: Record<string, { examples?: unknown[]; properties?: Record<string, unknown> }> | null;
 }
 
 export type Credentials =
@@ -47,36 +45,6 @@ export interface Delivery {
   filter?: Record<string, unknown> | null;
 }
 
-export interface Endpoint {
-  id: string;
-  uid: string | null;
-  url: string;
-  description: string;
-  disabled: boolean;
-  eventTypes: string[] | null;
-  channels: string[] | null;
-  throttleRate: number | null;
-  delivery: Delivery;
-  createdAt: string;
-}
-
-export interface EndpointStats {
-  success: number;
-  pending: number;
-  fail: number;
-  sending: number;
-}
-
-export interface Message {
-  id: string;
-  eventType: string;
-  eventId: string | null;
-  payload: unknown;
-  timestamp: string;
-  status?: number;
-  statusText?: string;
-}
-
 export interface SentRequest {
   method: string;
   url: string;
@@ -84,25 +52,18 @@ export interface SentRequest {
   body: string | null;
 }
 
-export interface Attempt {
-  id: string;
-  msgId: string;
-  endpointId: string;
-  url: string;
-  response: string;
-  responseStatusCode: number;
-  responseDurationMs: number;
-  status: number;
-  statusText: string;
-  triggerType: number;
-  timestamp: string;
-  request: SentRequest | null;
-}
-
-export interface RequestPreview {
-  wouldDeliver: boolean;
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body: string | null;
-}
+export type Application = Json<paths["/api/v1/app/{app_id}"]["get"]>;
+export type EventType = Omit<Item<Json<paths["/api/v1/event-type"]["get"]>>, "schemas"> & {
+  schemas: Record<string, { examples?: unknown[]; properties?: Record<string, unknown> }> | null;
+};
+export type Endpoint = Omit<Json<paths["/api/v1/app/{app_id}/endpoint/{endpoint_id}"]["get"]>, "delivery"> & {
+  delivery: Delivery;
+};
+export type EndpointStats = Json<paths["/api/v1/app/{app_id}/endpoint/{endpoint_id}/stats"]["get"]>;
+/** A message as listed for the application, or for one endpoint (then with its delivery status). */
+export type Message = Item<Json<paths["/api/v1/app/{app_id}/msg"]["get"]>> & {
+  status?: number;
+  statusText?: string;
+};
+export type Attempt = Item<Json<paths["/api/v1/app/{app_id}/attempt/endpoint/{endpoint_id}"]["get"]>>;
+export type RequestPreview = Json<paths["/api/v1/app/{app_id}/endpoint/preview-request"]["post"]>;
