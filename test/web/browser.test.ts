@@ -273,6 +273,23 @@ test("send a test event and see the attempt with its response; the logs and the 
   await page.getByRole("button", { name: "View" }).first().click();
   await page.getByText("thanks from the receiver").first().waitFor();
   await assertAccessible(page, "message log");
+  // Filtered by endpoint and status: two API messages and the test event succeeded; the one the filter kept out of
+  // this endpoint is not there.
+  await page.getByLabel("Endpoint", { exact: true }).selectOption({ label: "Referral Factory" });
+  await page.getByLabel("Delivery status").selectOption("0");
+  const rows = page.getByRole("row").filter({ has: page.getByRole("button", { name: /View|Hide/ }) });
+  await eventually(
+    () => rows.count(),
+    (count) => count === 3,
+    "three delivered messages",
+  );
+  assert.equal(await page.getByRole("row").filter({ hasText: "Succeeded" }).count(), 3);
+  await page.getByLabel("Delivery status").selectOption("2");
+  await eventually(
+    () => rows.count(),
+    (count) => count === 0,
+    "no failed message",
+  );
 });
 
 test("a portal link in an iframe on another origin lists only its own application", async () => {
