@@ -20,6 +20,7 @@ import { createQuotaGuard } from "./domain/quotas.ts";
 import { ensureAdminToken } from "./domain/tokens.ts";
 import { createTelemetry } from "./observability/metrics.ts";
 import { prettyLogStream } from "./observability/pretty-log.ts";
+import { createTracer } from "./observability/tracing.ts";
 import { createSecretBox, deriveKey, loadEncryptionKey } from "./secret-box.ts";
 import { withReadCache } from "./store/read-cache.ts";
 import { lockDatabase } from "./store/sqlite/database-lock.ts";
@@ -70,7 +71,20 @@ export async function startOutbound(config: Config): Promise<Running> {
   const key = loadEncryptionKey(config.encryptionKey, config.dataDir);
   const secrets = createSecretBox(key);
   const addressPolicy = createAddressPolicy(config.allowedSubnets);
-  const telemetry = createTelemetry({ now: Date.now, workerInProcess: true });
+  const telemetry = createTelemetry({
+    now: Date.now,
+    workerInProcess: true,
+    ...(config.otlpEndpoint
+      ? {
+          tracer: createTracer({
+            endpoint: config.otlpEndpoint,
+            serviceName: config.otelServiceName,
+            version: VERSION,
+            onExportError: (error) => logger.warn({ err: error }, "exporting traces failed"),
+          }),
+        }
+      : {}),
+  });
   const relays = createRelayHub({ timeoutMs: config.requestTimeoutMs });
   const sender = relays.wrap(
     createHttpSender({
@@ -94,6 +108,7 @@ export async function startOutbound(config: Config): Promise<Running> {
       void emitEndpointDisabled(ctx, attempt.appId, attempt.endpointId, attempt.createdAt).catch(
         (error: unknown) => logger.error({ err: error }, "emitting endpoint.disabled failed"),
       ),
+    traceparentFor: (msgId, endpointId) => telemetry.attemptTraceparent(msgId, endpointId),
     onOutcomesRecorded: (outcomes) => {
       telemetry.recordOutcomes(outcomes, Date.now());
       void emitAttemptEvents(ctx, outcomes).catch((error: unknown) =>
@@ -162,6 +177,7 @@ export async function startOutbound(config: Config): Promise<Running> {
       await imports.stop();
       await tasks.idle();
       await sender.close();
+      await telemetry.close();
       await store.close();
       lock?.release();
     },

@@ -40,6 +40,9 @@ export interface Config {
   metricsToken: string | undefined;
   /** `json` (pino lines, the default) or `pretty` (one readable line per record, for humans). */
   logFormat: "json" | "pretty";
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: traces are exported there (OTLP/HTTP JSON) when set. */
+  otlpEndpoint: string | undefined;
+  otelServiceName: string;
 }
 
 /** Per-application and per-token limits (issue: one tenant must not starve the others). */
@@ -142,6 +145,8 @@ const envSchema = z.object({
   OUTBOUND_MAX_IMPORTS_IN_FLIGHT: positiveInt.pipe(z.number().int().min(1)).default(2),
   OUTBOUND_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default("outbound"),
 });
 
 export class ConfigError extends Error {}
@@ -217,5 +222,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     metricsToken: values.OUTBOUND_METRICS_TOKEN,
     logFormat: values.LOG_FORMAT,
+    otlpEndpoint: values.OTEL_EXPORTER_OTLP_ENDPOINT,
+    otelServiceName: values.OTEL_SERVICE_NAME,
   };
 }

@@ -66,6 +66,7 @@ const printable = (max: number) =>
 /** Outbound's endpoint extension: how requests are shaped, signed and authenticated. */
 export const deliveryIn = z.strictObject({
   method: z.enum(["POST", "PUT", "PATCH", "GET"]).optional(),
+  traceparent: z.boolean().optional(),
   bodyEncoding: z.enum(["json", "form"]).optional(),
   signature: z
     .strictObject({

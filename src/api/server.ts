@@ -29,6 +29,7 @@ import { registerSessionRoutes } from "./routes/session.ts";
 import { registerStatisticsRoutes } from "./routes/statistics.ts";
 import { registerTransformationRoutes } from "./routes/transformations.ts";
 import { registerUnsubscribeRoutes } from "./routes/unsubscribe-page.ts";
+import { registerTracingHooks } from "./tracing-hooks.ts";
 import { registerWebAssets } from "./web-assets.ts";
 
 export function buildApi(ctx: Context, imports: ImportRunner, version: string, tasks: TaskRunner) {
@@ -82,6 +83,7 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string, t
   registerAccessControl(app, ctx);
   registerAccessLog(app, ctx);
   registerMetricsRoutes(app, ctx);
+  registerTracingHooks(app, ctx);
   // Fastify's text/plain parser would hand JSON routes a string (a puzzling 422); without it the answer is a 415
   // naming the accepted types.
   app.removeContentTypeParser(["application/json", "text/plain"]);

@@ -16,6 +16,8 @@ export interface BuildInput {
   sensitiveHeaders?: string[];
   timestampSeconds: number;
   userAgent: string;
+  /** The attempt's W3C trace context, sent when the endpoint opted in (`delivery.traceparent`). */
+  traceparent?: string | undefined;
 }
 
 export interface BuiltRequest {
@@ -92,6 +94,7 @@ export function buildRequest(input: BuildInput): BuiltRequest {
     if (secret) masked.add(name);
     else masked.delete(name);
   }
+  if (options.traceparent && input.traceparent) headers.traceparent = input.traceparent;
   Object.assign(headers, signatureHeaders(input, signedText));
 
   const logged: SentRequest = {

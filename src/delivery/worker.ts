@@ -36,6 +36,8 @@ export interface WorkerOptions {
   now?: () => number;
   /** Called once per endpoint the worker disabled (410 Gone or the 5-day rule). */
   onEndpointDisabled?: (attempt: AttemptRow) => void;
+  /** The W3C `traceparent` of an attempt about to be sent to an endpoint that opted in (traces on), if any. */
+  traceparentFor?: (msgId: string, endpointId: string) => string | undefined;
   /** Called with every batch of outcomes once it is recorded (operational message.attempt.* events). */
   onOutcomesRecorded?: (outcomes: DeliveryOutcome[]) => void;
 }
@@ -264,6 +266,9 @@ export function createWorker(options: WorkerOptions): Worker {
           : opened(endpoint.credentialsSealed, (sealed) => openCredentials(options.secrets, sealed)),
       timestampSeconds: Math.floor(now() / 1000),
       userAgent: options.userAgent,
+      traceparent: endpoint.delivery.traceparent
+        ? options.traceparentFor?.(claimed.message.id, endpoint.id)
+        : undefined,
     });
     return { result: await sender.send(built.request, stop), sent: built.logged };
   }

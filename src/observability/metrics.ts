@@ -1,6 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { OperationalStats } from "../store/stats.ts";
 import type { DeliveryOutcome, MessageStatus } from "../store/types.ts";
+import { formatTraceparent, SPAN_KIND, type SpanContext, type Tracer } from "./tracing.ts";
 
 export type StatusClass = "1xx" | "2xx" | "3xx" | "4xx" | "5xx" | "none";
 
@@ -37,7 +38,18 @@ export interface Telemetry {
   observeStats(stats: OperationalStats, now: number): void;
   /** When this process last recorded an attempt outcome (null: none yet). */
   lastOutcomeAt(): number | null;
+  /** Traces (OTEL_EXPORTER_OTLP_ENDPOINT), or null when off. */
+  readonly tracer: Tracer | null;
+  /** The message span of a message created here: its attempts become its children. */
+  rememberMessageTrace(msgId: string, context: SpanContext): void;
+  /** The `traceparent` of an attempt about to be sent (its span's context, recorded with its outcome). */
+  attemptTraceparent(msgId: string, endpointId: string): string | undefined;
+  /** Sends buffered spans (shutdown). */
+  close(): Promise<void>;
 }
+
+/** Message spans kept for linking attempts; older messages' attempts start their own trace. */
+const MAX_MESSAGE_TRACES = 10_000;
 
 const MESSAGE_CREATE_ROUTE = "/api/v1/app/:app_id/msg";
 
@@ -45,7 +57,19 @@ export function createTelemetry(options: {
   now: () => number;
   workerInProcess: boolean;
   defaultMetrics?: boolean;
+  tracer?: Tracer;
 }): Telemetry {
+  const tracer = options.tracer ?? null;
+  const messageTraces = new Map<string, SpanContext>();
+  /** Span contexts handed out as `traceparent` before the attempt, keyed `msgId endpointId`. */
+  const attemptTraces = new Map<string, SpanContext>();
+  const remember = (map: Map<string, SpanContext>, key: string, context: SpanContext) => {
+    if (map.size >= MAX_MESSAGE_TRACES) {
+      const oldest = map.keys().next().value;
+      if (oldest !== undefined) map.delete(oldest);
+    }
+    map.set(key, context);
+  };
   const registry = new Registry();
   // Process and Node metrics, event-loop lag (nodejs_eventloop_lag_seconds and percentiles) among them.
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
@@ -124,6 +148,28 @@ export function createTelemetry(options: {
       for (const { attempt, status, endpointEffect } of outcomes) {
         const cls = statusClass(attempt.responseStatusCode);
         attempts.inc({ outcome: deliveryOutcome(status), status_class: cls });
+        if (tracer) {
+          const parent = messageTraces.get(attempt.msgId) ?? null;
+          const key = `${attempt.msgId} ${attempt.endpointId}`;
+          const handedOut = attemptTraces.get(key);
+          attemptTraces.delete(key);
+          tracer.record({
+            name: "deliver",
+            kind: SPAN_KIND.client,
+            context: handedOut ?? tracer.newContext(parent),
+            parentSpanId: parent?.spanId ?? null,
+            startMs: attempt.createdAt - attempt.durationMs,
+            endMs: attempt.createdAt,
+            attributes: {
+              "outbound.message_id": attempt.msgId,
+              "outbound.endpoint_id": attempt.endpointId,
+              "outbound.outcome": deliveryOutcome(status),
+              "url.full": attempt.url,
+              "http.response.status_code": attempt.responseStatusCode,
+            },
+            error: attempt.status !== 0,
+          });
+        }
         attemptSeconds.observe({ status_class: cls }, attempt.durationMs / 1000);
         if (endpointEffect === "disable") endpointsDisabled.inc();
       }
@@ -154,5 +200,16 @@ export function createTelemetry(options: {
       }
     },
     lastOutcomeAt: () => lastOutcomeAt,
+    tracer,
+    rememberMessageTrace(msgId, context) {
+      remember(messageTraces, msgId, context);
+    },
+    attemptTraceparent(msgId, endpointId) {
+      if (!tracer) return undefined;
+      const context = tracer.newContext(messageTraces.get(msgId) ?? null);
+      remember(attemptTraces, `${msgId} ${endpointId}`, context);
+      return formatTraceparent(context);
+    },
+    close: async () => tracer?.flush(),
   };
 }

@@ -87,6 +87,8 @@ export interface DeliveryOptions {
     include?: "mapped-only" | "all";
   } | null;
   filter?: Record<string, unknown> | null;
+  /** Send a W3C `traceparent` header (the attempt's span) when traces are on (OTEL_EXPORTER_OTLP_ENDPOINT). */
+  traceparent?: boolean;
 }
 
 export type Credentials =

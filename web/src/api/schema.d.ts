@@ -1348,6 +1348,7 @@ export interface paths {
             delivery?: ({
               /** @enum {string} */
               method?: "POST" | "PUT" | "PATCH" | "GET";
+              traceparent?: boolean;
               /** @enum {string} */
               bodyEncoding?: "json" | "form";
               signature?: {
@@ -1559,6 +1560,7 @@ export interface paths {
             delivery?: ({
               /** @enum {string} */
               method?: "POST" | "PUT" | "PATCH" | "GET";
+              traceparent?: boolean;
               /** @enum {string} */
               bodyEncoding?: "json" | "form";
               signature?: {
@@ -1745,6 +1747,7 @@ export interface paths {
             delivery?: ({
               /** @enum {string} */
               method?: "POST" | "PUT" | "PATCH" | "GET";
+              traceparent?: boolean;
               /** @enum {string} */
               bodyEncoding?: "json" | "form";
               signature?: {
@@ -2309,6 +2312,7 @@ export interface paths {
               delivery?: ({
                 /** @enum {string} */
                 method?: "POST" | "PUT" | "PATCH" | "GET";
+                traceparent?: boolean;
                 /** @enum {string} */
                 bodyEncoding?: "json" | "form";
                 signature?: {
@@ -2448,6 +2452,7 @@ export interface paths {
               delivery?: ({
                 /** @enum {string} */
                 method?: "POST" | "PUT" | "PATCH" | "GET";
+                traceparent?: boolean;
                 /** @enum {string} */
                 bodyEncoding?: "json" | "form";
                 signature?: {
