@@ -123,6 +123,21 @@ describe("delivery options from the form", () => {
     );
   });
 
+  test("application key credentials", () => {
+    const draft = {
+      ...emptyDraft(),
+      credentialsKind: "applicationKey" as const,
+      keyName: "crm",
+      keyValue: "k",
+    };
+    assert.deepEqual(deliveryOf(draft).credentials, {
+      type: "applicationKey",
+      environment: "prod",
+      name: "crm",
+      key: "k",
+    });
+  });
+
   test("HMAC schemes carry their header and prefix; form encoding only when not GET", () => {
     const delivery = deliveryOf({
       ...emptyDraft(),

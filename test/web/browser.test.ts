@@ -357,6 +357,11 @@ test("a portal link in an iframe on another origin lists only its own applicatio
 });
 
 test("a read-only portal link shows no edit actions, and the server refuses its writes", async () => {
+  // Theme per application (metadata) under the link's own choices: dark from the application, colour from the link.
+  const patched = await api(server, "PATCH", `/api/v1/app/${state.appId}`, {
+    metadata: { "portal.theme": "dark", "portal.primaryColor": "#0f766e" },
+  });
+  assert.equal(patched.status, 200, JSON.stringify(patched.body));
   const previous = (await page.getByTestId("portal-url").textContent()) ?? "";
   await page.getByLabel(/^Read-only/).check();
   await page.getByRole("button", { name: "Create portal link" }).click();
@@ -370,6 +375,16 @@ test("a read-only portal link shows no edit actions, and the server refuses its 
   reader.allow(/403.*\/endpoint\)?$/);
   await reader.page.goto(readOnlyUrl);
   await reader.page.getByRole("button", { name: "Referral Factory", exact: true }).click();
+  assert.deepEqual(
+    await reader.page.evaluate(() => {
+      const root = document.documentElement as unknown as { dataset: { theme?: string } };
+      return [
+        root.dataset.theme,
+        getComputedStyle(document.documentElement).getPropertyValue("--primary").trim(),
+      ];
+    }),
+    ["dark", "#aa3300"],
+  );
   await reader.page.getByRole("button", { name: "Reveal signing secret" }).waitFor();
   for (const action of ["Edit", "Rotate secret", "Send test event", "Resend", "Recover"]) {
     assert.equal(await reader.page.getByRole("button", { name: action, exact: true }).count(), 0, action);

@@ -24,7 +24,8 @@ export interface ListResponse<T> {
 export type Credentials =
   | { type: "basic"; username: string; password: string }
   | { type: "bearer"; token: string }
-  | { type: "header"; name: string; value: string };
+  | { type: "header"; name: string; value: string }
+  | { type: "applicationKey"; environment: "dev" | "staging" | "prod"; name: string; key: string };
 
 export interface MappingField {
   to: string;

@@ -164,15 +164,20 @@ export function ApplicationSettings({
 
 /** Makes a portal link to hand to the application's customer, with the theme carried in the link itself. */
 export function PortalLink({ api, appId }: { api: Api; appId: string }) {
-  const [color, setColor] = useState("#3b5bdb");
+  const [color, setColor] = useState("");
   const [logo, setLogo] = useState("");
-  const [theme, setTheme] = useState<"light" | "dark">("light");
+  const [theme, setTheme] = useState<"" | "light" | "dark">("");
   const [readOnly, setReadOnly] = useState(false);
   const [url, setUrl] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const themed = (base: string) => {
-    const extra = new URLSearchParams({ primaryColor: color, ...(logo ? { logo } : {}), theme });
-    return `${base}&${extra.toString()}`;
+    // Only what is set goes in the link; the rest comes from the application's `portal.*` metadata.
+    const extra = new URLSearchParams({
+      ...(color ? { primaryColor: color } : {}),
+      ...(logo ? { logo } : {}),
+      ...(theme ? { theme } : {}),
+    }).toString();
+    return extra ? `${base}&${extra}` : base;
   };
   return (
     <section className="panel" aria-labelledby="portal-link-title">
@@ -183,7 +188,7 @@ export function PortalLink({ api, appId }: { api: Api; appId: string }) {
       </p>
       <div className="row">
         <div className="grow">
-          <TextField label="Primary colour" value={color} onChange={setColor} />
+          <TextField label="Primary colour" value={color} placeholder="#3b5bdb" onChange={setColor} />
         </div>
         <div className="grow">
           <TextField label="Logo URL (https)" value={logo} onChange={setLogo} />
@@ -193,6 +198,7 @@ export function PortalLink({ api, appId }: { api: Api; appId: string }) {
             label="Theme"
             value={theme}
             options={[
+              ["", "Application default"],
               ["light", "Light"],
               ["dark", "Dark"],
             ]}

@@ -81,6 +81,7 @@ export function DeliveryFields({
           ["basic", "Basic (username and password)"],
           ["bearer", "Bearer token"],
           ["header", "Secret header"],
+          ["applicationKey", "Application key (x-application, x-application-key)"],
         ]}
         onChange={(credentialsKind) => change({ credentialsKind, credentialsKept: false })}
       />
@@ -129,6 +130,37 @@ export function DeliveryFields({
               type="password"
               value={draft.headerValue}
               onChange={(headerValue) => change({ headerValue })}
+            />
+          </div>
+        </div>
+      )}
+      {!draft.credentialsKept && draft.credentialsKind === "applicationKey" && (
+        <div className="row">
+          <div className="grow">
+            <SelectField
+              label="Key environment"
+              value={draft.keyEnvironment}
+              options={[
+                ["prod", "prod"],
+                ["staging", "staging"],
+                ["dev", "dev"],
+              ]}
+              onChange={(keyEnvironment) => change({ keyEnvironment })}
+            />
+          </div>
+          <div className="grow">
+            <TextField
+              label="Application name"
+              value={draft.keyName}
+              onChange={(keyName) => change({ keyName })}
+            />
+          </div>
+          <div className="grow">
+            <TextField
+              label="Application key"
+              type="password"
+              value={draft.keyValue}
+              onChange={(keyValue) => change({ keyValue })}
             />
           </div>
         </div>

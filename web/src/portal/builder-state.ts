@@ -22,7 +22,7 @@ export interface HeaderRow {
   name: string;
   value: string;
 }
-export type CredentialsKind = "none" | "basic" | "bearer" | "header";
+export type CredentialsKind = "none" | "basic" | "bearer" | "header" | "applicationKey";
 
 export interface Draft {
   url: string;
@@ -43,6 +43,10 @@ export interface Draft {
   token: string;
   headerName: string;
   headerValue: string;
+  /** Application key credentials: `x-application: <environment>-<name>`, `x-application-key: <key>`. */
+  keyEnvironment: "dev" | "staging" | "prod";
+  keyName: string;
+  keyValue: string;
   mapping: MappingRow[];
   includeAll: boolean;
   filter: FilterRow[];
@@ -71,6 +75,9 @@ export function emptyDraft(): Draft {
     token: "",
     headerName: "",
     headerValue: "",
+    keyEnvironment: "prod",
+    keyName: "",
+    keyValue: "",
     mapping: [],
     includeAll: false,
     filter: [],
@@ -157,6 +164,8 @@ export function draftFromEndpoint(endpoint: Endpoint, headers: Record<string, st
     credentialsKept: credentials !== null,
     username: credentials?.type === "basic" ? credentials.username : "",
     headerName: credentials?.type === "header" ? credentials.name : "",
+    keyEnvironment: credentials?.type === "applicationKey" ? credentials.environment : "prod",
+    keyName: credentials?.type === "applicationKey" ? credentials.name : "",
     mapping: mappingRows(delivery.mapping?.fields),
     includeAll: delivery.mapping?.include === "all",
     filter: filterToRows(delivery.filter) ?? [],
@@ -172,6 +181,13 @@ function credentialsOf(draft: Draft): Credentials | null {
       return { type: "bearer", token: draft.token };
     case "header":
       return { type: "header", name: draft.headerName, value: draft.headerValue };
+    case "applicationKey":
+      return {
+        type: "applicationKey",
+        environment: draft.keyEnvironment,
+        name: draft.keyName,
+        key: draft.keyValue,
+      };
     case "none":
       return null;
   }

@@ -1,4 +1,4 @@
-import { StrictMode } from "react";
+import { StrictMode, useEffect, useMemo } from "react";
 import { createRoot } from "react-dom/client";
 import { type Api, call, createApi } from "../api/client.ts";
 import type { Application } from "../api/types.ts";
@@ -6,13 +6,13 @@ import { ErrorText } from "../ui/forms.tsx";
 import { useLoad } from "../ui/hooks.ts";
 import "../styles.css";
 import { AppScreens } from "./AppScreens.tsx";
-import { applyTheme, readTheme, type Theme } from "./theme.ts";
+import { applyTheme, readTheme, themeParams } from "./theme.ts";
 
 /**
  * The tenant portal, opened from `/portal/#token=…` (app-portal-access). The token lives in the fragment, which
  * browsers never send to servers or in Referer; it is kept in memory only and sent as a bearer token.
  */
-function Portal({ api, theme }: { api: Api; theme: Theme }) {
+function Portal({ api, linkParams }: { api: Api; linkParams: URLSearchParams }) {
   const app = useLoad(async () => {
     const who = await call<{ kind: string | null; appId?: string; readOnly?: boolean }>(
       api.GET("/api/v1/session"),
@@ -26,6 +26,10 @@ function Portal({ api, theme }: { api: Api; theme: Theme }) {
     // A read-only link (AppPortalAccessIn.readOnly) shows no edit actions; the server refuses its writes anyway.
     return { application, readOnly: who.readOnly === true };
   }, []);
+  // The link's theme wins; the application's metadata (`portal.primaryColor`, `portal.logo`, `portal.theme`) fills in.
+  const metadata = app.data?.application.metadata;
+  const theme = useMemo(() => readTheme(themeParams(linkParams, metadata ?? {})), [linkParams, metadata]);
+  useEffect(() => applyTheme(theme), [theme]);
   return (
     <>
       <header className="top">
@@ -42,14 +46,14 @@ function Portal({ api, theme }: { api: Api; theme: Theme }) {
 
 const fragment = new URLSearchParams(window.location.hash.slice(1));
 const query = new URLSearchParams(window.location.search);
-const theme = readTheme(new URLSearchParams([...query, ...fragment]));
-applyTheme(theme);
+const linkParams = new URLSearchParams([...query, ...fragment]);
+applyTheme(readTheme(linkParams));
 const token = fragment.get("token");
 const root = createRoot(document.getElementById("root") as HTMLElement);
 root.render(
   <StrictMode>
     {token ? (
-      <Portal api={createApi(token)} theme={theme} />
+      <Portal api={createApi(token)} linkParams={linkParams} />
     ) : (
       <main>
         <h1>Webhooks</h1>

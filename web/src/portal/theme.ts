@@ -1,4 +1,7 @@
-/** Per-link theming read from the portal URL: `primaryColor`, `logo` (https), `theme=dark` or `darkMode=true`. */
+/**
+ * Portal theming: `primaryColor`, `logo` (https), `theme=dark` or `darkMode=true`, from the portal link (query or
+ * fragment) or, where the link says nothing, from the application's metadata under `portal.<name>`.
+ */
 export interface Theme {
   primaryColor: string | null;
   logo: string | null;
@@ -27,4 +30,15 @@ export function applyTheme(theme: Theme): void {
   const root = document.documentElement;
   if (theme.primaryColor) root.style.setProperty("--primary", theme.primaryColor);
   root.dataset.theme = theme.dark ? "dark" : "light";
+}
+
+/** The link's parameters over the application's `portal.*` metadata. */
+export function themeParams(link: URLSearchParams, metadata: Record<string, string>): URLSearchParams {
+  const merged = new URLSearchParams();
+  for (const name of ["primaryColor", "logo", "theme"]) {
+    const value = metadata[`portal.${name}`];
+    if (value) merged.set(name, value);
+  }
+  for (const [name, value] of link) merged.set(name, value);
+  return merged;
 }
