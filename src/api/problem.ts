@@ -21,8 +21,13 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
   }
   if (error instanceof ForbiddenError)
     return reply.code(403).send({ code: "forbidden", detail: error.message });
-  if (error instanceof PayloadTooLargeError)
-    return reply.code(413).send({ code: "payload_too_large", detail: error.message });
+  if (error instanceof PayloadTooLargeError) {
+    // The rest of the body is never read: the connection cannot carry another request.
+    return reply
+      .code(413)
+      .header("connection", "close")
+      .send({ code: "payload_too_large", detail: error.message });
+  }
   if (error instanceof TooManyRequestsError) {
     return reply
       .code(429)
