@@ -1,4 +1,6 @@
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import { hostname } from "node:os";
 import pino from "pino";
 import { IDEMPOTENCY_TTL_MS } from "./api/idempotency.ts";
 import { buildApi } from "./api/server.ts";
@@ -11,20 +13,23 @@ import { ensureDirectoryEventTypes } from "./directory/events.ts";
 import { createTaskRunner } from "./domain/background-tasks.ts";
 import type { Context } from "./domain/context.ts";
 import { checkEncryptionKey } from "./domain/encryption-key-check.ts";
+import { ConflictError } from "./domain/errors.ts";
 import {
   emitAttemptEvents,
   emitEndpointDisabled,
   ensureOperationalApplication,
 } from "./domain/operational-events.ts";
 import { createQuotaGuard } from "./domain/quotas.ts";
+import { runRetention } from "./domain/retention.ts";
 import { ensureAdminToken } from "./domain/tokens.ts";
 import { createTelemetry } from "./observability/metrics.ts";
 import { prettyLogStream } from "./observability/pretty-log.ts";
 import { createTracer } from "./observability/tracing.ts";
 import { createSecretBox, deriveKey, loadEncryptionKey } from "./secret-box.ts";
+import { DuplicateKeyError } from "./store/errors.ts";
+import { openStore } from "./store/open-store.ts";
 import { withReadCache } from "./store/read-cache.ts";
 import { lockDatabase } from "./store/sqlite/database-lock.ts";
-import { createSqliteStore } from "./store/sqlite/sqlite-store.ts";
 import { createAddressPolicy } from "./webhook/address-policy.ts";
 
 const HOUSEKEEPING_EVERY_MS = 60_000;
@@ -61,19 +66,39 @@ export function createLogger(config: Config) {
   );
 }
 
-/** API, delivery worker and housekeeping in one process (`outbound serve`, i.e. `npm start`). */
-export async function startOutbound(config: Config): Promise<Running> {
+/**
+ * Start-up seeding (built-in event types, the operational application) races with other processes starting on the
+ * same database: the loser of a race hits a unique key, and the next pass finds the row the winner wrote. Each pass
+ * gets further (every lost race means a row now exists), so a few passes always finish.
+ */
+async function seedOnce(seed: () => Promise<void>): Promise<void> {
+  for (let pass = 1; ; pass++) {
+    try {
+      return await seed();
+    } catch (error) {
+      const lostRace = error instanceof DuplicateKeyError || error instanceof ConflictError;
+      if (!lostRace || pass >= 20) throw error;
+    }
+  }
+}
+
+/** What a process runs: `serve` = API + delivery (what `npm start` runs), `api` = API only, `worker` = delivery only. */
+export type Role = "serve" | "api" | "worker";
+
+/** API and/or delivery worker, and housekeeping, in one process (`outbound serve|api|worker`). */
+export async function startOutbound(config: Config, role: Role = "serve"): Promise<Running> {
   const logger = createLogger(config);
-  // Before anything reads or migrates the database: a second process on the same file stops here, without
-  // releasing or re-sending the claims of the one that runs.
-  const lock = config.databasePath === ":memory:" ? null : lockDatabase(config.databasePath);
-  const store = withReadCache(createSqliteStore(config.databasePath), READ_CACHE_TTL_MS);
+  // Before anything reads or migrates the database: a second delivering process on the same SQLite file stops
+  // here, without releasing or re-sending the claims of the one that runs. API-only processes share the file.
+  const sqlitePath = config.database.kind === "sqlite" ? config.database.path : ":memory:";
+  const lock = role === "api" || sqlitePath === ":memory:" ? null : lockDatabase(sqlitePath);
+  const store = withReadCache(await openStore(config.database), READ_CACHE_TTL_MS, Date.now);
   const key = loadEncryptionKey(config.encryptionKey, config.dataDir);
   const secrets = createSecretBox(key);
   const addressPolicy = createAddressPolicy(config.allowedSubnets);
   const telemetry = createTelemetry({
     now: Date.now,
-    workerInProcess: true,
+    workerInProcess: role !== "api",
     ...(config.otlpEndpoint
       ? {
           tracer: createTracer({
@@ -103,6 +128,8 @@ export async function startOutbound(config: Config): Promise<Running> {
     requestTimeoutMs: config.requestTimeoutMs,
     concurrency: config.workerConcurrency,
     endpointConcurrency: config.endpointConcurrency,
+    leaseMs: config.leaseMs,
+    owner: `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`,
     userAgent: `Outbound/${VERSION}`,
     onEndpointDisabled: (attempt) =>
       void emitEndpointDisabled(ctx, attempt.appId, attempt.endpointId, attempt.createdAt).catch(
@@ -130,7 +157,11 @@ export async function startOutbound(config: Config): Promise<Running> {
     relays,
   };
 
-  await checkEncryptionKey(store, secrets, config.databasePath);
+  await checkEncryptionKey(
+    store,
+    secrets,
+    config.database.kind === "sqlite" ? sqlitePath : "the PostgreSQL database",
+  );
   const token = await ensureAdminToken(ctx);
   if (token) {
     // Printed once, on the first start only; only its hash is stored.
@@ -138,33 +169,39 @@ export async function startOutbound(config: Config): Promise<Running> {
       `\nOutbound generated an API token (shown once, store it now):\n\n  ${token}\n\nSet OUTBOUND_API_TOKEN to choose your own.\n\n`,
     );
   }
+  // Only expired leases: other processes on the same database may have attempts in flight right now.
   const orphaned = await store.releaseOrphanedClaims(Date.now());
-  // Single-process SQLite: a reservation still in progress at start-up belongs to a request that died with us.
-  await store.releaseAbandonedIdempotency(Date.now());
-  if (orphaned > 0) logger.info({ count: orphaned }, "re-queued deliveries left in flight by a previous run");
+  if (orphaned > 0) logger.info({ count: orphaned }, "re-queued deliveries whose process died");
 
-  await ensureDirectoryEventTypes(ctx);
-  await ensureOperationalApplication(ctx);
+  await seedOnce(() => ensureDirectoryEventTypes(ctx));
+  await seedOnce(() => ensureOperationalApplication(ctx));
   const imports = createImportRunner(ctx);
   const tasks = createTaskRunner(ctx);
-  const api = buildApi(ctx, imports, VERSION, tasks);
-  await api.listen({ port: config.port, host: config.host });
-  worker.start();
-  await imports.resumeUnfinished();
-  await tasks.resumeUnfinished();
+  const api = role === "worker" ? null : buildApi(ctx, imports, VERSION, tasks);
+  await api?.listen({ port: config.port, host: config.host });
+  // Messages accepted by other processes (PostgreSQL) wake this worker at once; polling stays the truth.
+  const unlisten = role === "api" ? null : await store.listenForWork(() => worker.notify());
+  if (role !== "api") worker.start();
+  if (api) {
+    await imports.resumeUnfinished();
+    await tasks.resumeUnfinished();
+  }
   const housekeeping = setInterval(() => {
     const now = Date.now();
-    void Promise.all([
-      store.expungeExpiredPayloads(now),
-      store.purgeIdempotency(now - IDEMPOTENCY_TTL_MS),
-    ]).catch((error: unknown) => logger.error({ err: error }, "housekeeping failed"));
+    void runRetention(store, now, {
+      idempotencyTtlMs: IDEMPOTENCY_TTL_MS,
+      leaseMs: config.leaseMs,
+      attemptRetentionMs: config.attemptRetentionMs,
+    }).catch((error: unknown) => logger.error({ err: error }, "housekeeping failed"));
   }, HOUSEKEEPING_EVERY_MS);
   housekeeping.unref();
 
-  const address = api.server.address();
+  const address = api?.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`;
-  logger.info({ url, database: config.databasePath }, "Outbound is listening");
+  const database = config.database.kind === "sqlite" ? config.database.path : "postgres";
+  if (api) logger.info({ url, database, role }, "Outbound is listening");
+  else logger.info({ database, role }, "Outbound is delivering");
 
   return {
     url,
@@ -172,7 +209,8 @@ export async function startOutbound(config: Config): Promise<Running> {
       clearInterval(housekeeping);
       // The worker's grace runs while the API drains, so the whole stop takes about OUTBOUND_SHUTDOWN_GRACE.
       const workerStopped = worker.stop(config.shutdownGraceMs);
-      await api.close();
+      await api?.close();
+      await unlisten?.();
       await workerStopped;
       await imports.stop();
       await tasks.idle();

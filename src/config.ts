@@ -8,9 +8,14 @@ export const DEFAULT_RETRY_SCHEDULE = "5s,5m,30m,2h,5h,10h,10h";
 export interface Config {
   port: number;
   host: string;
-  /** SQLite file path; PostgreSQL URLs are rejected until the PostgreSQL store lands. */
-  databasePath: string;
+  /** Where the data lives: a SQLite file (one machine) or a PostgreSQL database (any number of processes). */
+  database: DatabaseConfig;
+  /** Encryption key file (when OUTBOUND_ENCRYPTION_KEY is unset) and uploaded CSV files. */
   dataDir: string;
+  /** How long a claimed delivery (or an idempotency reservation) stays with its process before others may take it. */
+  leaseMs: number;
+  /** Attempts (the delivery log) older than this are deleted by the retention job. */
+  attemptRetentionMs: number;
   apiToken: string | undefined;
   retryScheduleMs: number[];
   allowedSubnets: string[];
@@ -70,6 +75,11 @@ const duration = z.string().transform((value, ctx) => {
 });
 
 const positiveInt = z.string().regex(/^\d+$/, "must be a whole number").transform(Number);
+
+export type DatabaseConfig =
+  | { kind: "sqlite"; path: string }
+  /** `url` as given (TLS options such as `sslmode` are passed through to the driver); `pool` connections at most. */
+  | { kind: "postgres"; url: string; pool: number };
 
 const envSchema = z.object({
   PORT: positiveInt.pipe(z.number().int().min(0).max(65535)).default(8071),
@@ -133,6 +143,10 @@ const envSchema = z.object({
       }
       return sources.join(" ");
     }),
+  OUTBOUND_LEASE: duration.pipe(z.number().int().min(100)).optional(),
+  OUTBOUND_ATTEMPT_RETENTION: duration.pipe(z.number().int().min(60_000)).default(90 * 86_400_000),
+  OUTBOUND_PG_POOL: positiveInt.pipe(z.number().int().min(1).max(1000)).default(10),
+  OUTBOUND_DATA_DIR: z.string().min(1).optional(),
   OUTBOUND_SHUTDOWN_GRACE: duration.default(10_000),
   OUTBOUND_MAX_IMPORT_BYTES: positiveInt.pipe(z.number().int().min(1024)).default(512 * 1024 * 1024),
   OUTBOUND_HEADERS_TIMEOUT: duration.default(10_000),
@@ -183,18 +197,36 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const values = parsed.data;
-  if (/^postgres(ql)?:\/\//.test(values.DATABASE_URL)) {
-    throw new ConfigError(
-      "Invalid configuration:\n  DATABASE_URL: PostgreSQL is not supported yet; use a SQLite file path such as ./data/outbound.db",
+  const problems: string[] = [];
+  // Default: an attempt's whole time (request timeout) plus 30 s for a rate-limit wait and recording its outcome.
+  const leaseMs = values.OUTBOUND_LEASE ?? Math.max(45_000, values.OUTBOUND_REQUEST_TIMEOUT + 30_000);
+  if (leaseMs <= values.OUTBOUND_REQUEST_TIMEOUT) {
+    // A lease shorter than an attempt would let another process send the same delivery while it is in flight.
+    problems.push("OUTBOUND_LEASE: must be longer than OUTBOUND_REQUEST_TIMEOUT");
+  }
+  const postgres = /^postgres(ql)?:\/\//.test(values.DATABASE_URL);
+  if (postgres && values.OUTBOUND_ENCRYPTION_KEY === undefined) {
+    // Every process must open the others' secrets: a key file generated per machine would not do.
+    problems.push(
+      "OUTBOUND_ENCRYPTION_KEY: required with a PostgreSQL DATABASE_URL (every process must share it)",
     );
   }
-  const databasePath = values.DATABASE_URL.replace(/^(sqlite|file):(\/\/)?/, "");
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
+  const database: DatabaseConfig = postgres
+    ? { kind: "postgres", url: values.DATABASE_URL, pool: values.OUTBOUND_PG_POOL }
+    : { kind: "sqlite", path: values.DATABASE_URL.replace(/^(sqlite|file):(\/\/)?/, "") };
+  const sqliteDir =
+    database.kind === "sqlite" && database.path !== ":memory:"
+      ? path.dirname(path.resolve(database.path))
+      : null;
   const port = values.PORT;
   return {
     port,
     host: values.HOST,
-    databasePath,
-    dataDir: databasePath === ":memory:" ? path.resolve("data") : path.dirname(path.resolve(databasePath)),
+    database,
+    dataDir: path.resolve(values.OUTBOUND_DATA_DIR ?? sqliteDir ?? "data"),
+    leaseMs,
+    attemptRetentionMs: values.OUTBOUND_ATTEMPT_RETENTION,
     apiToken: values.OUTBOUND_API_TOKEN,
     retryScheduleMs: values.OUTBOUND_RETRY_SCHEDULE,
     allowedSubnets: values.OUTBOUND_ALLOWED_SUBNETS,

@@ -35,6 +35,10 @@ export interface ServerOptions {
   keepDataDir?: boolean;
   /** API token (to keep the same one across a restart); random by default. */
   token?: string;
+  /** `serve` (default), `api` (no delivery) or `worker` (no HTTP: ready once it logs that it delivers). */
+  role?: "serve" | "api" | "worker";
+  /** Another DATABASE_URL than the data directory's SQLite file (e.g. a PostgreSQL database). */
+  databaseUrl?: string;
 }
 
 export interface MemorySample {
@@ -142,14 +146,17 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
   const env: Record<string, string> = {
     PORT: String(port),
     HOST: "127.0.0.1",
-    DATABASE_URL: path.join(dataDir, "outbound.db"),
+    DATABASE_URL: options.databaseUrl ?? path.join(dataDir, "outbound.db"),
+    OUTBOUND_DATA_DIR: dataDir,
     OUTBOUND_API_TOKEN: token,
     OUTBOUND_ALLOWED_SUBNETS: "127.0.0.0/8,::1/128",
-    LOG_LEVEL: "warn",
+    // A worker has no health route: it is ready when it logs (at info) that it is delivering.
+    LOG_LEVEL: options.role === "worker" ? "info" : "warn",
     ...options.env,
   };
+  const role = options.role ?? "serve";
   // The same V8 flags as `npm start` (package.json), so the bench measures what users run.
-  const child = spawn(nodeBin, [...START_NODE_FLAGS, ...serverNodeArgs(), mainScript, "serve"], {
+  const child = spawn(nodeBin, [...START_NODE_FLAGS, ...serverNodeArgs(), mainScript, role], {
     cwd: repoRoot,
     env: { ...inheritedEnv(), ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -190,9 +197,15 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
   try {
     for (;;) {
       if (exited(child))
-        throw new Error(`outbound serve exited before it was ready (${problem}):\n${output}`);
+        throw new Error(`outbound ${role} exited before it was ready (${problem}):\n${output}`);
       if (Date.now() > deadline)
-        throw new Error(`outbound serve not ready in ${READY_TIMEOUT_MS} ms (${problem})`);
+        throw new Error(`outbound ${role} not ready in ${READY_TIMEOUT_MS} ms (${problem})`);
+      if (role === "worker") {
+        if (output.includes("Outbound is delivering")) break;
+        problem = "no 'Outbound is delivering' line yet";
+        await sleep(50);
+        continue;
+      }
       try {
         const response = await fetch(`${url}/api/v1/health`, { signal: AbortSignal.timeout(1_000) });
         await response.arrayBuffer();

@@ -5,8 +5,6 @@ import { ConflictError, ValidationError } from "../domain/errors.ts";
 
 export const IDEMPOTENCY_TTL_MS = 12 * 60 * 60 * 1000;
 const IN_PROGRESS_WAIT_MS = 5_000;
-/** A reservation without a response after this long belongs to a request that died (e.g. a crash). */
-export const ABANDONED_AFTER_MS = 60_000;
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -47,12 +45,22 @@ export function registerIdempotency(app: FastifyInstance, ctx: Context): void {
       await new Promise((resolve) => setTimeout(resolve, 25));
       row = await ctx.store.getIdempotency(key);
     }
-    const abandoned = row !== null && row.statusCode === 0 && row.createdAt < now - ABANDONED_AFTER_MS;
-    if (!row || abandoned || row.createdAt < now - IDEMPOTENCY_TTL_MS) {
-      // Expired or released: this request takes the key over.
-      await ctx.store.releaseIdempotency(key);
-      if (await ctx.store.reserveIdempotency(key, requestHash, now)) request.idempotencyKey = key;
-      return;
+    // A reservation without a response after one lease belongs to a request whose process died (judged after the
+    // wait: a retry that arrives right after a crash must not be told "in progress" by a reservation nobody holds).
+    const afterWait = ctx.now();
+    const abandoned = row !== null && row.statusCode === 0 && row.createdAt < afterWait - ctx.config.leaseMs;
+    if (!row || abandoned || row.createdAt < afterWait - IDEMPOTENCY_TTL_MS) {
+      // Expired, abandoned or released: this request takes the key over, unless a concurrent retry (perhaps in
+      // another process) took it first; then that one is in progress.
+      const stale = {
+        abandonedBefore: afterWait - ctx.config.leaseMs,
+        expiredBefore: afterWait - IDEMPOTENCY_TTL_MS,
+      };
+      if (await ctx.store.takeOverIdempotency(key, requestHash, afterWait, stale)) {
+        request.idempotencyKey = key;
+        return;
+      }
+      throw new ConflictError("A request with this idempotency key is still in progress");
     }
     if (row.statusCode === 0)
       throw new ConflictError("A request with this idempotency key is still in progress");

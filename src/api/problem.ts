@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import {
+  asConflict,
   ConflictError,
   ForbiddenError,
   NotFoundError,
@@ -10,7 +11,8 @@ import {
 } from "../domain/errors.ts";
 
 /** The one place errors become HTTP responses: Svix's HttpErrorOut `{code, detail}` or HTTPValidationError. */
-export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function sendProblem(thrown: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const error = asConflict(thrown);
   if (error instanceof ValidationError) return reply.code(422).send({ detail: error.issues });
   if (error instanceof NotFoundError)
     return reply.code(404).send({ code: "not_found", detail: error.message });

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import fs from "node:fs";
-import { startOutbound, VERSION } from "../app.ts";
+import { type Role, startOutbound, VERSION } from "../app.ts";
 import { type Config, ConfigError, loadClientConfig, loadConfig } from "../config.ts";
 import { describeStartupFailure } from "../startup-failure.ts";
 import { CliError, createApiClient } from "./api-client.ts";
@@ -18,6 +18,7 @@ import {
   runSendCommand,
   SEND_USAGE,
 } from "./resource-commands.ts";
+import { ROLE_USAGE, runMigrate } from "./roles.ts";
 import { runTailCommand, TAIL_USAGE } from "./tail-command.ts";
 
 /** One row per command: `--help` prints `usage` and `--version` the version without running anything. */
@@ -31,17 +32,26 @@ interface Command {
 /** How long after the grace period the process exits even if closing has not finished. */
 const SHUTDOWN_BACKSTOP_MS = 5_000;
 
-const SERVE_USAGE = `Usage: outbound serve
-
-Runs the API, the delivery worker and housekeeping in one process (what \`npm start\` runs).
-Stops on SIGTERM or SIGINT: attempts in flight get OUTBOUND_SHUTDOWN_GRACE to finish.
-Configuration comes from the environment (PORT, DATABASE_URL, OUTBOUND_API_TOKEN, …); see docs/operations.md.`;
-
 const COMMANDS: Record<string, Command> = {
   serve: {
     summary: "API, delivery worker and housekeeping in one process (what `npm start` runs)",
-    usage: SERVE_USAGE,
-    run: () => serve(loadConfig()),
+    usage: ROLE_USAGE.serve,
+    run: () => serve("serve", loadConfig()),
+  },
+  api: {
+    summary: "the HTTP API only (any number, beside the processes that deliver)",
+    usage: ROLE_USAGE.api,
+    run: () => serve("api", loadConfig()),
+  },
+  worker: {
+    summary: "delivery only, no HTTP (any number on PostgreSQL; one per SQLite file)",
+    usage: ROLE_USAGE.worker,
+    run: () => serve("worker", loadConfig()),
+  },
+  migrate: {
+    summary: "apply pending database migrations and exit (--status: list them, change nothing)",
+    usage: ROLE_USAGE.migrate,
+    run: (args) => runMigrate(args, loadConfig(), process.stdout),
   },
   import: {
     summary: "upload a participant CSV to a running server and follow the job",
@@ -124,12 +134,14 @@ Run \`outbound <command> --help\` for a command's options. Configuration comes f
 see docs/operations.md.`;
 }
 
-async function serve(config: Config): Promise<undefined> {
+/** Runs a long-lived role (serve, api, worker) until SIGTERM/SIGINT. */
+async function serve(role: Role, config: Config): Promise<undefined> {
   let running: Awaited<ReturnType<typeof startOutbound>>;
   try {
-    running = await startOutbound(config);
+    running = await startOutbound(config, role);
   } catch (error) {
-    process.stderr.write(`${describeStartupFailure(error, config)}\n`);
+    const databasePath = config.database.kind === "sqlite" ? config.database.path : "the PostgreSQL database";
+    process.stderr.write(`${describeStartupFailure(error, { ...config, databasePath })}\n`);
     process.exit(1);
   }
   let stopping = false;

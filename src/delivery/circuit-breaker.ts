@@ -1,3 +1,6 @@
+import { circuitOpenUntil as openUntil } from "../store/claim-policy.ts";
+import type { CircuitPolicy } from "../store/types.ts";
+
 /**
  * Per-endpoint circuit breaker. After THRESHOLD consecutive failed attempts the endpoint is "open": the worker
  * stops claiming its deliveries until the cooldown passes, so a dead receiver does not hold worker slots. Then it is
@@ -29,9 +32,12 @@ export function circuitOpenUntil(
   now: number,
   cooldown: Cooldown,
 ): number | null {
-  if (consecutiveFailures < CIRCUIT_THRESHOLD) return null;
-  const doublings = Math.min(consecutiveFailures - CIRCUIT_THRESHOLD, 16);
-  return now + Math.min(cooldown.maxMs, cooldown.baseMs * 2 ** doublings);
+  return openUntil(circuitPolicy(cooldown), consecutiveFailures, now);
+}
+
+/** The rule as data, for the store to apply inside the transaction that counts the failure. */
+export function circuitPolicy(cooldown: Cooldown): CircuitPolicy {
+  return { threshold: CIRCUIT_THRESHOLD, baseCooldownMs: cooldown.baseMs, maxCooldownMs: cooldown.maxMs };
 }
 
 export function circuitState(

@@ -14,9 +14,8 @@ import { STATUS_CANCELED, STATUS_FAIL, STATUS_PENDING, STATUS_SUCCESS } from "..
 import { openCredentials } from "../webhook/credentials.ts";
 import { activeSecretKeys, openHeaders, openSecrets } from "../webhook/endpoint-secrets.ts";
 import { transformDelivery } from "./apply-transformation.ts";
-import { CIRCUIT_THRESHOLD, circuitOpenUntil, cooldownFor } from "./circuit-breaker.ts";
+import { CIRCUIT_THRESHOLD, circuitPolicy, cooldownFor } from "./circuit-breaker.ts";
 import { type HttpSender, INTERRUPTED, type SendResult } from "./http-sender.ts";
-import { createRateLimiter } from "./rate-limiter.ts";
 import { buildRequest, maskQueryTokens } from "./request-builder.ts";
 import { type AttemptVerdict, classifyResponse, nextRetryDelay } from "./retry-policy.ts";
 import { createTransformationRunner } from "./transformation-thread.ts";
@@ -32,6 +31,10 @@ export interface WorkerOptions {
   requestTimeoutMs: number;
   concurrency: number;
   endpointConcurrency: number;
+  /** How long a claim stays with this process; must exceed the request timeout (config checks it). */
+  leaseMs: number;
+  /** This process's id on its claims (unique per process start). */
+  owner: string;
   userAgent: string;
   now?: () => number;
   /** Called once per endpoint the worker disabled (410 Gone or the 5-day rule). */
@@ -110,7 +113,13 @@ export function decideOutcome(
 export function createWorker(options: WorkerOptions): Worker {
   const { store, sender, logger } = options;
   const now = options.now ?? Date.now;
-  const leaseMs = options.requestTimeoutMs + 30_000;
+  const { leaseMs, owner } = options;
+  // A claimed delivery waits for its rate-limit slot at most this long, then sends within the request timeout:
+  // together well inside the lease, so no other process takes it over meanwhile.
+  const rateHorizonMs = Math.max(
+    0,
+    Math.min(RATE_LIMIT_HORIZON_MS, (leaseMs - options.requestTimeoutMs) / 2),
+  );
   const inFlightByEndpoint = new Map<string, number>();
   /** Endpoints in flight whose cap is below the default: a half-open circuit allows one probe. */
   const reducedCap = new Map<string, number>();
@@ -118,7 +127,6 @@ export function createWorker(options: WorkerOptions): Worker {
   const inFlight = new Map<ClaimedDelivery, { stop: AbortController; done: Promise<void> }>();
   /** False once stop() has written its last results: anything later is dropped, never recorded. */
   let recording = true;
-  const rateLimiter = createRateLimiter();
   // Opened secrets by their sealed text: decrypted once per endpoint version, not once per delivery.
   const openedCache = new Map<string, unknown>();
   function opened<T>(sealed: string, open: (sealed: string) => T): T {
@@ -128,7 +136,7 @@ export function createWorker(options: WorkerOptions): Worker {
     openedCache.set(sealed, value);
     return value;
   }
-  const cooldown = cooldownFor(options.retryScheduleMs);
+  const circuit = circuitPolicy(cooldownFor(options.retryScheduleMs));
   const transformations = createTransformationRunner();
   let pending: DeliveryOutcome[] = [];
   let flushing: Promise<void> = Promise.resolve();
@@ -169,9 +177,7 @@ export function createWorker(options: WorkerOptions): Worker {
     pending = [];
     if (batch.length === 0) return flushing;
     flushing = flushing
-      .then(() =>
-        store.recordOutcomes(batch, now(), (failures, at) => circuitOpenUntil(failures, at, cooldown)),
-      )
+      .then(() => store.recordOutcomes(batch, { now: now(), owner, circuit }))
       .then((disabled) => {
         // Logged once per endpoint, by whichever outcome actually disabled it.
         for (const attempt of disabled) {
@@ -239,7 +245,8 @@ export function createWorker(options: WorkerOptions): Worker {
     });
     if (endpoint.disabled) return skip("endpoint is disabled");
     if (claimed.message.payload === null) return skip("message payload was expunged");
-    const wait = rateLimiter.reserve(endpoint.id, endpoint.throttleRate ?? 0, now());
+    // The claim gave this delivery its rate-limit slot (shared by every process on the database).
+    const wait = claimed.sendAt - now();
     if (wait > 0) await delay(wait, undefined, { signal: stop }).catch(() => {});
     if (stop.aborted) return skip(INTERRUPTED, "interrupted");
     const headers = openHeaders(options.secrets, endpoint.headers);
@@ -309,9 +316,11 @@ export function createWorker(options: WorkerOptions): Worker {
     }
   }
 
-  /** Endpoints at their reduced cap, so the claim query skips their rows instead of reading and rejecting them. */
-  function atReducedCap(): string[] {
-    return [...reducedCap].filter(([id, cap]) => (inFlightByEndpoint.get(id) ?? 0) >= cap).map(([id]) => id);
+  /** Endpoints this process already has at their cap, so the claim skips their rows instead of reading them. */
+  function saturated(): string[] {
+    return [...inFlightByEndpoint]
+      .filter(([id, count]) => count >= (reducedCap.get(id) ?? options.endpointConcurrency))
+      .map(([id]) => id);
   }
 
   async function loop(): Promise<void> {
@@ -326,12 +335,12 @@ export function createWorker(options: WorkerOptions): Worker {
         claimed = await store.claimDueDeliveries({
           now: now(),
           limit: Math.min(BATCH_SIZE, free),
+          owner,
           leaseMs,
           endpointCap: options.endpointConcurrency,
           circuitThreshold: CIRCUIT_THRESHOLD,
-          inFlight: inFlightByEndpoint,
-          // A rate-limited endpoint's claimed deliveries wait in process; never let that wait outgrow the lease.
-          paused: [...rateLimiter.backlogged(now(), RATE_LIMIT_HORIZON_MS), ...atReducedCap()],
+          rateHorizonMs,
+          paused: saturated(),
         });
       } catch (error) {
         logger.error({ err: error }, "claiming deliveries failed");
@@ -379,12 +388,12 @@ export function createWorker(options: WorkerOptions): Worker {
       await untilOrAfter(settled(), ABORT_SETTLE_MS);
       recording = false;
       await flush();
-      // Only an attempt that ignored its abort is left: its lease hands it back (at the next start on SQLite).
+      // Only an attempt that ignored its abort is left: its lease expires and another claim takes it.
       const unfinished = [...inFlight.keys()].map((item) => ({
         msgId: item.message.id,
         endpointId: item.endpoint.id,
       }));
-      if (unfinished.length > 0) await store.releaseDeliveries(unfinished, now());
+      if (unfinished.length > 0) await store.releaseDeliveries(unfinished, now(), owner);
       await transformations.close();
     },
   };

@@ -192,7 +192,12 @@ export function createImportRunner(ctx: Context): ImportRunner {
       return count;
     },
     async resumeUnfinished() {
-      for (const job of await ctx.store.listUnfinishedImports()) start(job);
+      for (const job of await ctx.store.listUnfinishedImports()) {
+        // On a shared database, a job whose file is not on this machine's disk belongs to another API process.
+        if (ctx.config.database.kind === "postgres" && (job.file === null || !fs.existsSync(job.file)))
+          continue;
+        start(job);
+      }
     },
     async stop() {
       stopping.abort();

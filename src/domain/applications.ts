@@ -24,15 +24,14 @@ export async function requireApplication(ctx: Context, idOrUid: string): Promise
   return app;
 }
 
-async function assertUidFree(ctx: Context, uid: string | null | undefined, selfId?: string): Promise<void> {
-  if (!uid) return;
+/** The operational-events application's uid is Outbound's; uniqueness among the others is the database's to decide. */
+function assertUidAllowed(uid: string | null | undefined): void {
   if (uid === OPERATIONAL_APP_ID) throw new ConflictError("This uid is reserved by Outbound");
-  const other = await ctx.store.getApplication(uid);
-  if (other && other.id !== selfId) throw new ConflictError("An application with this uid already exists");
 }
 
 export async function createApplication(ctx: Context, input: ApplicationInput): Promise<ApplicationRow> {
-  await assertUidFree(ctx, input.uid);
+  // The uid's uniqueness is the database's to decide (a concurrent duplicate is a DuplicateKeyError, i.e. 409).
+  assertUidAllowed(input.uid);
   const now = ctx.now();
   const row: ApplicationRow = {
     id: newId("app", now),
@@ -67,7 +66,7 @@ export async function saveApplication(
   existing: ApplicationRow,
   changes: Partial<ApplicationInput>,
 ): Promise<ApplicationRow> {
-  if (changes.uid !== undefined) await assertUidFree(ctx, changes.uid, existing.id);
+  if (changes.uid !== undefined) assertUidAllowed(changes.uid);
   const row: ApplicationRow = {
     ...existing,
     name: changes.name ?? existing.name,

@@ -15,7 +15,7 @@ import { headerNameProblem } from "../webhook/header-names.ts";
 import { generateSecret } from "../webhook/signer.ts";
 import type { Context } from "./context.ts";
 import { type DeliveryInput, validateDeliveryOptions, validateEndpointSecret } from "./delivery-options.ts";
-import { ConflictError, NotFoundError, ValidationError } from "./errors.ts";
+import { NotFoundError, ValidationError } from "./errors.ts";
 import { emitEndpointEvent } from "./operational-events.ts";
 import { assertEndpointQuota } from "./quotas.ts";
 
@@ -77,12 +77,6 @@ export async function requireEndpoint(ctx: Context, appId: string, idOrUid: stri
   return endpoint;
 }
 
-async function assertUidFree(ctx: Context, appId: string, uid: string | null | undefined, selfId?: string) {
-  if (!uid) return;
-  const other = await ctx.store.getEndpoint(appId, uid);
-  if (other && other.id !== selfId) throw new ConflictError("An endpoint with this uid already exists");
-}
-
 /** Splits the API's `delivery` object into stored options and sealed credentials. */
 function deliveryParts(ctx: Context, delivery: DeliveryInput | null | undefined) {
   const { credentials, ...options } = delivery ?? {};
@@ -125,7 +119,6 @@ export async function createEndpoint(
   input: EndpointInput,
 ): Promise<EndpointRow> {
   const row = newEndpointRow(ctx, app, input);
-  await assertUidFree(ctx, app.id, input.uid);
   await assertEndpointQuota(ctx, app.id);
   await ctx.store.insertEndpoint(row);
   await emitEndpointEvent(ctx, "endpoint.created", app, row);
@@ -141,7 +134,10 @@ export async function deleteEndpoint(
   await emitEndpointEvent(ctx, "endpoint.deleted", app, endpoint);
 }
 
-/** `delivery: undefined` keeps the options, `null` resets them; credentials are kept unless `delivery` names them. */
+/**
+ * The row `changes` would make, validated, without storing it (save, and the request preview). `delivery: undefined`
+ * keeps the options, `null` resets them; credentials are kept unless `delivery` names them.
+ */
 export function changedEndpointRow(
   ctx: Context,
   app: ApplicationRow,
@@ -188,7 +184,6 @@ export async function saveEndpoint(
   changes: Partial<Omit<EndpointInput, "secret">>,
 ): Promise<EndpointRow> {
   const row = changedEndpointRow(ctx, app, existing, changes);
-  if (changes.uid !== undefined) await assertUidFree(ctx, existing.appId, changes.uid, existing.id);
   const reenabled = existing.disabled && changes.disabled === false;
   await ctx.store.updateEndpoint(row);
   // Re-enabling starts a fresh failure window, or the 5-day rule would disable it again at once.

@@ -1,3 +1,5 @@
+import { DuplicateKeyError, type UniqueKey } from "../store/errors.ts";
+
 /** Typed domain errors; api/problem.ts maps each kind to an HTTP status exactly once. */
 export interface FieldIssue {
   loc: string[];
@@ -32,6 +34,23 @@ export class ConflictError extends Error {
 
 export class UnauthorizedError extends Error {}
 export class ForbiddenError extends Error {}
+
+const DUPLICATE_MESSAGES: Record<UniqueKey, string> = {
+  "application.uid": "An application with this uid already exists",
+  "endpoint.uid": "An endpoint with this uid already exists",
+  "eventType.name": "An event type with this name already exists",
+  "issuer.id": "An issuer with this id already exists",
+  attribute: "An attribute with this id or label already exists",
+  "message.eventId": "A message with this eventId already exists",
+  "participant.identifier": "An external identifier belongs to another participant",
+  "token.hash": "This token already exists",
+  other: "This resource already exists",
+};
+
+/** A unique constraint the database enforced (perhaps against a concurrent request) is a conflict: 409. */
+export function asConflict(error: unknown): unknown {
+  return error instanceof DuplicateKeyError ? new ConflictError(DUPLICATE_MESSAGES[error.key]) : error;
+}
 
 /** A body or upload over a configured size limit (413). */
 export class PayloadTooLargeError extends Error {}

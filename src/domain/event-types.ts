@@ -56,7 +56,8 @@ export async function createEventType(
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
   };
-  // Re-creating an archived type un-archives it, as on Svix.
+  // Re-creating an archived type un-archives it, as on Svix. A concurrent create of the same name fails on the
+  // primary key (DuplicateKeyError, i.e. 409).
   if (existing) await ctx.store.updateEventType(row);
   else await ctx.store.insertEventType(row);
   return row;

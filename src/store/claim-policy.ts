@@ -1,27 +1,94 @@
-/**
- * Chooses which due candidates to lease so that no endpoint exceeds its concurrency cap
- * (a hung endpoint keeps at most `cap` attempts in flight and never starves the others).
- * Candidates arrive oldest-due first; order is preserved.
- */
-export function pickWithinCaps<T extends { endpointId: string }>(
-  candidates: readonly T[],
-  capOf: (endpointId: string) => number,
-  inFlight: ReadonlyMap<string, number>,
-  limit: number,
-): T[] {
-  const taken = new Map<string, number>();
-  const picked: T[] = [];
-  for (const candidate of candidates) {
-    if (picked.length >= limit) break;
-    const used = (inFlight.get(candidate.endpointId) ?? 0) + (taken.get(candidate.endpointId) ?? 0);
-    if (used >= capOf(candidate.endpointId)) continue;
-    taken.set(candidate.endpointId, (taken.get(candidate.endpointId) ?? 0) + 1);
-    picked.push(candidate);
-  }
-  return picked;
+import type { CircuitPolicy } from "./types.ts";
+
+/** What the claim knows of one endpoint, read under its lock inside the claiming transaction. */
+export interface EndpointClaimState {
+  /** Live claims of every process (`sending` rows whose lease has not expired). */
+  sending: number;
+  consecutiveFailures: number;
+  /** Messages per second; null or 0 = unlimited. */
+  throttleRate: number | null;
+  /** The endpoint's next free rate-limit slot, shared by every process. */
+  rateNextAt: number | null;
 }
 
-/** Endpoints this process already has at the cap: the claim query skips their rows entirely. */
-export function saturatedEndpoints(inFlight: ReadonlyMap<string, number>, cap: number): string[] {
-  return [...inFlight].filter(([, count]) => count >= cap).map(([endpointId]) => endpointId);
+export interface ClaimPlan<T> {
+  picked: Array<{ candidate: T; sendAt: number }>;
+  /** New `rate_next_at` of the rate-limited endpoints that got claims. */
+  rateNextAt: Map<string, number>;
+}
+
+/**
+ * Pure: which candidates to lease and when each may be sent. Caps count every process's live claims (half-open
+ * circuits allow one); a rate-limited endpoint hands out evenly spaced slots and stops once the next slot lies
+ * beyond `rateHorizonMs`, so a claimed delivery never waits longer than that (well inside its lease).
+ */
+export function planClaims<T extends { endpointId: string }>(
+  candidates: readonly T[],
+  endpoints: ReadonlyMap<string, EndpointClaimState>,
+  options: {
+    now: number;
+    limit: number;
+    endpointCap: number;
+    circuitThreshold: number;
+    rateHorizonMs: number;
+  },
+): ClaimPlan<T> {
+  const { now } = options;
+  const rateNextAt = new Map<string, number>();
+  const inFlight = new Map<string, number>();
+  const picked: ClaimPlan<T>["picked"] = [];
+  for (const candidate of candidates) {
+    if (picked.length >= options.limit) break;
+    const state = endpoints.get(candidate.endpointId);
+    if (!state) continue;
+    const cap = state.consecutiveFailures >= options.circuitThreshold ? 1 : options.endpointCap;
+    const used = state.sending + (inFlight.get(candidate.endpointId) ?? 0);
+    if (used >= cap) continue;
+    let sendAt = now;
+    const rate = state.throttleRate ?? 0;
+    if (rate > 0) {
+      sendAt = Math.max(now, rateNextAt.get(candidate.endpointId) ?? state.rateNextAt ?? now);
+      if (sendAt - now > options.rateHorizonMs) continue;
+      rateNextAt.set(candidate.endpointId, sendAt + 1000 / rate);
+    }
+    inFlight.set(candidate.endpointId, (inFlight.get(candidate.endpointId) ?? 0) + 1);
+    picked.push({ candidate, sendAt });
+  }
+  return { picked, rateNextAt };
+}
+
+/**
+ * Pure: the endpoints a claim locks first, in the order their oldest due delivery appears, just enough of them to
+ * fill the batch. Concurrent claimers then lock different endpoints instead of all of them queueing on the same
+ * rows (each would otherwise lock every endpoint with due work and the others would find nothing to claim).
+ */
+export function endpointsToLock(
+  candidates: ReadonlyArray<{ endpointId: string }>,
+  limit: number,
+  endpointCap: number,
+): { first: string[]; rest: string[] } {
+  const counts = new Map<string, number>();
+  for (const c of candidates) counts.set(c.endpointId, (counts.get(c.endpointId) ?? 0) + 1);
+  const first: string[] = [];
+  const rest: string[] = [];
+  let enough = 0;
+  for (const [endpointId, count] of counts) {
+    if (enough >= limit) rest.push(endpointId);
+    else {
+      first.push(endpointId);
+      enough += Math.min(count, endpointCap);
+    }
+  }
+  return { first, rest };
+}
+
+/** Until when an endpoint's circuit stays open after its n-th consecutive failure (null = closed). */
+export function circuitOpenUntil(
+  policy: CircuitPolicy,
+  consecutiveFailures: number,
+  now: number,
+): number | null {
+  if (consecutiveFailures < policy.threshold) return null;
+  const doublings = Math.min(consecutiveFailures - policy.threshold, 16);
+  return now + Math.min(policy.maxCooldownMs, policy.baseCooldownMs * 2 ** doublings);
 }

@@ -5,7 +5,7 @@ export function keysetClause(
   column: string,
   page: PageQuery,
 ): { where: string; orderBy: string; params: string[] } {
-  const ascending = (page.order === "asc") === (page.direction === "next");
+  const ascending = walksAscending(page);
   const orderBy = `${column} ${ascending ? "ASC" : "DESC"}`;
   if (page.cursor === null) return { where: "1=1", orderBy, params: [] };
   return { where: `${column} ${ascending ? ">" : "<"} ?`, orderBy, params: [page.cursor] };
@@ -17,4 +17,9 @@ export function toPage<T>(rows: T[], page: PageQuery): Page<T> {
   const items = rows.slice(0, page.limit);
   if (page.direction === "prev") items.reverse();
   return { items, done };
+}
+
+/** Whether the page is read in ascending key order (a `prev` walk reads against the display order). */
+export function walksAscending(page: PageQuery): boolean {
+  return (page.order === "asc") === (page.direction === "next");
 }

@@ -3,22 +3,22 @@ import type { ApplicationRow, EndpointRow } from "./types.ts";
 
 /**
  * Caches the two reads every message pays for: the application and its enabled endpoints (routing). Writes made
- * through this store invalidate at once; changes made by other processes show within `ttlMs`.
+ * through this store invalidate at once; changes made by other processes show within `ttlMs` of the injected clock.
+ * Every other method is forwarded as it is, one by one, so a method added to Store must be added here too.
  */
-export function withReadCache(store: Store, ttlMs: number): Store {
+export function withReadCache(store: Store, ttlMs: number, now: () => number): Store {
   const endpoints = new Map<string, { at: number; rows: Promise<EndpointRow[]> }>();
   const apps = new Map<string, { at: number; row: Promise<ApplicationRow | null> }>();
-  const fresh = (at: number) => Date.now() - at < ttlMs;
+  const fresh = (at: number) => now() - at < ttlMs;
   const forgetEndpoints = (appId?: string) =>
     appId === undefined ? endpoints.clear() : endpoints.delete(appId);
 
   return {
-    ...store,
     listEnabledEndpoints(appId) {
       const hit = endpoints.get(appId);
       if (hit && fresh(hit.at)) return hit.rows;
       const rows = store.listEnabledEndpoints(appId);
-      endpoints.set(appId, { at: Date.now(), rows });
+      endpoints.set(appId, { at: now(), rows });
       rows.catch(() => endpoints.delete(appId));
       return rows;
     },
@@ -26,7 +26,7 @@ export function withReadCache(store: Store, ttlMs: number): Store {
       const hit = apps.get(idOrUid);
       if (hit && fresh(hit.at)) return hit.row;
       const row = store.getApplication(idOrUid);
-      apps.set(idOrUid, { at: Date.now(), row });
+      apps.set(idOrUid, { at: now(), row });
       row.catch(() => apps.delete(idOrUid));
       return row;
     },
@@ -53,14 +53,95 @@ export function withReadCache(store: Store, ttlMs: number): Store {
       await store.updateEndpoint(row);
       forgetEndpoints(row.appId);
     },
+    async resetEndpointHealth(id) {
+      await store.resetEndpointHealth(id);
+      forgetEndpoints();
+    },
     async deleteEndpoint(appId, id) {
       await store.deleteEndpoint(appId, id);
       forgetEndpoints(appId);
     },
-    async recordOutcomes(outcomes, now, circuit) {
-      const disabled = await store.recordOutcomes(outcomes, now, circuit);
+    async recordOutcomes(outcomes, context) {
+      const disabled = await store.recordOutcomes(outcomes, context);
       for (const attempt of disabled) forgetEndpoints(attempt.appId);
       return disabled;
     },
+
+    close: (...args) => store.close(...args),
+    insertToken: (...args) => store.insertToken(...args),
+    findTokenByHash: (...args) => store.findTokenByHash(...args),
+    deleteToken: (...args) => store.deleteToken(...args),
+    expireApplicationTokens: (...args) => store.expireApplicationTokens(...args),
+    countAdminTokens: (...args) => store.countAdminTokens(...args),
+    listApplications: (...args) => store.listApplications(...args),
+    insertEventType: (...args) => store.insertEventType(...args),
+    getEventType: (...args) => store.getEventType(...args),
+    listEventTypes: (...args) => store.listEventTypes(...args),
+    updateEventType: (...args) => store.updateEventType(...args),
+    deleteEventType: (...args) => store.deleteEventType(...args),
+    getEndpoint: (...args) => store.getEndpoint(...args),
+    listEndpoints: (...args) => store.listEndpoints(...args),
+    insertMessage: (...args) => store.insertMessage(...args),
+    getMessage: (...args) => store.getMessage(...args),
+    listMessages: (...args) => store.listMessages(...args),
+    expungeMessagePayload: (...args) => store.expungeMessagePayload(...args),
+    expungeExpiredPayloads: (...args) => store.expungeExpiredPayloads(...args),
+    deleteAttemptsBefore: (...args) => store.deleteAttemptsBefore(...args),
+    getDelivery: (...args) => store.getDelivery(...args),
+    listMessageDeliveries: (...args) => store.listMessageDeliveries(...args),
+    listEndpointMessages: (...args) => store.listEndpointMessages(...args),
+    requeueDelivery: (...args) => store.requeueDelivery(...args),
+    recoverFailedDeliveries: (...args) => store.recoverFailedDeliveries(...args),
+    endpointStats: (...args) => store.endpointStats(...args),
+    cancelPendingDeliveries: (...args) => store.cancelPendingDeliveries(...args),
+    countDeliveries: (...args) => store.countDeliveries(...args),
+    claimDueDeliveries: (...args) => store.claimDueDeliveries(...args),
+    releaseDeliveries: (...args) => store.releaseDeliveries(...args),
+    releaseOrphanedClaims: (...args) => store.releaseOrphanedClaims(...args),
+    listenForWork: (...args) => store.listenForWork(...args),
+    nextDueAt: (...args) => store.nextDueAt(...args),
+    ping: (...args) => store.ping(...args),
+    operationalStats: (...args) => store.operationalStats(...args),
+    getAttempt: (...args) => store.getAttempt(...args),
+    listAttempts: (...args) => store.listAttempts(...args),
+    expungeAttemptResponse: (...args) => store.expungeAttemptResponse(...args),
+    insertBackgroundTask: (...args) => store.insertBackgroundTask(...args),
+    getBackgroundTask: (...args) => store.getBackgroundTask(...args),
+    listBackgroundTasks: (...args) => store.listBackgroundTasks(...args),
+    updateBackgroundTask: (...args) => store.updateBackgroundTask(...args),
+    listReplayCandidates: (...args) => store.listReplayCandidates(...args),
+    getIdempotency: (...args) => store.getIdempotency(...args),
+    reserveIdempotency: (...args) => store.reserveIdempotency(...args),
+    takeOverIdempotency: (...args) => store.takeOverIdempotency(...args),
+    completeIdempotency: (...args) => store.completeIdempotency(...args),
+    releaseIdempotency: (...args) => store.releaseIdempotency(...args),
+    purgeIdempotency: (...args) => store.purgeIdempotency(...args),
+    releaseAbandonedIdempotency: (...args) => store.releaseAbandonedIdempotency(...args),
+    insertIssuer: (...args) => store.insertIssuer(...args),
+    getIssuer: (...args) => store.getIssuer(...args),
+    listIssuers: (...args) => store.listIssuers(...args),
+    deleteIssuer: (...args) => store.deleteIssuer(...args),
+    insertAttribute: (...args) => store.insertAttribute(...args),
+    updateAttribute: (...args) => store.updateAttribute(...args),
+    listAttributes: (...args) => store.listAttributes(...args),
+    deleteAttribute: (...args) => store.deleteAttribute(...args),
+    getParticipant: (...args) => store.getParticipant(...args),
+    findParticipantByIdentifier: (...args) => store.findParticipantByIdentifier(...args),
+    findParticipantsByIdentifiers: (...args) => store.findParticipantsByIdentifiers(...args),
+    listParticipants: (...args) => store.listParticipants(...args),
+    saveParticipants: (...args) => store.saveParticipants(...args),
+    deleteParticipant: (...args) => store.deleteParticipant(...args),
+    insertImport: (...args) => store.insertImport(...args),
+    updateImport: (...args) => store.updateImport(...args),
+    getImport: (...args) => store.getImport(...args),
+    listImports: (...args) => store.listImports(...args),
+    listUnfinishedImports: (...args) => store.listUnfinishedImports(...args),
+    insertDistribution: (...args) => store.insertDistribution(...args),
+    getDistribution: (...args) => store.getDistribution(...args),
+    listDistributions: (...args) => store.listDistributions(...args),
+    addRecipients: (...args) => store.addRecipients(...args),
+    listRecipients: (...args) => store.listRecipients(...args),
+    markResponded: (...args) => store.markResponded(...args),
+    distributionCounts: (...args) => store.distributionCounts(...args),
   };
 }

@@ -1,4 +1,4 @@
-import type { DirectoryStore, NewMessage } from "./directory-store.ts";
+import type { DirectoryStore } from "./directory-store.ts";
 import type { OperationalStats } from "./stats.ts";
 import type {
   ApplicationRow,
@@ -6,7 +6,6 @@ import type {
   AttemptRow,
   BackgroundTaskFilter,
   BackgroundTaskRow,
-  CircuitPolicy,
   ClaimedDelivery,
   ClaimRequest,
   DeliveryCountQuery,
@@ -23,6 +22,7 @@ import type {
   MessageFilter,
   MessageRow,
   MessageStatus,
+  OutcomeContext,
   Page,
   PageQuery,
   ReplayCandidate,
@@ -37,7 +37,6 @@ import type {
  * its deliveries in one transaction).
  */
 export interface Store extends DirectoryStore {
-  readonly kind: "sqlite" | "postgres";
   close(): Promise<void>;
 
   insertToken(row: TokenRow): Promise<void>;
@@ -81,15 +80,14 @@ export interface Store extends DirectoryStore {
     deliveries: DeliveryRow[],
     idempotency?: IdempotencyCompletion,
   ): Promise<void>;
-  /** Many messages (no eventIds) with their deliveries in one transaction. */
-  insertMessages(items: NewMessage[]): Promise<void>;
   /** By id or eventId within the application. */
   getMessage(appId: string, idOrEventId: string): Promise<MessageRow | null>;
-  findMessageByEventId(appId: string, eventId: string, since: number): Promise<MessageRow | null>;
   listMessages(appId: string, filter: MessageFilter, page: PageQuery): Promise<Page<MessageRow>>;
   expungeMessagePayload(appId: string, msgId: string): Promise<void>;
-  /** Drops payloads whose retention period has passed; returns how many. */
-  expungeExpiredPayloads(now: number): Promise<number>;
+  /** Drops up to `limit` payloads whose retention period has passed (a short transaction); returns how many. */
+  expungeExpiredPayloads(now: number, limit: number): Promise<number>;
+  /** Deletes up to `limit` attempts created before `before` (a short transaction); returns how many. */
+  deleteAttemptsBefore(before: number, limit: number): Promise<number>;
 
   getDelivery(msgId: string, endpointId: string): Promise<DeliveryRow | null>;
   listMessageDeliveries(appId: string, msgId: string, page: PageQuery): Promise<Page<DeliveryWithEndpoint>>;
@@ -109,22 +107,34 @@ export interface Store extends DirectoryStore {
   /** Statistics: deliveries grouped by application, event type, status and time bucket of their message. */
   countDeliveries(query: DeliveryCountQuery): Promise<DeliveryCountRow[]>;
 
-  /** Leases due deliveries (pending and due, or sending with an expired lease), respecting per-endpoint caps. */
+  /**
+   * Leases due deliveries (pending and due, or sending with an expired lease) to `owner`. Safe with any number of
+   * concurrent claimers on one database: no delivery is handed out twice while its lease runs, and per-endpoint caps
+   * and rate limits count every process's claims.
+   */
   claimDueDeliveries(request: ClaimRequest): Promise<ClaimedDelivery[]>;
   /**
-   * Records attempts and the resulting delivery/endpoint state, all in one transaction. Returns the attempts whose
-   * outcome switched their endpoint from enabled to disabled (once per endpoint, however many were in flight).
+   * Records attempts and the resulting delivery/endpoint state, all in one transaction; a delivery changes only while
+   * `context.owner` still holds its claim. Returns the attempts whose outcome switched their endpoint from enabled to
+   * disabled (once per endpoint, however many were in flight).
    */
-  recordOutcomes(outcomes: DeliveryOutcome[], now: number, circuit: CircuitPolicy): Promise<AttemptRow[]>;
-  /** Gives claimed deliveries back (graceful shutdown) so another worker picks them up at once. */
-  releaseDeliveries(keys: Array<{ msgId: string; endpointId: string }>, now: number): Promise<void>;
-  /** Makes claims of dead processes due again: SQLite (one process) releases every claim at start-up;
-   * a shared database only those whose lease expired. Returns how many. */
+  recordOutcomes(outcomes: DeliveryOutcome[], context: OutcomeContext): Promise<AttemptRow[]>;
+  /** Gives the owner's claimed deliveries back (graceful shutdown) so another worker picks them up at once. */
+  releaseDeliveries(
+    keys: Array<{ msgId: string; endpointId: string }>,
+    now: number,
+    owner: string,
+  ): Promise<void>;
+  /** Makes claims whose lease expired (their process died) pending again; live leases are left alone. Returns how many. */
   releaseOrphanedClaims(now: number): Promise<number>;
+  /**
+   * Calls `onWork` when another process queued work (PostgreSQL LISTEN/NOTIFY). Only a hint to wake early: workers
+   * still poll. Resolves to a function that stops listening; SQLite has nothing to listen to.
+   */
+  listenForWork(onWork: () => void): Promise<() => Promise<void>>;
   /** Earliest due time among pending deliveries, to sleep exactly until then. */
   nextDueAt(): Promise<number | null>;
 
-  insertAttempt(row: AttemptRow): Promise<void>;
   getAttempt(appId: string, msgId: string, attemptId: string): Promise<AttemptRow | null>;
   listAttempts(appId: string, filter: AttemptFilter, page: PageQuery): Promise<Page<AttemptRow>>;
   expungeAttemptResponse(appId: string, msgId: string, attemptId: string): Promise<void>;
@@ -148,10 +158,20 @@ export interface Store extends DirectoryStore {
   getIdempotency(key: string): Promise<IdempotencyRow | null>;
   /** Returns false if a row for the key already exists (another request got there first). */
   reserveIdempotency(key: string, requestHash: string, now: number): Promise<boolean>;
+  /**
+   * Takes a key over for a new request, atomically: only if its row is gone, expired (created before
+   * `expiredBefore`) or abandoned (no answer, created before `abandonedBefore`). False if another request holds it.
+   */
+  takeOverIdempotency(
+    key: string,
+    requestHash: string,
+    now: number,
+    stale: { abandonedBefore: number; expiredBefore: number },
+  ): Promise<boolean>;
   completeIdempotency(key: string, statusCode: number, body: string): Promise<void>;
   releaseIdempotency(key: string): Promise<void>;
   purgeIdempotency(olderThan: number): Promise<number>;
-  /** Drops reservations that never got a response (their request died with its process) made before `olderThan`. */
+  /** Drops reservations that never got a response made before `olderThan` (one lease ago: their request died). */
   releaseAbandonedIdempotency(olderThan: number): Promise<number>;
 
   /** Throws when the database cannot be used (answers /api/v1/health with 503). */

@@ -253,13 +253,16 @@ export interface DeliveryCountQuery {
 export interface ClaimRequest {
   now: number;
   limit: number;
+  /** The claiming process; its claims carry this id so only it records their outcome. */
+  owner: string;
   leaseMs: number;
+  /** Attempts in flight per endpoint across every process (counted from live `sending` rows in the database). */
   endpointCap: number;
   /** Endpoints with at least this many consecutive failures (half-open circuit) get one attempt at a time. */
   circuitThreshold: number;
-  /** Attempts this process already has in flight per endpoint; saturated endpoints are skipped. */
-  inFlight: ReadonlyMap<string, number>;
-  /** Endpoints not to claim for now (e.g. rate-limited ones with a queue already waiting). */
+  /** A rate-limited endpoint's deliveries are claimed only while their send slot lies within this horizon. */
+  rateHorizonMs: number;
+  /** Endpoints not to claim for now (e.g. ones this process already has at the cap). */
   paused: readonly string[];
 }
 
@@ -267,6 +270,8 @@ export interface ClaimedDelivery {
   delivery: DeliveryRow;
   message: MessageRow;
   endpoint: EndpointRow;
+  /** When the attempt may be sent: now, or the endpoint's next rate-limit slot (shared by every process). */
+  sendAt: number;
 }
 
 /**
@@ -286,8 +291,21 @@ export interface DeliveryOutcome {
   attemptNumber?: number;
 }
 
-/** Until when an endpoint's circuit stays open after its n-th consecutive failure (null = closed). */
-export type CircuitPolicy = (consecutiveFailures: number, now: number) => number | null;
+/** The circuit breaker's rule as data the store applies inside its transaction. */
+export interface CircuitPolicy {
+  /** Consecutive failures that open the circuit. */
+  threshold: number;
+  baseCooldownMs: number;
+  maxCooldownMs: number;
+}
+
+/** Who records outcomes, when, and under which circuit rule. */
+export interface OutcomeContext {
+  now: number;
+  /** Only claims still held by this owner change state; a late outcome after the lease moved on only logs its attempt. */
+  owner: string;
+  circuit: CircuitPolicy;
+}
 
 /** Svix's BackgroundTaskType values Outbound runs. */
 export type BackgroundTaskKind =

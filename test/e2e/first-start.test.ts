@@ -69,7 +69,11 @@ test("bad configuration stops the start with exit code 2 and names the variable"
     [{ OUTBOUND_RETRY_SCHEDULE: "5s,soon" }, /OUTBOUND_RETRY_SCHEDULE: invalid duration "soon"/],
     [{ OUTBOUND_ALLOWED_SUBNETS: "10.0.0.0/33" }, /10\.0\.0\.0\/33/],
     [{ OUTBOUND_REQUIRE_HTTPS: "maybe" }, /OUTBOUND_REQUIRE_HTTPS/],
-    [{ DATABASE_URL: "postgres://127.0.0.1/outbound" }, /DATABASE_URL: PostgreSQL is not supported yet/],
+    [
+      { DATABASE_URL: "postgres://127.0.0.1/outbound" },
+      /OUTBOUND_ENCRYPTION_KEY: required with a PostgreSQL/,
+    ],
+    [{ OUTBOUND_LEASE: "10s", OUTBOUND_REQUEST_TIMEOUT: "15s" }, /OUTBOUND_LEASE: must be longer than/],
     [{ OUTBOUND_API_TOKEN: "short" }, /OUTBOUND_API_TOKEN/],
   ];
   for (const [env, message] of cases) {

@@ -16,7 +16,12 @@ const PARALLEL = 20;
 const KILL_AFTER_RECEIVED = 200;
 
 test("a SIGKILL during delivery loses no message", { timeout: 120_000 }, async (t) => {
-  const server = await startServer({ OUTBOUND_RETRY_SCHEDULE: "200ms,200ms,200ms,200ms,200ms" });
+  // A short lease: the claims the killed process held come back within seconds.
+  const server = await startServer({
+    OUTBOUND_RETRY_SCHEDULE: "200ms,200ms,200ms,200ms,200ms",
+    OUTBOUND_REQUEST_TIMEOUT: "2s",
+    OUTBOUND_LEASE: "3s",
+  });
   const receiver = await startReceiver(() => ({ status: 200, delayMs: 20 }));
   t.after(() => receiver.close());
   const { svix } = server;

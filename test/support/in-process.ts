@@ -26,7 +26,7 @@ export function buildInProcessApi() {
     DATABASE_URL: path.join(dir, "outbound.db"),
     OUTBOUND_API_TOKEN: IN_PROCESS_TOKEN,
   });
-  const store = createSqliteStore(config.databasePath);
+  const store = createSqliteStore(path.join(dir, "outbound.db"));
   const key = loadEncryptionKey(undefined, dir);
   const ctx: Context = {
     config,

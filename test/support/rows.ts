@@ -84,10 +84,11 @@ export function openClaim(now: number, limit = 10): ClaimRequest {
   return {
     now,
     limit,
+    owner: "test",
     leaseMs: 30_000,
     endpointCap: 10,
     circuitThreshold: 5,
-    inFlight: new Map(),
+    rateHorizonMs: 5_000,
     paused: [],
   };
 }

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Svix } from "svix";
+import { createTestDatabase, type TestDatabase } from "./postgres.ts";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const nodeBin = path.join(repoRoot, "node_modules", ".bin", "node");
@@ -29,8 +30,6 @@ export interface TestServer {
   /** Official Svix SDK client pointed at this server with the admin token. */
   readonly svix: Svix;
   readonly dataDir: string;
-  /** Its DATABASE_URL (a SQLite file in `dataDir`). */
-  readonly databaseUrl: string;
   /** The current child process (a new one after `restart`). */
   readonly child: ChildProcess;
   /** Stops the child with `signal` (default SIGTERM) and waits for it to exit; a no-op if it already exited. */
@@ -39,7 +38,29 @@ export interface TestServer {
   restart(): Promise<void>;
   /** Everything the child processes wrote to stdout/stderr so far. */
   logs(): string;
+  /** The DATABASE_URL the server uses (a SQLite file or a throwaway PostgreSQL database). */
+  readonly databaseUrl: string;
 }
+
+export type StoreKind = "sqlite" | "postgres";
+
+export interface StartOptions {
+  /** Default: OUTBOUND_TEST_STORE (set by the `*.postgres.test.ts` twins), else SQLite. */
+  store?: StoreKind;
+  /** `serve` (API + worker, the default), `api` or `worker` (no HTTP: ready once it says it is delivering). */
+  role?: "serve" | "api" | "worker";
+  /** Join an existing database (another server's `databaseUrl`) instead of creating one. */
+  databaseUrl?: string;
+}
+
+/** The store tests run against unless they choose: a `*.postgres.test.ts` twin sets OUTBOUND_TEST_STORE. */
+export function defaultStore(): StoreKind {
+  return process.env.OUTBOUND_TEST_STORE === "postgres" ? "postgres" : "sqlite";
+}
+
+/** Shared by every PostgreSQL server of this test process, so processes on one database open each other's secrets. */
+const POSTGRES_ENCRYPTION_KEY = randomBytes(32).toString("hex");
+const databases = new Set<TestDatabase>();
 
 const started = new Set<TestServer>();
 const childrenAlive = new Set<ChildProcess>();
@@ -90,20 +111,37 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Spawns `node src/cli/main.ts serve` and resolves once `GET /api/v1/health` answers 2xx.
  * `env` is merged over the defaults (e.g. `{ OUTBOUND_RETRY_SCHEDULE: "100ms,100ms" }`).
  */
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startServer(
+  env: Record<string, string> = {},
+  options: StartOptions = {},
+): Promise<TestServer> {
   const port = await freePort();
   const dataDir = await mkdtemp(path.join(tmpdir(), "outbound-e2e-"));
   dataDirs.add(dataDir);
-  const token = `test_${randomBytes(16).toString("hex")}`;
+  const role = options.role ?? "serve";
+  const token = env.OUTBOUND_API_TOKEN ?? `test_${randomBytes(16).toString("hex")}`;
   const url = `http://127.0.0.1:${port}`;
+  let databaseUrl = options.databaseUrl;
+  if (databaseUrl === undefined && (options.store ?? defaultStore()) === "postgres") {
+    // An empty database: the server applies the migrations itself, as in production.
+    const database = await createTestDatabase();
+    databases.add(database);
+    databaseUrl = database.url;
+  }
+  databaseUrl ??= path.join(dataDir, "outbound.db");
+  const postgres = databaseUrl.startsWith("postgres");
   const fullEnv = childEnv({
     PORT: String(port),
     HOST: "127.0.0.1",
-    DATABASE_URL: path.join(dataDir, "outbound.db"),
+    DATABASE_URL: databaseUrl,
+    // SQLite keeps its key file beside the database (shared by the processes on that file); PostgreSQL servers
+    // share one key and keep their uploads in their own directory.
+    ...(postgres ? { OUTBOUND_ENCRYPTION_KEY: POSTGRES_ENCRYPTION_KEY, OUTBOUND_DATA_DIR: dataDir } : {}),
     OUTBOUND_API_TOKEN: token,
     OUTBOUND_RETRY_SCHEDULE: "200ms,200ms,200ms",
     OUTBOUND_ALLOWED_SUBNETS: "127.0.0.0/8,::1/128",
-    LOG_LEVEL: "warn",
+    // A worker has no HTTP to ask: it is ready once it logs that it is delivering (an info line).
+    LOG_LEVEL: role === "worker" ? "info" : "warn",
     ...env,
   });
 
@@ -116,8 +154,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
 
   const spawnChild = (): ChildProcess => {
     generation += 1;
-    output += `\n----- outbound serve (start #${generation}, port ${port}) -----\n`;
-    const proc = spawn(nodeBin, [mainScript, "serve"], {
+    output += `\n----- outbound ${role} (start #${generation}, port ${port}) -----\n`;
+    const proc = spawn(nodeBin, [mainScript, role], {
       cwd: repoRoot,
       env: fullEnv,
       stdio: ["ignore", "pipe", "pipe"],
@@ -130,7 +168,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     });
     proc.once("exit", (code, signal) => {
       childrenAlive.delete(proc);
-      output += `\n----- outbound serve exited (code ${code}, signal ${signal}) -----\n`;
+      output += `\n----- outbound ${role} exited (code ${code}, signal ${signal}) -----\n`;
     });
     return proc;
   };
@@ -140,7 +178,13 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     let lastProblem = "no answer yet";
     while (Date.now() < deadline) {
       if (hasExited(proc)) {
-        throw new Error(`outbound serve exited before it was ready (${lastProblem}). Output:\n${output}`);
+        throw new Error(`outbound ${role} exited before it was ready (${lastProblem}). Output:\n${output}`);
+      }
+      if (role === "worker") {
+        if (output.slice(outputAtSpawn).includes("Outbound is delivering")) return;
+        lastProblem = "no 'Outbound is delivering' line yet";
+        await sleep(50);
+        continue;
       }
       try {
         const response = await fetch(`${url}/api/v1/health`, { signal: AbortSignal.timeout(1_000) });
@@ -158,6 +202,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     );
   };
 
+  let outputAtSpawn = output.length;
   let child = spawnChild();
 
   const stop = async (signal: NodeJS.Signals = "SIGTERM"): Promise<void> => {
@@ -175,17 +220,18 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     port,
     svix: new Svix(token, { serverUrl: url }),
     dataDir,
-    databaseUrl: fullEnv.DATABASE_URL ?? "",
     get child() {
       return child;
     },
     stop,
     async restart() {
       await stop();
+      outputAtSpawn = output.length;
       child = spawnChild();
       await waitUntilReady(child);
     },
     logs: () => output,
+    databaseUrl,
   };
   started.add(server);
 
@@ -251,6 +297,8 @@ export async function stopAllServers(): Promise<void> {
     dataDirs.delete(server.dataDir);
   }
   started.clear();
+  for (const database of databases) await database.drop();
+  databases.clear();
 }
 
 interface HookContext {

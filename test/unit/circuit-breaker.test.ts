@@ -6,7 +6,6 @@ import {
   circuitState,
   cooldownFor,
 } from "../../src/delivery/circuit-breaker.ts";
-import { pickWithinCaps } from "../../src/store/claim-policy.ts";
 
 test("the circuit opens at the threshold and the cooldown doubles up to 10 minutes", () => {
   const now = 1_000_000;
@@ -35,18 +34,4 @@ test("circuit state is closed, open while cooling down, then half-open", () => {
   assert.equal(circuitState(CIRCUIT_THRESHOLD, 20, 10), "open");
   assert.equal(circuitState(CIRCUIT_THRESHOLD, 20, 20), "half-open");
   assert.equal(circuitState(CIRCUIT_THRESHOLD - 1, 20, 10), "closed");
-});
-
-test("pickWithinCaps keeps every endpoint under its cap and preserves order", () => {
-  const rows = ["a", "a", "b", "a", "c", "b", "a"].map((endpointId, i) => ({ endpointId, i }));
-  const caps: Record<string, number> = { a: 2, b: 1, c: 5 };
-  const picked = pickWithinCaps(rows, (id) => caps[id] ?? 0, new Map([["c", 5]]), 10);
-  assert.deepEqual(
-    picked.map((r) => r.i),
-    [0, 1, 2],
-  );
-  assert.deepEqual(
-    pickWithinCaps(rows, () => 10, new Map(), 3).map((r) => r.i),
-    [0, 1, 2],
-  );
 });

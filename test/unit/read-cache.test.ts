@@ -17,8 +17,9 @@ after(async () => {
 
 test("routing reads are cached, invalidated by writes through the cache, and expire for other writers", async () => {
   const ttl = 200;
-  const cached = withReadCache(inner, ttl);
-  const now = Date.now();
+  let clock = 1_000_000;
+  const cached = withReadCache(inner, ttl, () => clock);
+  const now = clock;
   const app = {
     id: newId("app"),
     uid: "cache-app",
@@ -47,8 +48,10 @@ test("routing reads are cached, invalidated by writes through the cache, and exp
   // Another process (here: the inner store directly) adds an endpoint: visible after the TTL, not before.
   await inner.insertEndpoint(endpointRow({ id: newId("ep"), appId: app.id }));
   assert.equal((await cached.listEnabledEndpoints(app.id)).length, 0);
-  await new Promise((resolve) => setTimeout(resolve, ttl + 20));
-  assert.equal((await cached.listEnabledEndpoints(app.id)).length, 1);
+  clock += ttl - 1;
+  assert.equal((await cached.listEnabledEndpoints(app.id)).length, 0, "still within the TTL");
+  clock += 1;
+  assert.equal((await cached.listEnabledEndpoints(app.id)).length, 1, "expired at the TTL");
 
   await cached.deleteApplication(app.id);
   assert.equal(await cached.getApplication("cache-app"), null);

@@ -133,6 +133,7 @@ function claimed(attempts: number, failingSince: number | null): ClaimedDelivery
     endpoint: endpointRow({
       health: { failingSince, consecutiveFailures: 0, circuitOpenUntil: null },
     }),
+    sendAt: 0,
   };
 }
 

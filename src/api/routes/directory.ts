@@ -15,7 +15,7 @@ import {
   updateParticipant,
 } from "../../directory/participants.ts";
 import type { Context } from "../../domain/context.ts";
-import { ConflictError, NotFoundError } from "../../domain/errors.ts";
+import { NotFoundError } from "../../domain/errors.ts";
 import type { AttributeRow, IssuerRow } from "../../store/directory-types.ts";
 import { authorizedApp } from "../access.ts";
 import {
@@ -70,8 +70,6 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: Context): voi
   app.post<{ Params: AppParams }>(`${base}/issuer`, async (request, reply) => {
     const application = await authorizedApp(ctx, request, request.params.app_id);
     const body = parseInput(issuerIn, request.body, "body");
-    if (await ctx.store.getIssuer(application.id, body.id))
-      throw new ConflictError("An issuer with this id already exists");
     const row: IssuerRow = {
       appId: application.id,
       id: body.id,

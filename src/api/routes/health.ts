@@ -48,7 +48,7 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: Context, version
       version,
       uptimeSeconds: Math.floor((now - ctx.telemetry.startedAt) / 1000),
       database: {
-        kind: ctx.store.kind,
+        kind: ctx.config.database.kind,
         reachable: problem === null,
         latencyMs,
         ...(problem === null ? {} : { error: problem }),

@@ -1,8 +1,8 @@
 import { keysetClause, toPage } from "../keyset.ts";
+import { toApplication, toEventType } from "../rows.ts";
 import type { Store } from "../store.ts";
 import type { ApplicationRow, EventTypeRow } from "../types.ts";
 import { placeholders, type SqliteDb } from "./database.ts";
-import { toApplication, toEventType } from "./rows.ts";
 
 type CatalogQueries = Pick<
   Store,

@@ -51,6 +51,34 @@ export function openSqlite(file: string): SqliteDb {
   return db;
 }
 
+function migrationFiles(): Array<{ version: number; name: string }> {
+  return fs
+    .readdirSync(MIGRATIONS_DIR)
+    .filter((name) => /^\d+_.*\.sql$/.test(name))
+    .sort()
+    .map((name) => ({ version: Number.parseInt(name, 10), name }));
+}
+
+/** Every migration this build knows and when it was applied (null = pending), without applying any. */
+export function sqliteMigrationStatus(
+  file: string,
+): Array<{ version: number; name: string; appliedAt: number | null }> {
+  const applied = new Map<number, number>();
+  if (fs.existsSync(file)) {
+    const raw = new DatabaseSync(file, { readOnly: true });
+    try {
+      const table = raw.prepare("SELECT name FROM sqlite_master WHERE name = 'schema_migrations'").get();
+      if (table) {
+        for (const r of raw.prepare("SELECT version, applied_at FROM schema_migrations").all())
+          applied.set(Number(r.version), Number(r.applied_at));
+      }
+    } finally {
+      raw.close();
+    }
+  }
+  return migrationFiles().map((m) => ({ ...m, appliedAt: applied.get(m.version) ?? null }));
+}
+
 /**
  * The database holds sealed secrets and every payload: a directory Outbound creates is 0700, the database 0600
  * (SQLite gives its -wal and -shm files the database file's mode). An existing directory is left as it is: it
@@ -74,12 +102,7 @@ function migrate(db: SqliteDb): void {
   db.raw.exec(
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
   );
-  const files = fs
-    .readdirSync(MIGRATIONS_DIR)
-    .filter((name) => /^\d+_.*\.sql$/.test(name))
-    .sort();
-  for (const name of files) {
-    const version = Number.parseInt(name, 10);
+  for (const { version, name } of migrationFiles()) {
     db.transaction(() => {
       const done = db.prepare("SELECT 1 FROM schema_migrations WHERE version = ?").get(version);
       if (done) return;
@@ -90,14 +113,6 @@ function migrate(db: SqliteDb): void {
       );
     });
   }
-}
-
-export function json<T>(text: unknown): T {
-  return JSON.parse(String(text)) as T;
-}
-
-export function jsonOrNull<T>(text: unknown): T | null {
-  return text === null || text === undefined ? null : (JSON.parse(String(text)) as T);
 }
 
 export function placeholders(count: number): string {

@@ -1,10 +1,11 @@
-import { pickWithinCaps, saturatedEndpoints } from "../claim-policy.ts";
+import { circuitOpenUntil, type EndpointClaimState, planClaims } from "../claim-policy.ts";
+import { assembleClaims } from "../claims.ts";
 import { keysetClause, toPage } from "../keyset.ts";
+import { numOrNull, toAttempt, toDelivery, toEndpoint, toMessage } from "../rows.ts";
 import type { Store } from "../store.ts";
-import type { AttemptRow, ClaimedDelivery, EndpointRow, MessageRow } from "../types.ts";
+import type { AttemptRow, EndpointRow, MessageRow } from "../types.ts";
 import { STATUS_PENDING, STATUS_SENDING } from "../types.ts";
 import { type Params, placeholders, type SqliteDb } from "./database.ts";
-import { toAttempt, toDelivery, toEndpoint, toMessage } from "./rows.ts";
 
 type DeliveryQueries = Pick<
   Store,
@@ -13,7 +14,7 @@ type DeliveryQueries = Pick<
   | "releaseDeliveries"
   | "nextDueAt"
   | "releaseOrphanedClaims"
-  | "insertAttempt"
+  | "deleteAttemptsBefore"
   | "getAttempt"
   | "listAttempts"
   | "expungeAttemptResponse"
@@ -49,35 +50,70 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
       .run(...attemptParams(a));
 
   return {
-    async claimDueDeliveries({ now, limit, leaseMs, endpointCap, circuitThreshold, inFlight, paused }) {
+    async claimDueDeliveries({
+      now,
+      limit,
+      owner,
+      leaseMs,
+      endpointCap,
+      circuitThreshold,
+      rateHorizonMs,
+      paused,
+    }) {
+      // BEGIN IMMEDIATE takes the database's write lock: claimers in other processes on the same file wait, so the
+      // counts read here cannot change before the leases below are written.
       return db.transaction(() => {
-        const skip = [...saturatedEndpoints(inFlight, endpointCap), ...paused];
-        const skipSql = skip.length > 0 ? `AND d.endpoint_id NOT IN (${placeholders(skip.length)})` : "";
+        const skipSql = paused.length > 0 ? `AND d.endpoint_id NOT IN (${placeholders(paused.length)})` : "";
         // Endpoints whose circuit breaker is open are skipped; half-open ones get one attempt at a time.
         const rows = db
           .prepare(
-            `SELECT d.*, e.consecutive_failures FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
+            `SELECT d.* FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
              WHERE d.status IN (1, 3) AND d.due_at <= ? ${skipSql}
                AND (e.circuit_open_until IS NULL OR e.circuit_open_until <= ?)
              ORDER BY d.due_at LIMIT ?`,
           )
-          .all(now, ...skip, now, limit * CANDIDATE_FACTOR);
-        const failures = new Map(rows.map((r) => [String(r.endpoint_id), Number(r.consecutive_failures)]));
+          .all(now, ...paused, now, limit * CANDIDATE_FACTOR);
+        if (rows.length === 0) return [];
         const candidates = rows.map(toDelivery);
-        const picked = pickWithinCaps(
-          candidates,
-          (endpointId) => ((failures.get(endpointId) ?? 0) >= circuitThreshold ? 1 : endpointCap),
-          inFlight,
+        const endpointIds = [...new Set(candidates.map((d) => d.endpointId))];
+        const states = new Map<string, EndpointClaimState>(
+          db
+            .prepare(
+              `SELECT e.id, e.consecutive_failures, e.throttle_rate, e.rate_next_at,
+                 (SELECT count(*) FROM deliveries s WHERE s.endpoint_id = e.id AND s.status = ${STATUS_SENDING}
+                    AND s.due_at > ?) AS sending
+               FROM endpoints e WHERE e.id IN (${placeholders(endpointIds.length)})`,
+            )
+            .all(now, ...endpointIds)
+            .map((r) => [
+              String(r.id),
+              {
+                sending: Number(r.sending),
+                consecutiveFailures: Number(r.consecutive_failures),
+                throttleRate: numOrNull(r.throttle_rate),
+                rateNextAt: numOrNull(r.rate_next_at),
+              },
+            ]),
+        );
+        const plan = planClaims(candidates, states, {
+          now,
           limit,
-        );
-        if (picked.length === 0) return [];
+          endpointCap,
+          circuitThreshold,
+          rateHorizonMs,
+        });
+        if (plan.picked.length === 0) return [];
         const lease = db.prepare(
-          `UPDATE deliveries SET status = ${STATUS_SENDING}, due_at = ?, updated_at = ? WHERE msg_id = ? AND endpoint_id = ?`,
+          `UPDATE deliveries SET status = ${STATUS_SENDING}, due_at = ?, lease_owner = ?, updated_at = ?
+           WHERE msg_id = ? AND endpoint_id = ?`,
         );
-        for (const d of picked) lease.run(now + leaseMs, now, d.msgId, d.endpointId);
+        for (const { candidate: d } of plan.picked)
+          lease.run(now + leaseMs, owner, now, d.msgId, d.endpointId);
+        const slot = db.prepare("UPDATE endpoints SET rate_next_at = ? WHERE id = ?");
+        for (const [endpointId, at] of plan.rateNextAt) slot.run(at, endpointId);
 
-        const msgIds = [...new Set(picked.map((d) => d.msgId))];
-        const endpointIds = [...new Set(picked.map((d) => d.endpointId))];
+        const msgIds = [...new Set(plan.picked.map(({ candidate }) => candidate.msgId))];
+        const pickedEndpoints = [...new Set(plan.picked.map(({ candidate }) => candidate.endpointId))];
         const messages = new Map<string, MessageRow>(
           db
             .prepare(`SELECT * FROM messages WHERE id IN (${placeholders(msgIds.length)})`)
@@ -86,37 +122,26 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
         );
         const endpoints = new Map<string, EndpointRow>(
           db
-            .prepare(`SELECT * FROM endpoints WHERE id IN (${placeholders(endpointIds.length)})`)
-            .all(...endpointIds)
+            .prepare(`SELECT * FROM endpoints WHERE id IN (${placeholders(pickedEndpoints.length)})`)
+            .all(...pickedEndpoints)
             .map((r) => [String(r.id), toEndpoint(r)]),
         );
-        const claimed: ClaimedDelivery[] = [];
-        for (const d of picked) {
-          const message = messages.get(d.msgId);
-          const endpoint = endpoints.get(d.endpointId);
-          if (message && endpoint) {
-            claimed.push({
-              delivery: { ...d, status: STATUS_SENDING, dueAt: now + leaseMs },
-              message,
-              endpoint,
-            });
-          }
-        }
-        return claimed;
+        return assembleClaims(plan.picked, messages, endpoints, now + leaseMs);
       });
     },
 
-    async recordOutcomes(outcomes, now, circuit) {
+    async recordOutcomes(outcomes, { now, owner, circuit }) {
       return db.transaction(() => {
         const disabled: AttemptRow[] = [];
         const updateDelivery = db.prepare(
-          `UPDATE deliveries SET status = ?, due_at = ?, attempts = attempts + ?, updated_at = ?
-           WHERE msg_id = ? AND endpoint_id = ? AND status = ${STATUS_SENDING}`,
+          `UPDATE deliveries SET status = ?, due_at = ?, attempts = attempts + ?, lease_owner = NULL, updated_at = ?
+           WHERE msg_id = ? AND endpoint_id = ? AND status = ${STATUS_SENDING} AND lease_owner = ?`,
         );
         for (const o of outcomes) {
           insertAttempt(o.attempt);
+          // An attempt this process cut short (shutdown) does not move the delivery in its retry schedule.
           const counted = o.endpointEffect === "none" ? 0 : 1;
-          updateDelivery.run(o.status, o.dueAt, counted, now, o.attempt.msgId, o.attempt.endpointId);
+          updateDelivery.run(o.status, o.dueAt, counted, now, o.attempt.msgId, o.attempt.endpointId, owner);
           const endpointId = o.attempt.endpointId;
           if (o.endpointEffect === "none") continue;
           if (o.endpointEffect === "success") {
@@ -133,7 +158,7 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
               )
               .get(o.attempt.createdAt, endpointId);
             const failures = Number(row?.consecutive_failures ?? 0);
-            const openUntil = circuit(failures, o.attempt.createdAt);
+            const openUntil = circuitOpenUntil(circuit, failures, o.attempt.createdAt);
             db.prepare("UPDATE endpoints SET circuit_open_until = ? WHERE id = ?").run(openUntil, endpointId);
             if (openUntil !== null) {
               // Its queue waits for the circuit: moving it out of "due now" keeps claims from scanning past it.
@@ -152,24 +177,24 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
       });
     },
 
-    async releaseDeliveries(keys, now) {
+    async releaseDeliveries(keys, now, owner) {
       db.transaction(() => {
         const release = db.prepare(
-          `UPDATE deliveries SET status = ${STATUS_PENDING}, due_at = ?, updated_at = ?
-           WHERE msg_id = ? AND endpoint_id = ? AND status = ${STATUS_SENDING}`,
+          `UPDATE deliveries SET status = ${STATUS_PENDING}, due_at = ?, lease_owner = NULL, updated_at = ?
+           WHERE msg_id = ? AND endpoint_id = ? AND status = ${STATUS_SENDING} AND lease_owner = ?`,
         );
-        for (const key of keys) release.run(now, now, key.msgId, key.endpointId);
+        for (const key of keys) release.run(now, now, key.msgId, key.endpointId, owner);
       });
     },
 
     async releaseOrphanedClaims(now) {
-      // The SQLite store belongs to one process (the one holding its lock, see database-lock.ts), so at start-up
-      // every "sending" row is left from a crash.
+      // Only expired leases: a live lease belongs to a running process (perhaps another one on this database).
       const result = db
         .prepare(
-          `UPDATE deliveries SET status = ${STATUS_PENDING}, due_at = ?, updated_at = ? WHERE status = ${STATUS_SENDING}`,
+          `UPDATE deliveries SET status = ${STATUS_PENDING}, due_at = ?, lease_owner = NULL, updated_at = ?
+           WHERE status = ${STATUS_SENDING} AND due_at <= ?`,
         )
-        .run(now, now);
+        .run(now, now, now);
       return Number(result.changes);
     },
 
@@ -178,8 +203,13 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
       return r?.due === null || r?.due === undefined ? null : Number(r.due);
     },
 
-    async insertAttempt(row) {
-      insertAttempt(row);
+    async deleteAttemptsBefore(before, limit) {
+      const result = db
+        .prepare(
+          "DELETE FROM attempts WHERE id IN (SELECT id FROM attempts WHERE created_at < ? ORDER BY created_at LIMIT ?)",
+        )
+        .run(before, limit);
+      return Number(result.changes);
     },
     async getAttempt(appId, msgId, attemptId) {
       const r = db

@@ -1,103 +1,18 @@
+import {
+  toAttribute,
+  toDistribution,
+  toImport,
+  toIssuer,
+  toParticipant,
+  toRecipient,
+} from "../directory-rows.ts";
 import type { DirectoryStore } from "../directory-store.ts";
-import type {
-  AttributeRow,
-  DistributionRow,
-  ExternalIdentifier,
-  ImportRow,
-  IssuerRow,
-  ParticipantRow,
-  RecipientRow,
-} from "../directory-types.ts";
+import type { ExternalIdentifier, ParticipantRow } from "../directory-types.ts";
 import { DuplicateIdentifierError } from "../errors.ts";
 import { keysetClause, toPage } from "../keyset.ts";
+import type { Raw } from "../rows.ts";
 import { type Params, placeholders, type SqliteDb } from "./database.ts";
 import { writeMessages } from "./message-queries.ts";
-import { numOrNull, strOrNull } from "./rows.ts";
-
-type Raw = Record<string, unknown>;
-
-function toIssuer(r: Raw): IssuerRow {
-  return {
-    appId: String(r.app_id),
-    id: String(r.id),
-    description: String(r.description),
-    createdAt: Number(r.created_at),
-  };
-}
-
-function toAttribute(r: Raw): AttributeRow {
-  return {
-    appId: String(r.app_id),
-    id: String(r.id),
-    label: String(r.label),
-    valueType: String(r.value_type) as AttributeRow["valueType"],
-    choices: r.choices === null ? null : JSON.parse(String(r.choices)),
-    systemDefined: r.system_defined === 1,
-    createdAt: Number(r.created_at),
-    updatedAt: Number(r.updated_at),
-  };
-}
-
-function toParticipant(r: Raw, identifiers: ExternalIdentifier[]): ParticipantRow {
-  return {
-    id: String(r.id),
-    appId: String(r.app_id),
-    attributes: JSON.parse(String(r.attributes)),
-    tags: JSON.parse(String(r.tags)),
-    consent: {
-      given: r.consent_given === 1,
-      at: numOrNull(r.consent_at),
-      source: strOrNull(r.consent_source),
-    },
-    unsubscribedAt: numOrNull(r.unsubscribed_at),
-    externalIdentifiers: identifiers,
-    createdAt: Number(r.created_at),
-    updatedAt: Number(r.updated_at),
-  };
-}
-
-function toImport(r: Raw): ImportRow {
-  return {
-    id: String(r.id),
-    appId: String(r.app_id),
-    state: String(r.state) as ImportRow["state"],
-    options: JSON.parse(String(r.options)),
-    file: strOrNull(r.file),
-    rowsRead: Number(r.rows_read),
-    created: Number(r.created),
-    updated: Number(r.updated),
-    unchanged: Number(r.unchanged),
-    failed: Number(r.failed),
-    errors: JSON.parse(String(r.errors)),
-    message: strOrNull(r.message),
-    createdAt: Number(r.created_at),
-    updatedAt: Number(r.updated_at),
-  };
-}
-
-function toDistribution(r: Raw): DistributionRow {
-  return {
-    id: String(r.id),
-    appId: String(r.app_id),
-    distributionType: String(r.distribution_type) as DistributionRow["distributionType"],
-    message: String(r.message),
-    chatUrl: String(r.chat_url),
-    domainBrandName: String(r.domain_brand_name),
-    audience: JSON.parse(String(r.audience)),
-    reminderOf: strOrNull(r.reminder_of),
-    createdAt: Number(r.created_at),
-  };
-}
-
-function toRecipient(r: Raw): RecipientRow {
-  return {
-    distributionId: String(r.distribution_id),
-    participantId: String(r.participant_id),
-    msgId: String(r.msg_id),
-    chatId: String(r.chat_id),
-    respondedAt: numOrNull(r.responded_at),
-  };
-}
 
 export function directoryQueries(db: SqliteDb): DirectoryStore {
   /** Identifiers for a set of participants, in one query. */

@@ -1,8 +1,8 @@
 import { keysetClause, toPage } from "../keyset.ts";
+import { toEndpoint } from "../rows.ts";
 import type { Store } from "../store.ts";
 import type { EndpointRow } from "../types.ts";
 import type { SqliteDb } from "./database.ts";
-import { toEndpoint } from "./rows.ts";
 
 type EndpointQueries = Pick<
   Store,

@@ -5,6 +5,7 @@ type IdempotencyQueries = Pick<
   Store,
   | "getIdempotency"
   | "reserveIdempotency"
+  | "takeOverIdempotency"
   | "completeIdempotency"
   | "releaseIdempotency"
   | "purgeIdempotency"
@@ -31,6 +32,21 @@ export function idempotencyQueries(db: SqliteDb): IdempotencyQueries {
         )
         .run(key, requestHash, now);
       return Number(result.changes) === 1;
+    },
+    async takeOverIdempotency(key, requestHash, now, { abandonedBefore, expiredBefore }) {
+      const taken = db
+        .prepare(
+          `UPDATE idempotency SET request_hash = ?, created_at = ?, status_code = NULL, body = NULL
+           WHERE key = ? AND ((status_code IS NULL AND created_at < ?) OR created_at < ?)`,
+        )
+        .run(requestHash, now, key, abandonedBefore, expiredBefore);
+      if (Number(taken.changes) === 1) return true;
+      const inserted = db
+        .prepare(
+          "INSERT INTO idempotency (key, request_hash, created_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING",
+        )
+        .run(key, requestHash, now);
+      return Number(inserted.changes) === 1;
     },
     async completeIdempotency(key, statusCode, body) {
       db.prepare("UPDATE idempotency SET status_code = ?, body = ? WHERE key = ?").run(statusCode, body, key);

@@ -1,6 +1,6 @@
 import type { NewMessage } from "../directory-store.ts";
-import { DuplicateEventIdError } from "../errors.ts";
 import { keysetClause, toPage } from "../keyset.ts";
+import { toEndpoint, toMessage, toPrefixedDelivery } from "../rows.ts";
 import type { Store } from "../store.ts";
 import type { DeliveryRow, MessageFilter } from "../types.ts";
 import {
@@ -13,14 +13,11 @@ import {
 } from "../types.ts";
 import { type Params, placeholders, type SqliteDb } from "./database.ts";
 import { createGroupCommit } from "./group-commit.ts";
-import { toEndpoint, toMessage, toPrefixedDelivery } from "./rows.ts";
 
 type MessageQueries = Pick<
   Store,
   | "insertMessage"
-  | "insertMessages"
   | "getMessage"
-  | "findMessageByEventId"
   | "listMessages"
   | "expungeMessagePayload"
   | "expungeExpiredPayloads"
@@ -120,14 +117,7 @@ export function messageQueries(db: SqliteDb): MessageQueries {
     async insertMessage(message, deliveries, idempotency) {
       // Concurrent API requests share one transaction (group commit); each still sees its own outcome.
       await commits.run(() => {
-        if (
-          message.eventId !== null &&
-          db
-            .prepare("SELECT 1 FROM messages WHERE app_id = ? AND event_id = ?")
-            .get(message.appId, message.eventId)
-        ) {
-          throw new DuplicateEventIdError();
-        }
+        // A duplicate eventId fails on the unique index (translated to DuplicateEventIdError by the store).
         writeMessages(db, [{ message, deliveries }]);
         // A crash after this commit cannot leave the key without its answer (and the client's retry duplicating).
         if (idempotency) {
@@ -139,21 +129,10 @@ export function messageQueries(db: SqliteDb): MessageQueries {
         }
       });
     },
-    async insertMessages(items) {
-      db.transaction(() => writeMessages(db, items));
-    },
     async getMessage(appId, idOrEventId) {
       const r =
         db.prepare("SELECT * FROM messages WHERE app_id = ? AND id = ?").get(appId, idOrEventId) ??
-        db
-          .prepare("SELECT * FROM messages WHERE app_id = ? AND event_id = ? ORDER BY id DESC LIMIT 1")
-          .get(appId, idOrEventId);
-      return r ? toMessage(r) : null;
-    },
-    async findMessageByEventId(appId, eventId, since) {
-      const r = db
-        .prepare("SELECT * FROM messages WHERE app_id = ? AND event_id = ? AND created_at >= ? LIMIT 1")
-        .get(appId, eventId, since);
+        db.prepare("SELECT * FROM messages WHERE app_id = ? AND event_id = ?").get(appId, idOrEventId);
       return r ? toMessage(r) : null;
     },
     async listMessages(appId, filter, page) {
@@ -169,10 +148,13 @@ export function messageQueries(db: SqliteDb): MessageQueries {
     async expungeMessagePayload(appId, msgId) {
       db.prepare("UPDATE messages SET payload = NULL WHERE app_id = ? AND id = ?").run(appId, msgId);
     },
-    async expungeExpiredPayloads(now) {
+    async expungeExpiredPayloads(now, limit) {
       const result = db
-        .prepare("UPDATE messages SET payload = NULL WHERE payload IS NOT NULL AND expires_at <= ?")
-        .run(now);
+        .prepare(
+          `UPDATE messages SET payload = NULL WHERE id IN
+             (SELECT id FROM messages WHERE payload IS NOT NULL AND expires_at <= ? LIMIT ?)`,
+        )
+        .run(now, limit);
       return Number(result.changes);
     },
 
@@ -216,7 +198,7 @@ export function messageQueries(db: SqliteDb): MessageQueries {
       db.prepare(
         `INSERT INTO deliveries (${DELIVERY_COLUMNS.join(", ")}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (msg_id, endpoint_id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
-           due_at = excluded.due_at, trigger_type = excluded.trigger_type, updated_at = excluded.updated_at`,
+           due_at = excluded.due_at, lease_owner = NULL, trigger_type = excluded.trigger_type, updated_at = excluded.updated_at`,
       ).run(...deliveryParams(row));
     },
     async recoverFailedDeliveries(endpointId, since, until, now) {

@@ -1,5 +1,7 @@
+import { translatingErrors } from "../errors.ts";
 import type { Store } from "../store.ts";
 import { catalogQueries } from "./catalog-queries.ts";
+import { translateSqliteError } from "./constraint-errors.ts";
 import { openSqlite } from "./database.ts";
 import { deliveryQueries } from "./delivery-queries.ts";
 import { directoryQueries } from "./directory-queries.ts";
@@ -9,13 +11,19 @@ import { messageQueries } from "./message-queries.ts";
 import { statsQueries } from "./stats-queries.ts";
 import { taskQueries } from "./task-queries.ts";
 
-/** The embedded store: one SQLite file in WAL mode, used by a single process. */
+/**
+ * The embedded store: one SQLite file in WAL mode. Several processes may open it (API processes beside the one
+ * that delivers): every write transaction takes SQLite's write lock (BEGIN IMMEDIATE), so claims stay exclusive.
+ */
 export function createSqliteStore(file: string): Store {
   const db = openSqlite(file);
-  return {
-    kind: "sqlite",
+  const store: Store = {
     async close() {
       db.raw.close();
+    },
+    async listenForWork() {
+      // One file, no channel: a worker in another process finds new work by polling.
+      return async () => {};
     },
     ...catalogQueries(db),
     ...endpointQueries(db),
@@ -26,4 +34,5 @@ export function createSqliteStore(file: string): Store {
     ...statsQueries(db, file),
     ...taskQueries(db),
   };
+  return translatingErrors(store, translateSqliteError);
 }

@@ -1,8 +1,8 @@
 import { keysetClause, toPage } from "../keyset.ts";
+import { numOrNull, toMessage, toTask } from "../rows.ts";
 import type { Store } from "../store.ts";
-import type { BackgroundTaskKind, BackgroundTaskRow, BackgroundTaskStatus, MessageStatus } from "../types.ts";
-import { json, type Params, type SqliteDb } from "./database.ts";
-import { numOrNull, strOrNull, toMessage } from "./rows.ts";
+import type { MessageStatus } from "../types.ts";
+import type { Params, SqliteDb } from "./database.ts";
 
 type TaskQueries = Pick<
   Store,
@@ -12,21 +12,6 @@ type TaskQueries = Pick<
   | "updateBackgroundTask"
   | "listReplayCandidates"
 >;
-
-function toTask(r: Record<string, unknown>): BackgroundTaskRow {
-  return {
-    id: String(r.id),
-    appId: strOrNull(r.app_id),
-    endpointId: strOrNull(r.endpoint_id),
-    task: String(r.task) as BackgroundTaskKind,
-    status: String(r.status) as BackgroundTaskStatus,
-    params: json(r.params),
-    data: json(r.data),
-    cursor: strOrNull(r.cursor),
-    createdAt: Number(r.created_at),
-    updatedAt: Number(r.updated_at),
-  };
-}
 
 /** Background tasks and the message walk that replay-missing makes. */
 export function taskQueries(db: SqliteDb): TaskQueries {

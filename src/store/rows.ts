@@ -1,17 +1,32 @@
 import type {
   ApplicationRow,
   AttemptRow,
+  BackgroundTaskKind,
+  BackgroundTaskRow,
+  BackgroundTaskStatus,
   DeliveryRow,
   EndpointRow,
   EventTypeRow,
   MessageRow,
   MessageStatus,
   TriggerType,
-} from "../types.ts";
-import { json, jsonOrNull } from "./database.ts";
+} from "./types.ts";
 
-/** Maps raw SQLite rows (snake_case, 0/1 booleans, JSON text) to domain rows. */
-type Raw = Record<string, unknown>;
+/**
+ * Maps raw rows of either store to domain rows: snake_case columns; booleans as 0/1 (SQLite) or true/false
+ * (PostgreSQL); JSON as text (SQLite) or already parsed (PostgreSQL jsonb); big integers as numbers or strings.
+ */
+export type Raw = Record<string, unknown>;
+
+export function json<T>(value: unknown): T {
+  return (typeof value === "string" ? JSON.parse(value) : value) as T;
+}
+
+export function jsonOrNull<T>(value: unknown): T | null {
+  return value === null || value === undefined ? null : json<T>(value);
+}
+
+export const bool = (value: unknown): boolean => value === 1 || value === true || value === 1n;
 
 export const num = (value: unknown): number => Number(value);
 export const numOrNull = (value: unknown): number | null => (value === null ? null : Number(value));
@@ -24,7 +39,7 @@ export function toApplication(r: Raw): ApplicationRow {
     name: String(r.name),
     metadata: json(r.metadata),
     throttleRate: numOrNull(r.throttle_rate),
-    requireHttps: r.require_https === 1,
+    requireHttps: bool(r.require_https),
     createdAt: num(r.created_at),
     updatedAt: num(r.updated_at),
   };
@@ -34,8 +49,8 @@ export function toEventType(r: Raw): EventTypeRow {
   return {
     name: String(r.name),
     description: String(r.description),
-    archived: r.archived === 1,
-    deprecated: r.deprecated === 1,
+    archived: bool(r.archived),
+    deprecated: bool(r.deprecated),
     schemas: jsonOrNull(r.schemas),
     featureFlags: jsonOrNull(r.feature_flags),
     groupName: strOrNull(r.group_name),
@@ -51,7 +66,7 @@ export function toEndpoint(r: Raw): EndpointRow {
     uid: strOrNull(r.uid),
     url: String(r.url),
     description: String(r.description),
-    disabled: r.disabled === 1,
+    disabled: bool(r.disabled),
     eventTypes: jsonOrNull(r.event_types),
     channels: jsonOrNull(r.channels),
     metadata: json(r.metadata),
@@ -130,4 +145,19 @@ export function toPrefixedDelivery(r: Raw): DeliveryRow {
     created_at: r.d_created_at,
     updated_at: r.d_updated_at,
   });
+}
+
+export function toTask(r: Raw): BackgroundTaskRow {
+  return {
+    id: String(r.id),
+    appId: strOrNull(r.app_id),
+    endpointId: strOrNull(r.endpoint_id),
+    task: String(r.task) as BackgroundTaskKind,
+    status: String(r.status) as BackgroundTaskStatus,
+    params: json(r.params),
+    data: json(r.data),
+    cursor: strOrNull(r.cursor),
+    createdAt: num(r.created_at),
+    updatedAt: num(r.updated_at),
+  };
 }

@@ -1,0 +1,162 @@
+/**
+ * Horizontal scale-out: the same queued backlog (1 app × 10 endpoints) drained by 1, 2 and 3 `outbound worker`
+ * processes on one PostgreSQL database, as ratios to one worker, plus one SQLite worker in the same run.
+ *
+ * Each run gets a fresh database. An `outbound api` process (it delivers nothing) queues the backlog and stops;
+ * then the workers start together and the drain rate is taken from 10 % of the deliveries to the last arrival.
+ */
+import { randomBytes } from "node:crypto";
+import { Api, messageBody } from "../lib/api.ts";
+import type { BenchContext, Scenario } from "../lib/context.ts";
+import { endpointConcurrency, metric } from "../lib/context.ts";
+import { payloadFor, requireClean, runLoad } from "../lib/load.ts";
+import { type BenchDatabase, createBenchDatabase } from "../lib/postgres.ts";
+import type { Receiver } from "../lib/receiver.ts";
+import { startReceiver } from "../lib/receiver.ts";
+import { check } from "../lib/results.ts";
+import { type BenchServer, startServer } from "../lib/server.ts";
+import { waitUntil } from "../lib/wait.ts";
+
+const ENDPOINTS = 10;
+const TARGET_RATIO_3 = 2.5;
+
+interface Drain {
+  deliveries: number;
+  rate: number;
+}
+
+/** Queues `messages` through an API-only process, then drains them with `workers` worker processes. */
+async function drain(
+  ctx: BenchContext,
+  receiver: Receiver,
+  messages: number,
+  workers: number,
+  database: BenchDatabase | null,
+): Promise<Drain> {
+  const env = {
+    OUTBOUND_ENDPOINT_CONCURRENCY: endpointConcurrency(),
+    // PostgreSQL requires a key every process shares; SQLite keeps its key file beside the database.
+    ...(database ? { OUTBOUND_ENCRYPTION_KEY: randomBytes(32).toString("hex") } : {}),
+  };
+  const servers: BenchServer[] = [];
+  try {
+    const filler = await startServer({ role: "api", env, databaseUrl: database?.url, keepDataDir: true });
+    servers.push(filler);
+    const api = new Api(filler);
+    const paths = Array.from({ length: ENDPOINTS }, (_, i) => `/scale/${i}`);
+    try {
+      const appId = await api.createApp("scale");
+      await api.createEndpoints(
+        appId,
+        paths.map((p) => receiver.url(p)),
+      );
+      const bodies = Array.from({ length: 64 }, (_, i) => messageBody(payloadFor(i)));
+      requireClean(
+        await runLoad({
+          origin: filler.url,
+          count: messages,
+          concurrency: 64,
+          request: (i) => ({
+            method: "POST",
+            path: `/api/v1/app/${appId}/msg`,
+            headers: api.headers,
+            body: bodies[i % bodies.length],
+          }),
+          expectStatus: 202,
+          timeoutMs: ctx.quick ? 30_000 : 180_000,
+        }),
+        "queueing the backlog",
+      );
+    } finally {
+      await api.close();
+    }
+    await filler.stop();
+    const deliveries = messages * ENDPOINTS;
+    receiver.reset();
+    ctx.log(
+      `${database ? "PostgreSQL" : "SQLite"}: draining ${deliveries} deliveries with ${workers} worker(s)`,
+    );
+    const started = await Promise.all(
+      Array.from({ length: workers }, () =>
+        startServer({
+          role: "worker",
+          env,
+          databaseUrl: database?.url,
+          dataDir: filler.dataDir,
+          keepDataDir: true,
+          token: filler.token,
+        }),
+      ),
+    );
+    servers.push(...started);
+    const timeoutMs = ctx.quick ? 60_000 : 300_000;
+    const progress = () => `${receiver.total()} of ${deliveries}`;
+    await waitUntil(() => receiver.total() >= deliveries * 0.1, "10 % delivered", timeoutMs, progress, 5);
+    const from = performance.now();
+    const atFrom = receiver.total();
+    await waitUntil(() => receiver.total() >= deliveries, "every delivery", timeoutMs, progress, 5);
+    const seconds = (receiver.lastArrival() - from) / 1000;
+    return { deliveries, rate: (receiver.total() - atFrom) / Math.max(seconds, 0.001) };
+  } finally {
+    for (const server of servers.reverse()) await server.stop();
+  }
+}
+
+export const scale: Scenario = {
+  name: "scale",
+  title: "drain a backlog with 1, 2, 3 worker processes on PostgreSQL (and 1 on SQLite)",
+  async run(ctx) {
+    const messages = ctx.size(5_000);
+    const receiver = await startReceiver();
+    const rates: number[] = [];
+    let sqlite: Drain;
+    try {
+      sqlite = await drain(ctx, receiver, messages, 1, null);
+      for (const workers of [1, 2, 3]) {
+        const database = await createBenchDatabase();
+        try {
+          rates.push((await drain(ctx, receiver, messages, workers, database)).rate);
+        } finally {
+          await database.drop();
+        }
+      }
+    } finally {
+      await receiver.close();
+    }
+    const [one = 0, two = 0, three = 0] = rates;
+    return {
+      config: {
+        messages,
+        endpoints: ENDPOINTS,
+        deliveries: messages * ENDPOINTS,
+        OUTBOUND_ENDPOINT_CONCURRENCY: endpointConcurrency(),
+        cores: ctx.machine.cores,
+      },
+      metrics: [
+        metric("PostgreSQL, 1 worker", one, "deliv/s"),
+        metric("PostgreSQL, 2 workers", two, "deliv/s", `${(two / one).toFixed(2)} × 1 worker`),
+        metric("PostgreSQL, 3 workers", three, "deliv/s", `${(three / one).toFixed(2)} × 1 worker`),
+        metric(
+          "SQLite, 1 worker",
+          sqlite.rate,
+          "deliv/s",
+          `${(sqlite.rate / one).toFixed(2)} × PostgreSQL 1 worker`,
+        ),
+      ],
+      checks: [
+        check({
+          metric: `3 workers ≥ ${TARGET_RATIO_3} × 1 worker (PostgreSQL)`,
+          measured: three,
+          unit: "deliv/s",
+          target: `≥ ${TARGET_RATIO_3}× one worker, where the machine has the cores`,
+          goal: { value: TARGET_RATIO_3, direction: ">=", on: "ratio" },
+          baseline: { value: one, label: "1 worker deliv/s" },
+        }),
+      ],
+      notes: [
+        `${ctx.machine.cores} cores: the workers, PostgreSQL, the receiver and this load generator share them, so ` +
+          "the ratio shows contention for CPU, not the store's scaling (docs/benchmarks.md models the larger case)",
+      ],
+    };
+  },
+};
