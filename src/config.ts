@@ -30,6 +30,8 @@ export interface Config {
   /** Extra CA certificates (PEM file) trusted for https deliveries. */
   caFile: string | undefined;
   maxMessageBytes: number;
+  /** CSP `frame-ancestors` sources for the tenant portal: which sites may embed it in an iframe. */
+  portalFrameAncestors: string;
   /** On SIGTERM/SIGINT, how long attempts in flight get to finish before they are aborted. */
   shutdownGraceMs: number;
   /** Largest CSV upload accepted (413 beyond). */
@@ -120,6 +122,27 @@ const envSchema = z.object({
   OUTBOUND_WORKER_CONCURRENCY: positiveInt.pipe(z.number().int().min(1).max(10000)).default(256),
   OUTBOUND_CA_FILE: z.string().min(1).optional(),
   OUTBOUND_MAX_MESSAGE_BYTES: positiveInt.pipe(z.number().int().min(1024)).default(1024 * 1024),
+  OUTBOUND_PORTAL_FRAME_ANCESTORS: z
+    .string()
+    .default("'self'")
+    .transform((value, ctx) => {
+      const sources = value.split(/[\s,]+/).filter(Boolean);
+      // Each source goes verbatim into a CSP header: only CSP source expressions, nothing that could end the directive.
+      const bad = sources.find(
+        (source) =>
+          !/^('self'|'none'|\*|[a-z][a-z0-9+.-]*:(\/\/[A-Za-z0-9*.[\]:-]+(:(\d+|\*))?(\/[^\s;,']*)?)?)$/.test(
+            source,
+          ),
+      );
+      if (bad !== undefined || sources.length === 0) {
+        ctx.addIssue({
+          code: "custom",
+          message: `must be CSP sources such as 'self' https://app.example.com (got ${JSON.stringify(bad ?? value)})`,
+        });
+        return z.NEVER;
+      }
+      return sources.join(" ");
+    }),
   OUTBOUND_LEASE: duration.pipe(z.number().int().min(100)).optional(),
   OUTBOUND_ATTEMPT_RETENTION: duration.pipe(z.number().int().min(60_000)).default(90 * 86_400_000),
   OUTBOUND_PG_POOL: positiveInt.pipe(z.number().int().min(1).max(1000)).default(10),
@@ -216,6 +239,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerConcurrency: values.OUTBOUND_WORKER_CONCURRENCY,
     caFile: values.OUTBOUND_CA_FILE,
     maxMessageBytes: values.OUTBOUND_MAX_MESSAGE_BYTES,
+    portalFrameAncestors: values.OUTBOUND_PORTAL_FRAME_ANCESTORS,
     shutdownGraceMs: values.OUTBOUND_SHUTDOWN_GRACE,
     maxImportBytes: values.OUTBOUND_MAX_IMPORT_BYTES,
     headersTimeoutMs: values.OUTBOUND_HEADERS_TIMEOUT,

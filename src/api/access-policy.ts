@@ -12,7 +12,15 @@
  */
 export type Access = "public" | "admin" | "tenant" | "tenant-read";
 
-const PUBLIC_API = new Set(["/api/v1/health", "/api/v1/health/ping", "/api/v1/openapi.json"]);
+const PUBLIC_API = new Set([
+  "/api/v1/health",
+  "/api/v1/health/ping",
+  "/api/v1/openapi.json",
+  // The dashboard's session routes authenticate for themselves (routes/session.ts).
+  "/api/v1/session",
+  "/api/v1/session/sign-in",
+  "/api/v1/session/sign-out",
+]);
 
 /** Resources of one application that its portal token manages (design.md, "Tenants"). */
 const TENANT_RESOURCES = /^\/api\/v1\/app\/:app_id\/(endpoint|msg|attempt)(\/|$)/;

@@ -6,6 +6,7 @@ import { authenticate, hashToken, type Principal, refusesWrite } from "../domain
 import type { ApplicationRow } from "../store/types.ts";
 import { routeAccess } from "./access-policy.ts";
 import { createAuthFailureTracker } from "./auth-failures.ts";
+import { sessionPrincipal } from "./session-cookie.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -33,7 +34,7 @@ export function registerAccessControl(app: FastifyInstance, ctx: Context): void 
     const access = routeAccess(request.method, pattern);
     if (access === "public") return;
     const token = bearerToken(request);
-    const principal = token ? await authenticate(ctx, token) : null;
+    const principal = token ? await authenticate(ctx, token) : await sessionPrincipal(ctx, request);
     if (!principal) {
       if (failures.record(request.ip, ctx.now())) {
         ctx.logger.warn({ ip: request.ip, route: pattern }, "repeated authentication failures");

@@ -254,6 +254,21 @@ const NO_CONTENT: ResponseSpec = { status: 204 };
 const APP = "/api/v1/app/{app_id}";
 const EP = `${APP}/endpoint/{endpoint_id}`;
 
+/** Outbound extension: the request an endpoint would get, built by the delivery code and not sent. */
+const requestPreviewOut = z.strictObject({
+  wouldDeliver: z.boolean(),
+  method: z.string(),
+  url: z.string(),
+  headers: z.record(z.string(), z.string()),
+  body: z.string().nullable(),
+});
+
+const sessionOut = z.union([
+  z.strictObject({ kind: z.literal("admin") }),
+  z.strictObject({ kind: z.literal("app"), appId: z.string(), readOnly: z.boolean() }),
+  z.strictObject({ kind: z.null() }),
+]);
+
 export const RESPONSES: Record<string, ResponseSpec> = {
   "get /api/v1/health": { status: 204, description: "Healthy; 503 when the database is unavailable" },
   "get /api/v1/health/ping": { status: 204, description: "Healthy; 503 when the database is unavailable" },
@@ -423,4 +438,10 @@ export const RESPONSES: Record<string, ResponseSpec> = {
   "post /api/v1/operational-webhook/endpoint/{endpoint_id}/secret/rotate": NO_CONTENT,
   "get /api/v1/operational-webhook/endpoint/{endpoint_id}/headers": { status: 200, schema: headersOut },
   "put /api/v1/operational-webhook/endpoint/{endpoint_id}/headers": NO_CONTENT,
+  // The web UI's own routes (routes/request-preview.ts, routes/session.ts).
+  [`post ${APP}/endpoint/preview-request`]: { status: 200, schema: requestPreviewOut },
+  [`post ${APP}/endpoint/{endpoint_id}/preview-request`]: { status: 200, schema: requestPreviewOut },
+  "post /api/v1/session/sign-in": { status: 204, description: "Sets the HttpOnly session cookie" },
+  "get /api/v1/session": { status: 200, schema: sessionOut },
+  "post /api/v1/session/sign-out": { status: 204, description: "Clears the session cookie" },
 };

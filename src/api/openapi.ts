@@ -2,6 +2,8 @@ import { z } from "zod";
 import * as d from "./directory-schemas.ts";
 import { problemOut, RESPONSES, type ResponseSpec, validationErrorOut } from "./openapi-responses.ts";
 import { relayAnswerIn, relayQuery } from "./relay-schemas.ts";
+import { requestPreviewIn, savedRequestPreviewIn } from "./routes/request-preview.ts";
+import { signInIn } from "./routes/session.ts";
 import * as s from "./schemas.ts";
 
 /** One row per operation; request schemas are the same zod schemas the routes validate with. */
@@ -72,6 +74,18 @@ const OPERATIONS: Operation[] = [
   ["post", `${EP}/secret/rotate`, "Rotate the signing secret", s.secretRotateIn],
   ["get", `${EP}/stats`, "Delivery counts and circuit breaker state", undefined, s.statsQuery],
   ["post", `${EP}/send-example`, "Send an example message", s.eventExampleIn],
+  [
+    "post",
+    `${APP}/endpoint/preview-request`,
+    "Build (not send) the request for an unsaved endpoint",
+    requestPreviewIn,
+  ],
+  [
+    "post",
+    `${EP}/preview-request`,
+    "Build (not send) the request for a saved endpoint",
+    savedRequestPreviewIn,
+  ],
   [
     "post",
     `${EP}/recover`,
@@ -170,6 +184,18 @@ const OPERATIONS: Operation[] = [
     s.expandedStatusesQuery,
   ],
   ["delete", `${APP}/msg/{msg_id}/attempt/{attempt_id}/content`, "Expunge an attempt's response"],
+  [
+    "post",
+    "/api/v1/session/sign-in",
+    "Dashboard sign-in: API token for a session cookie (no auth)",
+    signInIn,
+  ],
+  [
+    "get",
+    "/api/v1/session",
+    "Who the token or session cookie is: admin, the portal token's application, or null (no auth)",
+  ],
+  ["post", "/api/v1/session/sign-out", "Dashboard sign-out (clears the cookie)"],
   ["post", "/api/v1/auth/app-portal-access/{app_id}", "Token scoped to one application", s.appPortalAccessIn],
   ["post", "/api/v1/auth/logout", "Revoke the portal token in use"],
   [

@@ -24,10 +24,13 @@ import { registerMessageRoutes } from "./routes/messages.ts";
 import { registerMetricsRoutes } from "./routes/metrics.ts";
 import { registerOperationalWebhookRoutes } from "./routes/operational-webhooks.ts";
 import { registerRelayRoutes } from "./routes/relay.ts";
+import { registerRequestPreviewRoutes } from "./routes/request-preview.ts";
+import { registerSessionRoutes } from "./routes/session.ts";
 import { registerStatisticsRoutes } from "./routes/statistics.ts";
 import { registerTransformationRoutes } from "./routes/transformations.ts";
 import { registerUnsubscribeRoutes } from "./routes/unsubscribe-page.ts";
 import { registerTracingHooks } from "./tracing-hooks.ts";
+import { registerWebAssets } from "./web-assets.ts";
 
 export function buildApi(ctx: Context, imports: ImportRunner, version: string, tasks: TaskRunner) {
   const app = Fastify({
@@ -121,5 +124,8 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string, t
   registerImportAndDistributionRoutes(app, ctx, imports);
   registerRelayRoutes(app, ctx);
   registerUnsubscribeRoutes(app, ctx);
+  registerRequestPreviewRoutes(app, ctx, `Outbound/${version}`);
+  registerSessionRoutes(app, ctx);
+  registerWebAssets(app, ctx.config);
   return app;
 }

@@ -84,18 +84,14 @@ function deliveryParts(ctx: Context, delivery: DeliveryInput | null | undefined)
   return { options, credentialsSealed: sealCredentials(ctx.secrets, credentials) };
 }
 
-export async function createEndpoint(
-  ctx: Context,
-  app: ApplicationRow,
-  input: EndpointInput,
-): Promise<EndpointRow> {
+/** Validates an endpoint input and builds its row without storing it (create, and the request preview). */
+export function newEndpointRow(ctx: Context, app: ApplicationRow, input: EndpointInput): EndpointRow {
   const url = validateEndpointUrl(ctx, app, input.url);
   if (input.headers) validateHeaders(input.headers, ["body", "headers"]);
   if (input.secret) validateEndpointSecret(input.secret, input.delivery?.signature);
   const { options, credentialsSealed } = deliveryParts(ctx, input.delivery);
-  await assertEndpointQuota(ctx, app.id);
   const now = ctx.now();
-  const row: EndpointRow = {
+  return {
     id: newId("ep", now),
     appId: app.id,
     uid: input.uid ?? null,
@@ -115,6 +111,15 @@ export async function createEndpoint(
     createdAt: now,
     updatedAt: now,
   };
+}
+
+export async function createEndpoint(
+  ctx: Context,
+  app: ApplicationRow,
+  input: EndpointInput,
+): Promise<EndpointRow> {
+  const row = newEndpointRow(ctx, app, input);
+  await assertEndpointQuota(ctx, app.id);
   await ctx.store.insertEndpoint(row);
   await emitEndpointEvent(ctx, "endpoint.created", app, row);
   return row;
@@ -129,13 +134,16 @@ export async function deleteEndpoint(
   await emitEndpointEvent(ctx, "endpoint.deleted", app, endpoint);
 }
 
-/** `delivery: undefined` keeps the options, `null` resets them; credentials are kept unless `delivery` names them. */
-export async function saveEndpoint(
+/**
+ * The row `changes` would make, validated, without storing it (save, and the request preview). `delivery: undefined`
+ * keeps the options, `null` resets them; credentials are kept unless `delivery` names them.
+ */
+export function changedEndpointRow(
   ctx: Context,
   app: ApplicationRow,
   existing: EndpointRow,
   changes: Partial<Omit<EndpointInput, "secret">>,
-): Promise<EndpointRow> {
+): EndpointRow {
   const url = changes.url === undefined ? existing.url : validateEndpointUrl(ctx, app, changes.url);
   let delivery = existing.delivery;
   let credentialsSealed = existing.credentialsSealed;
@@ -147,8 +155,7 @@ export async function saveEndpoint(
     }
   }
   if (changes.headers) validateHeaders(changes.headers, ["body", "headers"]);
-  const reenabled = existing.disabled && changes.disabled === false;
-  const row: EndpointRow = {
+  return {
     ...existing,
     url,
     description: changes.description ?? existing.description,
@@ -168,6 +175,16 @@ export async function saveEndpoint(
     credentialsSealed,
     updatedAt: ctx.now(),
   };
+}
+
+export async function saveEndpoint(
+  ctx: Context,
+  app: ApplicationRow,
+  existing: EndpointRow,
+  changes: Partial<Omit<EndpointInput, "secret">>,
+): Promise<EndpointRow> {
+  const row = changedEndpointRow(ctx, app, existing, changes);
+  const reenabled = existing.disabled && changes.disabled === false;
   await ctx.store.updateEndpoint(row);
   // Re-enabling starts a fresh failure window, or the 5-day rule would disable it again at once.
   if (reenabled) await ctx.store.resetEndpointHealth(row.id);

@@ -1,6 +1,6 @@
 import type { EventTypeRow } from "../store/types.ts";
 import type { Context } from "./context.ts";
-import { ConflictError, NotFoundError } from "./errors.ts";
+import { ConflictError, NotFoundError, ValidationError } from "./errors.ts";
 import type { EventTypeFromOpenApi } from "./openapi-event-types.ts";
 import { assertEventTypeQuota } from "./quotas.ts";
 
@@ -92,6 +92,32 @@ export async function deleteEventType(ctx: Context, name: string, expunge: boole
   const existing = await requireEventType(ctx, name);
   if (expunge) await ctx.store.deleteEventType(name);
   else await saveEventType(ctx, existing, { archived: true });
+}
+
+/**
+ * The event type's example number `index` (first schema with examples), else a small generic payload: what
+ * send-example sends and what the request preview shows by default.
+ */
+export async function examplePayload(
+  ctx: Context,
+  eventType: string,
+  index = 0,
+): Promise<Record<string, unknown>> {
+  const row = await ctx.store.getEventType(eventType);
+  for (const schema of Object.values(row?.schemas ?? {})) {
+    const examples = (schema as { examples?: unknown[] } | null)?.examples;
+    if (!Array.isArray(examples) || examples.length === 0) continue;
+    const chosen = examples[index];
+    if (chosen === undefined) {
+      throw ValidationError.field(
+        ["body", "exampleIndex"],
+        `the event type has ${examples.length} example(s)`,
+      );
+    }
+    if (chosen && typeof chosen === "object" && !Array.isArray(chosen))
+      return chosen as Record<string, unknown>;
+  }
+  return { type: eventType, example: true, data: { message: "This is an example event sent by Outbound" } };
 }
 
 /**

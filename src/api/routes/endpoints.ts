@@ -12,7 +12,7 @@ import {
   saveEndpoint,
   visibleHeaders,
 } from "../../domain/endpoints.ts";
-import { ValidationError } from "../../domain/errors.ts";
+import { examplePayload } from "../../domain/event-types.ts";
 import { createMessageForEndpoint } from "../../domain/messages.ts";
 import { authorizedApp } from "../access.ts";
 import { toListResponse, toPageQuery } from "../pagination.ts";
@@ -200,27 +200,4 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: Context): void
       (row) => endpointMessageOut(row.delivery, row.message, query.with_content ?? true),
     );
   });
-}
-
-/** The event type's first schema example if it has one, else a small generic payload. */
-async function examplePayload(
-  ctx: Context,
-  eventType: string,
-  index: number,
-): Promise<Record<string, unknown>> {
-  const row = await ctx.store.getEventType(eventType);
-  for (const schema of Object.values(row?.schemas ?? {})) {
-    const examples = (schema as { examples?: unknown[] } | null)?.examples;
-    if (!Array.isArray(examples) || examples.length === 0) continue;
-    const chosen = examples[index];
-    if (chosen === undefined) {
-      throw ValidationError.field(
-        ["body", "exampleIndex"],
-        `the event type has ${examples.length} example(s)`,
-      );
-    }
-    if (chosen && typeof chosen === "object" && !Array.isArray(chosen))
-      return chosen as Record<string, unknown>;
-  }
-  return { type: eventType, example: true, data: { message: "This is an example event sent by Outbound" } };
 }
