@@ -6,8 +6,6 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { mkdtemp } from "node:fs/promises";
-import { createServer, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, afterEach, before, describe, type TestContext, test } from "node:test";
@@ -19,6 +17,7 @@ import {
   startHostileReceiver,
 } from "../support/hostile-receiver.ts";
 import { eventually } from "../support/poll.ts";
+import { startReceiver } from "../support/receiver.ts";
 import {
   reportServerLogsOnFailure,
   startServer,
@@ -415,130 +414,6 @@ describe("hostile receivers, one behaviour each", { concurrency: true }, () => {
   });
 });
 
-// ---- isolation: one hung endpoint among fast ones ------------------------------------------------------------
-
-const FAST_ENDPOINTS = 9;
-const MESSAGES = 300;
-const SEND_CONCURRENCY = 16;
-/** Long enough that the gated fast requests do not time out while the messages are being created. */
-const ISOLATION_ENV = { OUTBOUND_REQUEST_TIMEOUT: "5s", OUTBOUND_RETRY_SCHEDULE: "300ms,300ms" };
-
-interface GatedReceiver {
-  url: string;
-  /** Requests answered (after the gate opened). */
-  answered(): number;
-  /** Requests waiting at the closed gate. */
-  waiting(): number;
-  open(): void;
-  waitForAnswered(count: number, timeoutMs: number): Promise<void>;
-  close(): Promise<void>;
-}
-
-/**
- * A fast 200 receiver whose answers are held until `open()`: the messages are all created first, so the measured
- * window is delivery alone, not the API creating messages (which does slightly more work per extra endpoint).
- */
-async function startGatedReceiver(): Promise<GatedReceiver> {
-  let opened = false;
-  let answered = 0;
-  const held: ServerResponse[] = [];
-  const listeners = new Set<() => void>();
-  const answer = (res: ServerResponse) => {
-    res.writeHead(200, { "content-type": "text/plain" }).end("ok");
-    answered++;
-    for (const notify of [...listeners]) notify();
-  };
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => (opened ? answer(res) : held.push(res)));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/fast`,
-    answered: () => answered,
-    waiting: () => held.length,
-    open() {
-      opened = true;
-      for (const res of held.splice(0)) answer(res);
-    },
-    waitForAnswered(count, timeoutMs) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (answered < count) return;
-          clearTimeout(timer);
-          listeners.delete(check);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          listeners.delete(check);
-          reject(new Error(`gated receiver: ${answered} of ${count} deliveries after ${timeoutMs} ms`));
-        }, timeoutMs);
-        listeners.add(check);
-        check();
-      });
-    },
-    async close() {
-      const done = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await done;
-    },
-  };
-}
-
-/**
- * One app with `FAST_ENDPOINTS` endpoints on a gated receiver (plus one on `/hang` when `hung` is given). Creates
- * `messages` messages with the gate closed, opens it, and returns fast deliveries per second from the opening to
- * the last delivery.
- */
-async function fastThroughput(
-  target: TestServer,
-  hung: HostileReceiver | null,
-  messages: number,
-  label: string,
-): Promise<number> {
-  const fast = await startGatedReceiver();
-  try {
-    const app = await target.svix.application.create({ name: label });
-    for (let i = 0; i < FAST_ENDPOINTS; i++) {
-      await target.svix.endpoint.create(app.id, { url: `${fast.url}?ep=${i}` });
-    }
-    if (hung) await target.svix.endpoint.create(app.id, { url: hung.url("/hang") });
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: SEND_CONCURRENCY }, async () => {
-        while (next < messages) {
-          const n = next++;
-          await target.svix.message.create(app.id, { eventType: "load.test", payload: { n } });
-        }
-      }),
-    );
-    const expected = messages * FAST_ENDPOINTS;
-    // Let the first attempts reach the gate (all of them, or as many as the sender lets through at once).
-    let last = -1;
-    await eventually(
-      async () => {
-        const now = fast.waiting();
-        const stable = now === last;
-        last = now;
-        return { now, stable };
-      },
-      ({ now, stable }) => now > 0 && stable,
-      "the first attempts to wait at the gate",
-      3_000,
-      100,
-    );
-    const started = performance.now();
-    fast.open();
-    await fast.waitForAnswered(expected, 30_000);
-    const seconds = (performance.now() - started) / 1000;
-    await target.svix.application.delete(app.id);
-    return expected / seconds;
-  } finally {
-    await fast.close();
-  }
-}
-
 test("eight hung endpoints on one host do not starve another endpoint on the same host", async (t) => {
   // Per-endpoint caps (8 in flight) protect endpoints from each other, but the sender's connection pool is per
   // origin: 8 hung endpoints × 8 attempts must not take every connection to a host that other endpoints share
@@ -575,39 +450,30 @@ test("eight hung endpoints on one host do not starve another endpoint on the sam
   await patient.stop();
 });
 
-test("one hung endpoint does not slow down nine fast ones (≥ 0.9 × all-fast throughput)", async (t) => {
-  const isolated = await startServer(ISOLATION_ENV);
+test("one hung endpoint does not hold back nine fast ones", async (t) => {
+  // Proven by state, not a stopwatch: with a request timeout far longer than the test, the hung endpoint's 8
+  // attempts stay open the whole time, and every delivery to the 9 fast endpoints still arrives meanwhile. (The
+  // throughput ratio with and without a hung endpoint is the `hol` benchmark: `npm run bench -- hol`.)
+  const isolated = await startServer({
+    ...SERVER_ENV,
+    OUTBOUND_REQUEST_TIMEOUT: "10m",
+    OUTBOUND_SHUTDOWN_GRACE: "100ms",
+  });
   const hung = await startHostileReceiver();
-  t.after(() => hung.close());
-  await fastThroughput(isolated, null, 100, "warm-up");
-
-  // Throughput on a shared 2-core test machine is noisy (±15 % between identical runs), so a narrow miss is
-  // measured again, alternating which configuration goes first; the best round counts.
-  const runs: Array<{ baseline: number; withHung: number }> = [];
-  for (let round = 1; round <= 3; round++) {
-    const hungBefore = hung.hits("/hang");
-    let baseline: number;
-    let withHung: number;
-    if (round % 2 === 1) {
-      baseline = await fastThroughput(isolated, null, MESSAGES, `all-fast-${round}`);
-      withHung = await fastThroughput(isolated, hung, MESSAGES, `with-hung-${round}`);
-    } else {
-      withHung = await fastThroughput(isolated, hung, MESSAGES, `with-hung-${round}`);
-      baseline = await fastThroughput(isolated, null, MESSAGES, `all-fast-${round}`);
-    }
-    runs.push({ baseline, withHung });
-    t.diagnostic(
-      `round ${round}: ${MESSAGES} messages × ${FAST_ENDPOINTS} fast endpoints: all fast ${baseline.toFixed(0)} ` +
-        `deliveries/s, with a hung endpoint ${withHung.toFixed(0)} deliveries/s ` +
-        `(ratio ${(withHung / baseline).toFixed(2)}); ${hung.hits("/hang") - hungBefore} hung requests open`,
-    );
-    if (withHung >= 0.9 * baseline) break;
+  const fast = await startReceiver();
+  t.after(async () => {
+    await hung.close();
+    await fast.close();
+  });
+  const app = await isolated.svix.application.create({ name: "isolation" });
+  await isolated.svix.endpoint.create(app.id, { url: hung.url("/hang") });
+  for (let i = 0; i < 9; i++) await isolated.svix.endpoint.create(app.id, { url: `${fast.url}?n=${i}` });
+  const messages = 100;
+  for (let i = 0; i < messages; i++) {
+    await isolated.svix.message.create(app.id, { eventType: "hostile.test", payload: { i } });
   }
-  const best = runs.reduce((a, b) => (b.withHung / b.baseline > a.withHung / a.baseline ? b : a));
-  assert.ok(hung.hits("/hang") >= 8, "the hung endpoint really held its 8 attempts in flight");
-  assert.ok(
-    best.withHung >= 0.9 * best.baseline,
-    `with a hung endpoint ${best.withHung.toFixed(0)}/s vs ${best.baseline.toFixed(0)}/s all fast`,
-  );
+  await fast.waitFor(messages * 9, 60_000);
+  assert.equal(hung.hits("/hang"), 8, "the hung endpoint holds exactly its cap of 8 attempts");
+  assert.ok(hung.openSockets() >= 8, `its 8 requests were still open (${hung.openSockets()} sockets)`);
   await isolated.stop();
 });
