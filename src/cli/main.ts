@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import fs from "node:fs";
+import { parseArgs } from "node:util";
 import { startOutbound, VERSION } from "../app.ts";
 import { type Config, ConfigError, loadClientConfig, loadConfig } from "../config.ts";
 import { describeStartupFailure } from "../startup-failure.ts";
@@ -41,7 +42,11 @@ const COMMANDS: Record<string, Command> = {
   serve: {
     summary: "API, delivery worker and housekeeping in one process (what `npm start` runs)",
     usage: SERVE_USAGE,
-    run: () => serve(loadConfig()),
+    // serve takes no arguments: a mistyped flag (`--port 9`, `-v`) must not start a server that ignores it.
+    run: (args) => {
+      parseArgs({ args, options: {}, strict: true, allowPositionals: false });
+      return serve(loadConfig());
+    },
   },
   import: {
     summary: "upload a participant CSV to a running server and follow the job",
