@@ -41,9 +41,11 @@ const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 export function validateHeaders(headers: Record<string, string | null>, loc: string[]): void {
   for (const [name, value] of Object.entries(headers)) {
+    // A removal (PATCH null, deleteHeaders) is always allowed, even of a name that may no longer be set.
+    if (value === null) continue;
     const problem = headerNameProblem(name);
     if (problem) throw ValidationError.field([...loc, name], problem);
-    if (value === null || HEADER_VALUE.test(value)) continue;
+    if (HEADER_VALUE.test(value)) continue;
     // Accepted, such a value would fail every delivery to the endpoint: refuse it here instead.
     throw ValidationError.field(
       [...loc, name],
