@@ -74,6 +74,16 @@ const duration = z.string().transform((value, ctx) => {
   }
 });
 
+/** Node's timers fire after 1 ms when given more than 2^31 - 1 ms: 24 days is the longest wait that works. */
+const MAX_TIMER_MS = 24 * 86_400_000;
+const timerDuration = (min: number) =>
+  duration.pipe(
+    z
+      .number()
+      .min(min, `must be at least ${min} ms`)
+      .max(MAX_TIMER_MS, "must be at most 24d (longer waits cannot be timed)"),
+  );
+
 const positiveInt = z.string().regex(/^\d+$/, "must be a whole number").transform(Number);
 
 export type DatabaseConfig =
@@ -114,7 +124,7 @@ const envSchema = z.object({
       return subnets;
     }),
   OUTBOUND_REQUIRE_HTTPS: bool.default(false),
-  OUTBOUND_REQUEST_TIMEOUT: duration.default(15_000),
+  OUTBOUND_REQUEST_TIMEOUT: timerDuration(1).default(15_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   OUTBOUND_ENCRYPTION_KEY: z.string().min(1).optional(),
   OUTBOUND_PUBLIC_URL: z.url().optional(),
@@ -147,10 +157,10 @@ const envSchema = z.object({
   OUTBOUND_ATTEMPT_RETENTION: duration.pipe(z.number().int().min(60_000)).default(90 * 86_400_000),
   OUTBOUND_PG_POOL: positiveInt.pipe(z.number().int().min(1).max(1000)).default(10),
   OUTBOUND_DATA_DIR: z.string().min(1).optional(),
-  OUTBOUND_SHUTDOWN_GRACE: duration.default(10_000),
+  OUTBOUND_SHUTDOWN_GRACE: timerDuration(0).default(10_000),
   OUTBOUND_MAX_IMPORT_BYTES: positiveInt.pipe(z.number().int().min(1024)).default(512 * 1024 * 1024),
-  OUTBOUND_HEADERS_TIMEOUT: duration.default(10_000),
-  OUTBOUND_REQUEST_READ_TIMEOUT: duration.default(120_000),
+  OUTBOUND_HEADERS_TIMEOUT: timerDuration(1).default(10_000),
+  OUTBOUND_REQUEST_READ_TIMEOUT: timerDuration(1).default(120_000),
   OUTBOUND_ACCESS_LOG: bool.default(true),
   OUTBOUND_MAX_ENDPOINTS_PER_APP: positiveInt.pipe(z.number().int().min(1)).default(1000),
   OUTBOUND_MAX_EVENT_TYPES: positiveInt.pipe(z.number().int().min(1)).default(10_000),

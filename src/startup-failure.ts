@@ -18,6 +18,9 @@ const SQLITE_READONLY = 8;
 const SQLITE_CANTOPEN = 14;
 const SQLITE_IOERR = 10;
 const SQLITE_FULL = 13;
+/** The file exists but is not a SQLite database (or is damaged beyond opening). */
+const SQLITE_CORRUPT = 11;
+const SQLITE_NOTADB = 26;
 
 /**
  * One line naming the cause and the fix for an error that stopped `outbound serve`; never a stack trace.
@@ -48,6 +51,12 @@ export function describeStartupFailure(error: unknown, settings: StartupSettings
   if (typeof errno.errcode === "number") {
     const primary = errno.errcode & 0xff;
     if (primary === SQLITE_READONLY) return readOnly(settings.databasePath, errno.message);
+    if (primary === SQLITE_NOTADB || primary === SQLITE_CORRUPT) {
+      return (
+        `DATABASE_URL: ${settings.databasePath} is not a usable SQLite database (${errno.message}). ` +
+        "Point DATABASE_URL at Outbound's database file, or at a path that does not exist yet to start a new one."
+      );
+    }
     if (primary === SQLITE_CANTOPEN || primary === SQLITE_IOERR || primary === SQLITE_FULL) {
       return (
         `DATABASE_URL: cannot open or write ${settings.databasePath} (${errno.message}). ` +

@@ -39,7 +39,7 @@ export const participantIn = z.strictObject({
 });
 export const tagsIn = z.strictObject({ tags: z.array(tag).min(1).max(200) });
 
-export const participantListQuery = z.object({
+export const participantListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(250).default(50),
   iterator: z.string().max(300).optional(),
   order: z.enum(["ascending", "descending"]).optional(),
@@ -53,9 +53,9 @@ export const participantListQuery = z.object({
     .optional(),
 });
 
-export const lookupQuery = z.object({ issuer: name, id: z.string().min(1).max(256) });
+export const lookupQuery = z.strictObject({ issuer: name, id: z.string().min(1).max(256) });
 
-export const importQuery = z.object({
+export const importQuery = z.strictObject({
   idColumn: z.string().min(1).max(256),
   issuer: name,
   mode: z.enum(["upsert", "create-only"]).optional(),

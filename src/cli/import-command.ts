@@ -17,6 +17,8 @@ interface ImportJob {
   rowsRead: number;
   created: number;
   updated: number;
+  /** Rows that matched a participant and changed nothing (a re-run of the same file). */
+  unchanged: number;
   failed: number;
   errors: Array<{ row: number; column: string | null; message: string }>;
   message: string | null;
@@ -105,7 +107,7 @@ export async function runImportCommand(
       "Importing",
       job.rowsRead,
       null,
-      `${job.rowsRead} rows (${job.created} created, ${job.updated} updated, ${job.failed} failed) ${rate} rows/s`,
+      `${job.rowsRead} rows (${job.created} created, ${job.updated} updated, ${job.unchanged} unchanged, ${job.failed} failed) ${rate} rows/s`,
     );
   }
   progress.finish();

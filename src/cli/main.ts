@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import fs from "node:fs";
+import { parseArgs } from "node:util";
 import { type Role, startOutbound, VERSION } from "../app.ts";
 import { type Config, ConfigError, loadClientConfig, loadConfig } from "../config.ts";
 import { describeStartupFailure } from "../startup-failure.ts";
@@ -36,17 +37,26 @@ const COMMANDS: Record<string, Command> = {
   serve: {
     summary: "API, delivery worker and housekeeping in one process (what `npm start` runs)",
     usage: ROLE_USAGE.serve,
-    run: () => serve("serve", loadConfig()),
+    run: (args) => {
+      noArguments(args);
+      return serve("serve", loadConfig());
+    },
   },
   api: {
     summary: "the HTTP API only (any number, beside the processes that deliver)",
     usage: ROLE_USAGE.api,
-    run: () => serve("api", loadConfig()),
+    run: (args) => {
+      noArguments(args);
+      return serve("api", loadConfig());
+    },
   },
   worker: {
     summary: "delivery only, no HTTP (any number on PostgreSQL; one per SQLite file)",
     usage: ROLE_USAGE.worker,
-    run: () => serve("worker", loadConfig()),
+    run: (args) => {
+      noArguments(args);
+      return serve("worker", loadConfig());
+    },
   },
   migrate: {
     summary: "apply pending database migrations and exit (--status: list them, change nothing)",
@@ -135,6 +145,11 @@ see docs/operations.md.`;
 }
 
 /** Runs a long-lived role (serve, api, worker) until SIGTERM/SIGINT. */
+/** Server roles take no arguments: a mistyped flag (`--port 9`, `-v`) must not start a server that ignores it. */
+function noArguments(args: string[]): void {
+  parseArgs({ args, options: {}, strict: true, allowPositionals: false });
+}
+
 async function serve(role: Role, config: Config): Promise<undefined> {
   let running: Awaited<ReturnType<typeof startOutbound>>;
   try {

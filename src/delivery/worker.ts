@@ -259,6 +259,13 @@ export function createWorker(options: WorkerOptions): Worker {
     if (target.kind === "error") return skip(target.error);
     if (target.kind === "cancel")
       return { ...skip("canceled by the endpoint's transformation"), canceled: true };
+    // The application's https-only policy is the operator's: a URL set by the (tenant's) handler obeys it too.
+    if (target.endpoint.url !== endpoint.url && !/^https:/i.test(target.endpoint.url)) {
+      const app = await store.getApplication(endpoint.appId);
+      if (app?.requireHttps) {
+        return skip("the transformation's URL must use https: this application accepts only https endpoints");
+      }
+    }
     const built = buildRequest({
       endpoint: target.endpoint,
       sensitiveHeaders: headers.sensitive,

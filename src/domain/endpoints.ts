@@ -36,13 +36,23 @@ export interface EndpointInput {
   delivery?: DeliveryInput | null;
 }
 
+/** What an HTTP field value may hold (RFC 9110: visible ASCII, space, tab, obs-text); undici refuses the rest. */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
 export function validateHeaders(headers: Record<string, string | null>, loc: string[]): void {
   for (const [name, value] of Object.entries(headers)) {
+    // A removal (PATCH null, deleteHeaders) is always allowed, even of a name that may no longer be set.
+    if (value === null) continue;
     const problem = headerNameProblem(name);
     if (problem) throw ValidationError.field([...loc, name], problem);
-    if (value !== null && /[\r\n\0]/.test(value)) {
-      throw ValidationError.field([...loc, name], "header values cannot contain line breaks");
-    }
+    if (HEADER_VALUE.test(value)) continue;
+    // Accepted, such a value would fail every delivery to the endpoint: refuse it here instead.
+    throw ValidationError.field(
+      [...loc, name],
+      /[\r\n]/.test(value)
+        ? "header values cannot contain line breaks"
+        : "header values may only contain visible ASCII, spaces, tabs and Latin-1 characters (U+0080 to U+00FF)",
+    );
   }
 }
 

@@ -66,6 +66,16 @@ test("an unknown command or option exits 2 with one message, not a stack trace",
   assert.doesNotMatch(option.stderr, /\n\s+at /, "no stack trace");
 });
 
+test("serve refuses arguments it does not take instead of starting a server that ignores them", async () => {
+  for (const args of [["--port", "9"], ["-v"], ["help"]]) {
+    const run = await runOutbound(env, ["serve", ...args]);
+    assert.equal(run.code, 2, `serve ${args.join(" ")}: ${run.stdout}${run.stderr}`);
+    assert.match(run.stderr, /^(Unknown option|Unexpected argument)/, `serve ${args.join(" ")}`);
+    assert.doesNotMatch(run.stdout + run.stderr, /obk_/, "no token was generated");
+  }
+  assert.equal(fs.existsSync(path.join(dir, "data")), false, "no data directory was created");
+});
+
 test("the bin is committed executable and `npx outbound` runs it inside the project", () => {
   assert.equal(fs.statSync(pkg.bin.outbound).mode & 0o111, 0o111, `${pkg.bin.outbound} is executable`);
   const npx = spawnSync("npx", ["outbound", "--help"], {

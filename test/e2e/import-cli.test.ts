@@ -42,7 +42,7 @@ test("imports 2,000 rows, shows progress, reports the bad row and exits 0", asyn
   // Piped, not a terminal: plain lines, the upload's last one at 100 % of the file's size.
   assert.doesNotMatch(result.stderr, /\r/);
   assert.match(result.stderr, /^Uploading \[#{30}\] 100% \d+ KiB of \d+ KiB$/m);
-  assert.match(result.stderr, /^Importing 2000 rows \(1999 created, 0 updated, 1 failed\)/m);
+  assert.match(result.stderr, /^Importing 2000 rows \(1999 created, 0 updated, 0 unchanged, 1 failed\)/m);
   assert.match(result.stderr, /Import imp_\w+ completed/);
   assert.match(result.stderr, /row 1500 \[Score\]: "lots" is not a number/);
   const found = await api<{ attributes: { Score: number } }>(
@@ -51,6 +51,11 @@ test("imports 2,000 rows, shows progress, reports the bad row and exits 0", asyn
     `/api/v1/app/${app.id}/participant/lookup?issuer=crm&id=m2000`,
   );
   assert.equal(found.body.attributes.Score, 2000);
+
+  // The same file again changes nothing, and the progress line says so instead of "0 created, 0 updated".
+  const again = runCli(["import", file, "--app", "cli-import", "--id-column", "member", "--issuer", "crm"]);
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stderr, /^Importing 2000 rows \(0 created, 0 updated, 1999 unchanged, 1 failed\)/m);
 });
 
 test("usage errors and an unknown issuer exit non-zero with a message", async () => {

@@ -76,6 +76,18 @@ test("DATABASE_URL: a read-only database file", async () => {
   );
 });
 
+test("DATABASE_URL: a file that is not a SQLite database", async () => {
+  const file = path.join(fs.mkdtempSync(path.join(dir, "notadb-")), "outbound.db");
+  fs.writeFileSync(
+    file,
+    "id,name\n1,not a database at all, but long enough to have a header page?\n".repeat(100),
+  );
+  await failsWithOneLine(
+    { DATABASE_URL: file },
+    /^DATABASE_URL: .*outbound\.db is not a usable SQLite database .*Point DATABASE_URL at Outbound's database file/,
+  );
+});
+
 test("PORT: a port another program listens on", async (t) => {
   const other = createServer();
   await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));

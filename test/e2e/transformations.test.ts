@@ -147,3 +147,30 @@ test("simulate runs the code without sending and reports errors as 422", async (
   assert.match(broken.body.detail[0]?.msg ?? "", /time limit/);
   assert.equal((await server.svix.message.list(app.id)).data.length, 0, "simulate creates no message");
 });
+
+test("a transformation cannot take an https-only application's deliveries to an http URL", async (t) => {
+  const server = await startServer();
+  const receiver = await startReceiver();
+  t.after(() => receiver.close());
+  const created = await api<{ id: string }>(server, "POST", "/api/v1/app", {
+    name: "https only",
+    requireHttps: true,
+  });
+  assert.equal(created.status, 201);
+  const appId = created.body.id;
+  // Port 1 never answers; the handler points the delivery at the plain-http receiver instead.
+  const endpoint = await server.svix.endpoint.create(appId, { url: "https://127.0.0.1:1/hook" });
+  await server.svix.endpoint.transformation.patch(appId, endpoint.id, {
+    code: `function handler(webhook) { webhook.url = ${JSON.stringify(receiver.url)}; return webhook; }`,
+    enabled: true,
+  });
+  const message = await server.svix.message.create(appId, { eventType: "a", payload: { secret: 1 } });
+  const attempts = await eventually(
+    () => server.svix.messageAttempt.listByMsg(appId, message.id),
+    (list) => list.data.length > 0,
+    "the first attempt",
+  );
+  assert.equal(attempts.data[0]?.responseStatusCode, 0);
+  assert.match(attempts.data[0]?.response ?? "", /https/);
+  assert.equal(receiver.requests.length, 0, "nothing was sent over http");
+});

@@ -63,6 +63,10 @@ test("an unknown query parameter answers 422 naming it, also on routes that take
     ["GET", `/api/v1/app/${app.id}?expand=1`, "query.expand"],
     ["DELETE", `/api/v1/app/${app.id}/endpoint/${endpoint.id}?force=true`, "query.force"],
     ["GET", "/api/v1/event-type/a.b?with_content=true", "query.with_content"],
+    // Directory routes: a mistyped filter must not list every participant.
+    ["GET", `/api/v1/app/${app.id}/participant?tags=vip`, "query.tags"],
+    ["GET", `/api/v1/app/${app.id}/participant/lookup?issuer=crm&id=1&externalId=1`, "query.externalId"],
+    ["POST", `/api/v1/app/${app.id}/participant/import?idColumn=id&issuer=crm&mapping=x`, "query.mapping"],
   ];
   for (const [method, path, loc] of cases) {
     const response = await api(server, method, path);

@@ -68,6 +68,23 @@ test("reserved header names are refused as header credentials, custom headers an
   await api(server, "DELETE", `/api/v1/app/${appId}/endpoint/${(ok.body as { id: string }).id}`);
 });
 
+test("a custom header value HTTP cannot carry is refused at save time, not failed on every delivery", async () => {
+  // Its own application, so the receiver's requests stay the other tests' own.
+  const app = (await api<{ id: string }>(server, "POST", "/api/v1/app", { name: "header values" })).body;
+  const endpoint = await createEndpoint(server, app.id, { url: receiver.url });
+  const path = `/api/v1/app/${app.id}/endpoint/${endpoint.id}/headers`;
+  for (const value of ["\u0100x", "smile 😀", "a\u007fb", "a\u0001b", "a\u0000b"]) {
+    for (const method of ["PUT", "PATCH"]) {
+      const saved = await api(server, method, path, { headers: { "X-Value": value } });
+      assert.equal(saved.status, 422, `${method} ${JSON.stringify(value)}: ${JSON.stringify(saved.body)}`);
+      assert.match(JSON.stringify(saved.body), /X-Value/);
+    }
+  }
+  // What HTTP allows stays accepted: visible ASCII, spaces, tabs and Latin-1.
+  const ok = await api(server, "PUT", path, { headers: { "X-Value": "café\tau lait" } });
+  assert.equal(ok.status, 204, JSON.stringify(ok.body));
+});
+
 test("credentials in the endpoint URL are refused with a pointer to delivery.credentials", async () => {
   const response = await api(server, "POST", `/api/v1/app/${appId}/endpoint`, {
     url: `http://user:pass@127.0.0.1:${receiver.port}/hook`,

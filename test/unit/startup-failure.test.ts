@@ -34,6 +34,11 @@ test("each known start-up failure is one line naming the setting and the fix", (
     ],
     [sqlite(8 | (2 << 8), "readonly (extended code)"), /is read-only/],
     [
+      sqlite(26, "file is not a database"),
+      /^DATABASE_URL: \/srv\/outbound\/outbound\.db is not a usable SQLite database \(file is not a database\)\. Point DATABASE_URL/,
+    ],
+    [sqlite(11, "database disk image is malformed"), /is not a usable SQLite database/],
+    [
       errno("EACCES", { path: "/srv/outbound/outbound.db" }),
       /^DATABASE_URL: \/srv\/outbound\/outbound\.db is read-only \(EACCES\)/,
     ],
