@@ -10,6 +10,13 @@ export function parseInput<S extends z.ZodType>(
   value: unknown,
   where: "body" | "query" | "path",
 ): z.output<S> {
+  const proto = where === "body" ? protoKeyPath(value) : null;
+  if (proto) {
+    throw ValidationError.field(
+      [where, ...proto],
+      "the key __proto__ is not accepted here (only message payloads keep it, as data)",
+    );
+  }
   const result = schema.safeParse(value ?? (where === "body" ? undefined : {}));
   if (result.success) return result.data;
   throw new ValidationError(
@@ -27,4 +34,23 @@ export function parseInput<S extends z.ZodType>(
       ];
     }),
   );
+}
+
+/**
+ * Where a body has an own `__proto__` key that zod would silently drop while rebuilding records (headers,
+ * metadata, schemas), or null. A message's top-level `payload` is passed through as parsed and keeps the key.
+ * Iterative, so a deep body cannot exhaust the stack.
+ */
+function protoKeyPath(body: unknown): string[] | null {
+  const stack: Array<[unknown, string[]]> = [[body, []]];
+  while (stack.length > 0) {
+    const [value, path] = stack.pop()!;
+    if (value === null || typeof value !== "object") continue;
+    for (const key of Object.keys(value)) {
+      if (key === "__proto__") return [...path, key];
+      if (path.length === 0 && key === "payload") continue;
+      stack.push([(value as Record<string, unknown>)[key], [...path, key]]);
+    }
+  }
+  return null;
 }

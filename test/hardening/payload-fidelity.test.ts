@@ -64,3 +64,23 @@ test("a body that is not valid UTF-8 is a 400", async () => {
   assert.equal(response.status, 400);
   assert.match(await response.text(), /UTF-8/);
 });
+
+test("a __proto__ key outside a payload is refused by name, never silently dropped", async () => {
+  const endpoint = await api<{ id: string }>(server, "POST", `/api/v1/app/${appId}/endpoint`, {
+    url: receiver.url,
+  });
+  const response = await fetch(`${server.url}/api/v1/app/${appId}/endpoint/${endpoint.body.id}/headers`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json" },
+    body: '{"headers":{"__proto__":"v","X-Ok":"1"}}',
+  });
+  assert.equal(response.status, 422);
+  const body = (await response.json()) as { detail: Array<{ loc: string[] }> };
+  assert.deepEqual(body.detail[0]?.loc, ["body", "headers", "__proto__"]);
+  const metadata = await fetch(`${server.url}/api/v1/app`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json" },
+    body: '{"name":"x","metadata":{"__proto__":"y"}}',
+  });
+  assert.equal(metadata.status, 422);
+});
