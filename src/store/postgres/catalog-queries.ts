@@ -1,27 +1,8 @@
 import { toPage } from "../keyset.ts";
+import type { CatalogQueries } from "../query-families.ts";
 import { toApplication, toEventType } from "../rows.ts";
-import type { Store } from "../store.ts";
 import type { Sql } from "./database.ts";
 import { keyset } from "./keyset.ts";
-
-type CatalogQueries = Pick<
-  Store,
-  | "insertToken"
-  | "findTokenByHash"
-  | "deleteToken"
-  | "expireApplicationTokens"
-  | "countAdminTokens"
-  | "insertApplication"
-  | "getApplication"
-  | "listApplications"
-  | "updateApplication"
-  | "deleteApplication"
-  | "insertEventType"
-  | "getEventType"
-  | "listEventTypes"
-  | "updateEventType"
-  | "deleteEventType"
->;
 
 /** Tokens, applications and event types. */
 export function catalogQueries(sql: Sql): CatalogQueries {

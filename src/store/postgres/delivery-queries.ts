@@ -1,26 +1,13 @@
 import { circuitOpenUntil, type EndpointClaimState, endpointsToLock, planClaims } from "../claim-policy.ts";
 import { assembleClaims } from "../claims.ts";
 import { toPage } from "../keyset.ts";
+import type { DeliveryQueries } from "../query-families.ts";
 import { toAttempt, toDelivery, toEndpoint, toMessage } from "../rows.ts";
-import type { Store } from "../store.ts";
 import type { AttemptRow, DeliveryOutcome, EndpointEffect } from "../types.ts";
 import { STATUS_PENDING, STATUS_SENDING } from "../types.ts";
 import type { Sql } from "./database.ts";
 import { keyset } from "./keyset.ts";
 import { WORK_CHANNEL } from "./message-writes.ts";
-
-type DeliveryQueries = Pick<
-  Store,
-  | "claimDueDeliveries"
-  | "recordOutcomes"
-  | "releaseDeliveries"
-  | "nextDueAt"
-  | "releaseOrphanedClaims"
-  | "deleteAttemptsBefore"
-  | "getAttempt"
-  | "listAttempts"
-  | "expungeAttemptResponse"
->;
 
 /** How many due rows to lock per claim, relative to the batch size, so capped endpoints can be skipped over. */
 const CANDIDATE_FACTOR = 4;

@@ -1,20 +1,9 @@
 import { toPage } from "../keyset.ts";
+import type { EndpointQueries } from "../query-families.ts";
 import { toEndpoint } from "../rows.ts";
-import type { Store } from "../store.ts";
 import type { EndpointRow } from "../types.ts";
 import type { Sql } from "./database.ts";
 import { keyset } from "./keyset.ts";
-
-type EndpointQueries = Pick<
-  Store,
-  | "insertEndpoint"
-  | "getEndpoint"
-  | "listEndpoints"
-  | "listEnabledEndpoints"
-  | "updateEndpoint"
-  | "resetEndpointHealth"
-  | "deleteEndpoint"
->;
 
 /** The endpoint's settings as columns; its health columns are written only by delivery outcomes. */
 function settings(row: EndpointRow) {

@@ -1,16 +1,5 @@
-import type { Store } from "../store.ts";
+import type { IdempotencyQueries } from "../query-families.ts";
 import type { Sql } from "./database.ts";
-
-type IdempotencyQueries = Pick<
-  Store,
-  | "getIdempotency"
-  | "reserveIdempotency"
-  | "takeOverIdempotency"
-  | "completeIdempotency"
-  | "releaseIdempotency"
-  | "purgeIdempotency"
-  | "releaseAbandonedIdempotency"
->;
 
 export function idempotencyQueries(sql: Sql): IdempotencyQueries {
   return {

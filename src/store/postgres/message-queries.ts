@@ -1,6 +1,6 @@
 import { toPage } from "../keyset.ts";
+import type { MessageQueries } from "../query-families.ts";
 import { type Raw, toEndpoint, toMessage, toPrefixedDelivery } from "../rows.ts";
-import type { Store } from "../store.ts";
 import type { MessageFilter } from "../types.ts";
 import {
   type MessageStatus,
@@ -13,23 +13,6 @@ import {
 import type { Queryable, Sql } from "./database.ts";
 import { keyset } from "./keyset.ts";
 import { createMessageGroupCommit, deliveryColumns, WORK_CHANNEL } from "./message-writes.ts";
-
-type MessageQueries = Pick<
-  Store,
-  | "insertMessage"
-  | "getMessage"
-  | "listMessages"
-  | "expungeMessagePayload"
-  | "expungeExpiredPayloads"
-  | "getDelivery"
-  | "listMessageDeliveries"
-  | "listEndpointMessages"
-  | "requeueDelivery"
-  | "recoverFailedDeliveries"
-  | "endpointStats"
-  | "cancelPendingDeliveries"
-  | "countDeliveries"
->;
 
 const PREFIXED_DELIVERY =
   "d.msg_id AS d_msg_id, d.endpoint_id AS d_endpoint_id, d.app_id AS d_app_id, d.status AS d_status, d.attempts AS d_attempts, d.due_at AS d_due_at, d.trigger_type AS d_trigger_type, d.created_at AS d_created_at, d.updated_at AS d_updated_at";

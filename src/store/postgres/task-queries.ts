@@ -1,18 +1,9 @@
 import { toPage } from "../keyset.ts";
+import type { TaskQueries } from "../query-families.ts";
 import { numOrNull, toMessage, toTask } from "../rows.ts";
-import type { Store } from "../store.ts";
 import type { MessageStatus } from "../types.ts";
 import type { Sql } from "./database.ts";
 import { keyset } from "./keyset.ts";
-
-type TaskQueries = Pick<
-  Store,
-  | "insertBackgroundTask"
-  | "getBackgroundTask"
-  | "listBackgroundTasks"
-  | "updateBackgroundTask"
-  | "listReplayCandidates"
->;
 
 /** Background tasks and the message walk that replay-missing makes. */
 export function taskQueries(sql: Sql): TaskQueries {

@@ -1,27 +1,8 @@
 import { keysetClause, toPage } from "../keyset.ts";
+import type { CatalogQueries } from "../query-families.ts";
 import { toApplication, toEventType } from "../rows.ts";
-import type { Store } from "../store.ts";
 import type { ApplicationRow, EventTypeRow } from "../types.ts";
 import { placeholders, type SqliteDb } from "./database.ts";
-
-type CatalogQueries = Pick<
-  Store,
-  | "insertToken"
-  | "findTokenByHash"
-  | "deleteToken"
-  | "expireApplicationTokens"
-  | "countAdminTokens"
-  | "insertApplication"
-  | "getApplication"
-  | "listApplications"
-  | "updateApplication"
-  | "deleteApplication"
-  | "insertEventType"
-  | "getEventType"
-  | "listEventTypes"
-  | "updateEventType"
-  | "deleteEventType"
->;
 
 function applicationParams(row: ApplicationRow) {
   return [

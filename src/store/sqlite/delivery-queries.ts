@@ -1,24 +1,11 @@
 import { circuitOpenUntil, type EndpointClaimState, planClaims } from "../claim-policy.ts";
 import { assembleClaims } from "../claims.ts";
 import { keysetClause, toPage } from "../keyset.ts";
+import type { DeliveryQueries } from "../query-families.ts";
 import { numOrNull, toAttempt, toDelivery, toEndpoint, toMessage } from "../rows.ts";
-import type { Store } from "../store.ts";
 import type { AttemptRow, EndpointRow, MessageRow } from "../types.ts";
 import { STATUS_PENDING, STATUS_SENDING } from "../types.ts";
 import { type Params, placeholders, type SqliteDb } from "./database.ts";
-
-type DeliveryQueries = Pick<
-  Store,
-  | "claimDueDeliveries"
-  | "recordOutcomes"
-  | "releaseDeliveries"
-  | "nextDueAt"
-  | "releaseOrphanedClaims"
-  | "deleteAttemptsBefore"
-  | "getAttempt"
-  | "listAttempts"
-  | "expungeAttemptResponse"
->;
 
 /** How many due rows to read per claim, relative to the batch size, so capped endpoints can be skipped over. */
 const CANDIDATE_FACTOR = 4;

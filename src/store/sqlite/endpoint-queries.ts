@@ -1,19 +1,8 @@
 import { keysetClause, toPage } from "../keyset.ts";
+import type { EndpointQueries } from "../query-families.ts";
 import { toEndpoint } from "../rows.ts";
-import type { Store } from "../store.ts";
 import type { EndpointRow } from "../types.ts";
 import type { SqliteDb } from "./database.ts";
-
-type EndpointQueries = Pick<
-  Store,
-  | "insertEndpoint"
-  | "getEndpoint"
-  | "listEndpoints"
-  | "listEnabledEndpoints"
-  | "updateEndpoint"
-  | "resetEndpointHealth"
-  | "deleteEndpoint"
->;
 
 const COLUMNS =
   "app_id, uid, url, description, disabled, event_types, channels, metadata, throttle_rate, headers, secrets_sealed, delivery_options, credentials_sealed, transformation, updated_at";

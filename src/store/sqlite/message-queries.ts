@@ -1,7 +1,7 @@
 import type { NewMessage } from "../directory-store.ts";
 import { keysetClause, toPage } from "../keyset.ts";
+import type { MessageQueries } from "../query-families.ts";
 import { toEndpoint, toMessage, toPrefixedDelivery } from "../rows.ts";
-import type { Store } from "../store.ts";
 import type { DeliveryRow, MessageFilter } from "../types.ts";
 import {
   type MessageStatus,
@@ -13,23 +13,6 @@ import {
 } from "../types.ts";
 import { type Params, placeholders, type SqliteDb } from "./database.ts";
 import { createGroupCommit } from "./group-commit.ts";
-
-type MessageQueries = Pick<
-  Store,
-  | "insertMessage"
-  | "getMessage"
-  | "listMessages"
-  | "expungeMessagePayload"
-  | "expungeExpiredPayloads"
-  | "getDelivery"
-  | "listMessageDeliveries"
-  | "listEndpointMessages"
-  | "requeueDelivery"
-  | "recoverFailedDeliveries"
-  | "endpointStats"
-  | "cancelPendingDeliveries"
-  | "countDeliveries"
->;
 
 const DELIVERY_COLUMNS = [
   "msg_id",

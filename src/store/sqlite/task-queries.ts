@@ -1,17 +1,8 @@
 import { keysetClause, toPage } from "../keyset.ts";
+import type { TaskQueries } from "../query-families.ts";
 import { numOrNull, toMessage, toTask } from "../rows.ts";
-import type { Store } from "../store.ts";
 import type { MessageStatus } from "../types.ts";
 import type { Params, SqliteDb } from "./database.ts";
-
-type TaskQueries = Pick<
-  Store,
-  | "insertBackgroundTask"
-  | "getBackgroundTask"
-  | "listBackgroundTasks"
-  | "updateBackgroundTask"
-  | "listReplayCandidates"
->;
 
 /** Background tasks and the message walk that replay-missing makes. */
 export function taskQueries(db: SqliteDb): TaskQueries {
