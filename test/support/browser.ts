@@ -101,3 +101,22 @@ export async function assertAccessible(page: Page, screen: string): Promise<void
   );
   assert.deepEqual(serious, [], `axe-core on ${screen}: ${JSON.stringify(serious, null, 2)}`);
 }
+
+/**
+ * The Referral Factory payload step of the endpoint builder: three event fields renamed (email → email_address,
+ * name.first → first_name, referral_code → code) and one static property (source_system = outbound).
+ */
+export async function pickReferralFields(page: Page): Promise<void> {
+  for (const [path, name] of [
+    ["email", "email_address"],
+    ["name.first", "first_name"],
+    ["referral_code", "code"],
+  ] as const) {
+    await page.getByLabel("Field from the event").selectOption(path);
+    await page.getByRole("button", { name: "Add field" }).click();
+    await page.getByLabel(`Send ${path} as`).fill(name);
+  }
+  await page.getByRole("button", { name: "Add static property" }).click();
+  await page.getByLabel("Value of static property 4").fill("outbound");
+  await page.getByLabel("Send static property as").fill("source_system");
+}

@@ -10,7 +10,13 @@ import { after, afterEach, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { Webhook } from "standardwebhooks";
 import { api } from "../support/api.ts";
-import { assertAccessible, launchBrowser, type WatchedPage, watchedPage } from "../support/browser.ts";
+import {
+  assertAccessible,
+  launchBrowser,
+  pickReferralFields,
+  type WatchedPage,
+  watchedPage,
+} from "../support/browser.ts";
 import { eventually } from "../support/poll.ts";
 import { type Receiver, startReceiver } from "../support/receiver.ts";
 import {
@@ -134,18 +140,7 @@ test("build a Referral Factory endpoint; the receiver gets exactly the previewed
   await assertAccessible(page, "builder: events");
 
   await page.getByRole("button", { name: "3. Payload" }).click();
-  for (const [path, name] of [
-    ["email", "email_address"],
-    ["name.first", "first_name"],
-    ["referral_code", "code"],
-  ] as const) {
-    await page.getByLabel("Field from the event").selectOption(path);
-    await page.getByRole("button", { name: "Add field" }).click();
-    await page.getByLabel(`Send ${path} as`).fill(name);
-  }
-  await page.getByRole("button", { name: "Add static property" }).click();
-  await page.getByLabel("Value of static property 4").fill("outbound");
-  await page.getByLabel("Send static property as").fill("source_system");
+  await pickReferralFields(page);
   // Keyboard-reachable buttons: code goes above first_name…
   await page.getByRole("button", { name: "Move code up" }).click();
   // …and drag and drop: first_name to the top.

@@ -5,7 +5,7 @@
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { api } from "../support/api.ts";
-import { launchBrowser, watchedPage } from "../support/browser.ts";
+import { launchBrowser, pickReferralFields, watchedPage } from "../support/browser.ts";
 import { startReceiver } from "../support/receiver.ts";
 import { startServer, stopAllServers } from "../support/server.ts";
 
@@ -83,18 +83,7 @@ try {
   await page.getByLabel("Condition 1 field").fill("source");
   await page.getByLabel("Condition 1 values").fill("Referred, Direct");
   await page.getByRole("button", { name: "3. Payload" }).click();
-  for (const [path, name] of [
-    ["email", "email_address"],
-    ["name.first", "first_name"],
-    ["referral_code", "code"],
-  ] as const) {
-    await page.getByLabel("Field from the event").selectOption(path);
-    await page.getByRole("button", { name: "Add field" }).click();
-    await page.getByLabel(`Send ${path} as`).fill(name);
-  }
-  await page.getByRole("button", { name: "Add static property" }).click();
-  await page.getByLabel("Value of static property 4").fill("outbound");
-  await page.getByLabel("Send static property as").fill("source_system");
+  await pickReferralFields(page);
   await page.getByRole("button", { name: "4. Delivery" }).click();
   await page.getByLabel("HTTP method").selectOption("GET");
   await page.getByLabel("Credentials").selectOption("basic");
