@@ -1,7 +1,15 @@
 import { useState } from "react";
 import { type Api, call } from "../api/client.ts";
 import type { Application, ListResponse } from "../api/types.ts";
-import { Checkbox, CopyButton, ErrorText, errorText, SelectField, TextField } from "../ui/forms.tsx";
+import {
+  Checkbox,
+  CopyButton,
+  ErrorText,
+  errorText,
+  SearchField,
+  SelectField,
+  TextField,
+} from "../ui/forms.tsx";
 import { useLoad } from "../ui/hooks.ts";
 
 export function Applications({ api, onOpen }: { api: Api; onOpen: (app: Application) => void }) {
@@ -24,18 +32,7 @@ export function Applications({ api, onOpen }: { api: Api; onOpen: (app: Applicat
           <h2 id="apps-title" className="grow">
             Applications
           </h2>
-          <div className="field">
-            <label htmlFor="app-search" className="visually-hidden">
-              Search applications
-            </label>
-            <input
-              id="app-search"
-              type="search"
-              placeholder="Search applications"
-              value={search}
-              onChange={(event) => setSearch(event.target.value)}
-            />
-          </div>
+          <SearchField id="app-search" label="Search applications" value={search} onChange={setSearch} />
         </div>
         <ErrorText error={apps.error} />
         <table>

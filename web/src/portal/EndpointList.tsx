@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { type Api, call } from "../api/client.ts";
 import type { Endpoint, EndpointStats, ListResponse } from "../api/types.ts";
-import { ErrorText, errorText } from "../ui/forms.tsx";
+import { ErrorText, errorText, SearchField } from "../ui/forms.tsx";
 import { useLoad } from "../ui/hooks.ts";
 
 interface Row {
@@ -69,18 +69,7 @@ export function EndpointList(props: {
         <h2 id="endpoints-title" className="grow">
           Endpoints
         </h2>
-        <div className="field">
-          <label htmlFor="endpoint-search" className="visually-hidden">
-            Search endpoints
-          </label>
-          <input
-            id="endpoint-search"
-            type="search"
-            placeholder="Search endpoints"
-            value={search}
-            onChange={(event) => setSearch(event.target.value)}
-          />
-        </div>
+        <SearchField id="endpoint-search" label="Search endpoints" value={search} onChange={setSearch} />
         {!readOnly && (
           <div className="field">
             <button type="button" className="primary" onClick={props.onNew}>

@@ -58,6 +58,29 @@ export function TextField(props: {
   );
 }
 
+/** A list's search box: labelled for screen readers, the label hidden because the placeholder says the same. */
+export function SearchField(props: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={props.id} className="visually-hidden">
+        {props.label}
+      </label>
+      <input
+        id={props.id}
+        type="search"
+        placeholder={props.label}
+        value={props.value}
+        onChange={(event) => props.onChange(event.target.value)}
+      />
+    </div>
+  );
+}
+
 export function SelectField<T extends string>(props: {
   label: string;
   value: T;
