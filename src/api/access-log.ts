@@ -6,7 +6,8 @@ import type { Context } from "../domain/context.ts";
  * status, time, and who called — the token kind and application, never the token.
  */
 export function registerAccessLog(app: FastifyInstance, ctx: Context): void {
-  if (!ctx.config.accessLog) return;
+  // Below `info` (e.g. LOG_LEVEL=warn) the hook is not installed at all: no per-request cost on the hot path.
+  if (!ctx.config.accessLog || !ctx.logger.isLevelEnabled("info")) return;
   app.addHook("onResponse", async (request, reply) => {
     const principal = request.principal;
     ctx.logger.info(
