@@ -29,6 +29,7 @@ import { DuplicateKeyError } from "./store/errors.ts";
 import { openStore } from "./store/open-store.ts";
 import { withReadCache } from "./store/read-cache.ts";
 import { lockDatabase } from "./store/sqlite/database-lock.ts";
+import { newWriteGateMemory } from "./store/sqlite/write-gate.ts";
 import type { Store } from "./store/store.ts";
 import { createAddressPolicy } from "./webhook/address-policy.ts";
 
@@ -103,7 +104,9 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
   // here, without releasing or re-sending the claims of the one that runs. API-only processes share the file.
   const sqlitePath = config.database.kind === "sqlite" ? config.database.path : ":memory:";
   const lock = role === "api" || sqlitePath === ":memory:" ? null : lockDatabase(sqlitePath);
-  const store = withReadCache(await openStore(config.database), READ_CACHE_TTL_MS, Date.now);
+  // Shared with the delivery threads' SQLite connections: their writes and ours take turns without sleeping.
+  const writeGate = newWriteGateMemory();
+  const store = withReadCache(await openStore(config.database, { writeGate }), READ_CACHE_TTL_MS, Date.now);
   const key = loadEncryptionKey(config.encryptionKey, config.dataDir);
   const secrets = createSecretBox(key);
   const addressPolicy = createAddressPolicy(config.allowedSubnets);
@@ -146,6 +149,7 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
             config,
             count: config.workerThreads,
             key,
+            writeGate,
             version: VERSION,
             logger,
             relaySender: relays.wrap(noDirectSends),

@@ -19,6 +19,8 @@ export interface DeliveryThreadData {
   config: Config;
   /** The encryption key's bytes (never logged): endpoint secrets are opened here. */
   key: Uint8Array;
+  /** The main thread's SQLite write gate: its writes and ours take turns without sleeping. */
+  writeGate: SharedArrayBuffer;
   version: string;
 }
 
@@ -56,7 +58,7 @@ async function run(port: MessagePort, data: DeliveryThreadData): Promise<void> {
   const logger = createLogger(config).child({ thread: "delivery" });
   let store: Store | undefined;
   try {
-    store = await openStore(config.database);
+    store = await openStore(config.database, { writeGate: data.writeGate });
     const opened = store;
     const relays = relayThroughMain(createDeliverySender(config), port);
     const worker = createDeliveryWorker(

@@ -21,6 +21,8 @@ export interface DeliveryThreadOptions {
   config: Config;
   count: number;
   key: Uint8Array;
+  /** The main thread's SQLite write gate (ignored by PostgreSQL). */
+  writeGate: SharedArrayBuffer;
   version: string;
   logger: Logger;
   /** Sends to `outbound listen` relays, which live on this thread. */
@@ -39,7 +41,12 @@ const MAX_RESTART_DELAY_MS = 60_000;
  * a process crash).
  */
 export function createDeliveryThreads(options: DeliveryThreadOptions): Delivery {
-  const data: DeliveryThreadData = { config: options.config, key: options.key, version: options.version };
+  const data: DeliveryThreadData = {
+    config: options.config,
+    key: options.key,
+    writeGate: options.writeGate,
+    version: options.version,
+  };
   const threads = new Set<Thread>();
   let stopping = false;
   let notifyQueued = false;

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
+import { writeGate } from "./write-gate.ts";
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
 
@@ -15,7 +16,12 @@ export interface SqliteDb {
 
 export type Params = SQLInputValue[];
 
-export function openSqlite(file: string): SqliteDb {
+/**
+ * `writeGate`: shared memory from `newWriteGateMemory()`, the same for every thread of this process that opens
+ * `file`, so that their write transactions queue without blocking in SQLite's busy handler.
+ */
+export function openSqlite(file: string, writeGateMemory?: SharedArrayBuffer): SqliteDb {
+  const gate = writeGateMemory ? writeGate(writeGateMemory) : null;
   if (file !== ":memory:") restrictFiles(file);
   const raw = new DatabaseSync(file);
   // WAL lets API reads run while the worker writes; NORMAL sync keeps commits durable against process
@@ -36,14 +42,19 @@ export function openSqlite(file: string): SqliteDb {
       return statement;
     },
     transaction(fn) {
-      raw.exec("BEGIN IMMEDIATE");
+      const entered = gate?.enter() ?? false;
       try {
-        const result = fn();
-        raw.exec("COMMIT");
-        return result;
-      } catch (error) {
-        raw.exec("ROLLBACK");
-        throw error;
+        raw.exec("BEGIN IMMEDIATE");
+        try {
+          const result = fn();
+          raw.exec("COMMIT");
+          return result;
+        } catch (error) {
+          raw.exec("ROLLBACK");
+          throw error;
+        }
+      } finally {
+        if (entered) gate?.leave();
       }
     },
   };
