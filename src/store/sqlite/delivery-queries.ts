@@ -124,6 +124,12 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
           `UPDATE deliveries SET status = ?, due_at = ?, attempts = attempts + ?, lease_owner = NULL, updated_at = ?
            WHERE msg_id = ? AND endpoint_id = ? AND status = ${STATUS_SENDING} AND lease_owner = ?`,
         );
+        const healthy = db.prepare(
+          `UPDATE endpoints SET failing_since = NULL, consecutive_failures = 0, circuit_open_until = NULL
+           WHERE id = ? AND (failing_since IS NOT NULL OR consecutive_failures > 0)`,
+        );
+        // Endpoints this batch already marked healthy with nothing since: a second success changes nothing.
+        const markedHealthy = new Set<string>();
         for (const o of outcomes) {
           insertAttempt(o.attempt);
           // An attempt this process cut short (shutdown) does not move the delivery in its retry schedule.
@@ -132,11 +138,12 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
           const endpointId = o.attempt.endpointId;
           if (o.endpointEffect === "none") continue;
           if (o.endpointEffect === "success") {
-            db.prepare(
-              `UPDATE endpoints SET failing_since = NULL, consecutive_failures = 0, circuit_open_until = NULL
-               WHERE id = ? AND (failing_since IS NOT NULL OR consecutive_failures > 0)`,
-            ).run(endpointId);
-          } else if (o.endpointEffect === "failure") {
+            if (!markedHealthy.has(endpointId)) healthy.run(endpointId);
+            markedHealthy.add(endpointId);
+            continue;
+          }
+          markedHealthy.delete(endpointId);
+          if (o.endpointEffect === "failure") {
             // Read the count inside the transaction: concurrent failures must add up to open the circuit.
             const row = db
               .prepare(
