@@ -59,3 +59,22 @@ test("a gate held past its wait (a thread died in it) is given up, and SQLite's 
   holder.leave();
   assert.equal(writeGate(memory).enter(), true, "free again once left");
 });
+
+test("enterAsync waits for its turn without blocking the event loop", async () => {
+  const memory = newWriteGateMemory();
+  const holder = writeGate(memory);
+  assert.equal(holder.enter(), true);
+  let entered: boolean | undefined;
+  const waiting = writeGate(memory)
+    .enterAsync()
+    .then((value) => {
+      entered = value;
+    });
+  // The loop keeps turning while the gate is held: these callbacks run, the waiter is still waiting.
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(entered, undefined, "still waiting while the gate is held");
+  holder.leave();
+  await waiting;
+  assert.equal(entered, true, "let in once the holder left");
+});

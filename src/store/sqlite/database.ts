@@ -12,6 +12,11 @@ export interface SqliteDb {
   prepare(sql: string): StatementSync;
   /** Runs fn inside BEGIN IMMEDIATE … COMMIT (rolls back on throw). Not re-entrant. */
   transaction<T>(fn: () => T): T;
+  /**
+   * The same, but waits for its turn at the write gate without blocking the event loop (hot paths: the group
+   * commit, claims and outcomes, which another thread of this process may be writing beside).
+   */
+  transactionAsync<T>(fn: () => T): Promise<T>;
 }
 
 export type Params = SQLInputValue[];
@@ -31,6 +36,22 @@ export function openSqlite(file: string, writeGateMemory?: SharedArrayBuffer): S
   raw.exec("PRAGMA foreign_keys = ON");
   raw.exec("PRAGMA busy_timeout = 5000");
   const statements = new Map<string, StatementSync>();
+  /** `entered`: this thread holds the write gate, and leaves it once the transaction ends. */
+  function inTransaction<T>(fn: () => T, entered: boolean): T {
+    try {
+      raw.exec("BEGIN IMMEDIATE");
+      try {
+        const result = fn();
+        raw.exec("COMMIT");
+        return result;
+      } catch (error) {
+        raw.exec("ROLLBACK");
+        throw error;
+      }
+    } finally {
+      if (entered) gate?.leave();
+    }
+  }
   const db: SqliteDb = {
     raw,
     prepare(sql) {
@@ -42,20 +63,10 @@ export function openSqlite(file: string, writeGateMemory?: SharedArrayBuffer): S
       return statement;
     },
     transaction(fn) {
-      const entered = gate?.enter() ?? false;
-      try {
-        raw.exec("BEGIN IMMEDIATE");
-        try {
-          const result = fn();
-          raw.exec("COMMIT");
-          return result;
-        } catch (error) {
-          raw.exec("ROLLBACK");
-          throw error;
-        }
-      } finally {
-        if (entered) gate?.leave();
-      }
+      return inTransaction(fn, gate?.enter() ?? false);
+    },
+    async transactionAsync(fn) {
+      return inTransaction(fn, (await gate?.enterAsync()) ?? false);
     },
   };
   migrate(db);

@@ -49,7 +49,7 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
     }) {
       // BEGIN IMMEDIATE takes the database's write lock: claimers in other processes on the same file wait, so the
       // counts read here cannot change before the leases below are written.
-      return db.transaction(() => {
+      return db.transactionAsync(() => {
         const skipSql = paused.length > 0 ? `AND d.endpoint_id NOT IN (${placeholders(paused.length)})` : "";
         // Endpoints whose circuit breaker is open are skipped; half-open ones get one attempt at a time.
         const rows = db
@@ -118,7 +118,7 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
     },
 
     async recordOutcomes(outcomes, { now, owner, circuit }) {
-      return db.transaction(() => {
+      return db.transactionAsync(() => {
         const disabled: AttemptRow[] = [];
         const updateDelivery = db.prepare(
           `UPDATE deliveries SET status = ?, due_at = ?, attempts = attempts + ?, lease_owner = NULL, updated_at = ?

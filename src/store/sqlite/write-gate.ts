@@ -8,8 +8,10 @@
  * on the file, or a thread that died inside the gate (its waiters give up after GATE_WAIT_MS), cannot break anything.
  */
 export interface WriteGate {
-  /** Waits for the gate; false when it gave up waiting (SQLite's lock then decides alone). */
+  /** Waits for the gate, blocking this thread; false when it gave up (SQLite's lock then decides alone). */
   enter(): boolean;
+  /** The same without blocking: this thread's event loop keeps serving while the other thread writes. */
+  enterAsync(): Promise<boolean>;
   leave(): void;
 }
 
@@ -31,6 +33,17 @@ export function writeGate(memory: SharedArrayBuffer, now: () => number = Date.no
       while (Atomics.compareExchange(state, 0, FREE, HELD) !== FREE) {
         const left = deadline - now();
         if (left <= 0 || Atomics.wait(state, 0, HELD, left) === "timed-out") return false;
+      }
+      return true;
+    },
+    async enterAsync() {
+      const deadline = now() + GATE_WAIT_MS;
+      while (Atomics.compareExchange(state, 0, FREE, HELD) !== FREE) {
+        const left = deadline - now();
+        if (left <= 0) return false;
+        const waiting = Atomics.waitAsync(state, 0, HELD, left);
+        const outcome = waiting.async ? await waiting.value : waiting.value;
+        if (outcome === "timed-out") return false;
       }
       return true;
     },
