@@ -109,6 +109,12 @@ export const attemptOut = z.strictObject({
     })
     .nullable()
     .describe("Outbound extension: the request as sent, secrets masked"),
+  responseHeaders: z
+    .array(z.tuple([z.string(), z.string()]))
+    .nullable()
+    .describe(
+      "Outbound extension: the response headers as received, `[name, value]` pairs in order (names lower-case; at most 64 headers / 8 KiB; Set-Cookie values redacted); null when no HTTP response was received",
+    ),
 });
 
 const endpointStatsOut = z.strictObject({

@@ -109,6 +109,8 @@ export function attemptOut(row: AttemptRow, msg?: ReturnType<typeof messageOut>)
     timestamp: iso(row.createdAt),
     /** Outbound extension: the request as sent, credentials masked. */
     request: row.request === null ? null : (JSON.parse(row.request) as SentRequest),
+    /** Outbound extension: the response headers as received, in the pair shape of Svix's MessageAttemptHeadersOut. */
+    responseHeaders: row.responseHeaders,
   };
 }
 

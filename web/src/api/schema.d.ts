@@ -4563,6 +4563,8 @@ export interface paths {
                     };
                     body: string | null;
                   }) | null;
+                  /** @description Outbound extension: the response headers as received, `[name, value]` pairs in order (names lower-case; at most 64 headers / 8 KiB; Set-Cookie values redacted); null when no HTTP response was received */
+                  responseHeaders: [string, string][] | null;
                 })[];
               iterator: string | null;
               prevIterator: string | null;
@@ -4670,6 +4672,8 @@ export interface paths {
                     };
                     body: string | null;
                   }) | null;
+                  /** @description Outbound extension: the response headers as received, `[name, value]` pairs in order (names lower-case; at most 64 headers / 8 KiB; Set-Cookie values redacted); null when no HTTP response was received */
+                  responseHeaders: [string, string][] | null;
                 })[];
               iterator: string | null;
               prevIterator: string | null;
@@ -4764,6 +4768,8 @@ export interface paths {
                 };
                 body: string | null;
               }) | null;
+              /** @description Outbound extension: the response headers as received, `[name, value]` pairs in order (names lower-case; at most 64 headers / 8 KiB; Set-Cookie values redacted); null when no HTTP response was received */
+              responseHeaders: [string, string][] | null;
             };
           };
         };
