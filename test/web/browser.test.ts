@@ -55,7 +55,11 @@ const state: { appId?: string; endpointId?: string; secret?: string } = {};
 before(async () => {
   framerPort = await freePort();
   server = await startServer({ OUTBOUND_PORTAL_FRAME_ANCESTORS: `http://127.0.0.1:${framerPort}` });
-  receiver = await startReceiver(() => ({ status: 200, body: "thanks from the receiver" }));
+  receiver = await startReceiver(() => ({
+    status: 200,
+    headers: { "x-receiver": "test", "x-note": "<b>not bold</b>" },
+    body: "thanks from the receiver",
+  }));
   browser = await launchBrowser();
   watched = await watchedPage(browser);
   page = watched.page;
@@ -259,6 +263,12 @@ test("send a test event and see the attempt with its response; the logs and the 
   await page.getByTestId("response-status").filter({ hasText: "200" }).first().waitFor();
   const attempt = page.getByRole("region", { name: /^Attempt atmpt_/ }).first();
   assert.match((await attempt.textContent()) ?? "", /thanks from the receiver/);
+  // The response headers as the receiver sent them, as text.
+  const headers = (await attempt.locator('pre[data-label="Response headers"]').textContent()) ?? "";
+  assert.match(headers, /^content-type: text\/plain$/m);
+  assert.match(headers, /^x-receiver: test$/m);
+  assert.match(headers, /^x-note: <b>not bold<\/b>$/m, "markup in a header is shown as text");
+  assert.equal(await attempt.locator('pre[data-label="Response headers"] b').count(), 0);
   await receiver.waitFor(3);
   await page.getByRole("button", { name: "Refresh" }).click();
   await page.getByRole("button", { name: "View" }).first().waitFor();
@@ -267,6 +277,7 @@ test("send a test event and see the attempt with its response; the logs and the 
   await page.getByRole("navigation", { name: "Sections" }).getByRole("button", { name: "Messages" }).click();
   await page.getByRole("button", { name: "View" }).first().click();
   await page.getByText("thanks from the receiver").first().waitFor();
+  await page.locator('pre[data-label="Response headers"]', { hasText: "x-receiver: test" }).first().waitFor();
   await assertAccessible(page, "message log");
   // Filtered by endpoint and status: two API messages and the test event succeeded; the one the filter kept out of
   // this endpoint is not there.
