@@ -3,6 +3,7 @@ import { type Api, call } from "../api/client.ts";
 import type { ListResponse } from "../api/types.ts";
 import { ErrorText, errorText, Field, SelectField, TextField } from "../ui/forms.tsx";
 import { useLoad } from "../ui/hooks.ts";
+import { Pager, type PageSize, usePagedList } from "../ui/paging.tsx";
 import { CsvImport } from "./CsvImport.tsx";
 
 export interface Issuer {
@@ -40,14 +41,16 @@ export function Directory({ api, appId }: { api: Api; appId: string }) {
     () => call<ListResponse<Attribute>>(api.GET("/api/v1/app/{app_id}/attribute", { params: { path } })),
     [appId],
   );
-  const participants = useLoad(
-    () =>
+  const [pageSize, setPageSize] = useState<PageSize>("50");
+  const participants = usePagedList(
+    ({ iterator, limit }) =>
       call<ListResponse<Participant>>(
         api.GET("/api/v1/app/{app_id}/participant", {
           params: {
             path,
             query: {
-              limit: 50,
+              limit,
+              ...(iterator ? { iterator } : {}),
               ...(tag ? { tag } : {}),
               ...(issuer ? { issuer } : {}),
               ...(attribute.includes(":") ? { attribute } : {}),
@@ -56,6 +59,7 @@ export function Directory({ api, appId }: { api: Api; appId: string }) {
         }),
       ),
     [appId, tag, issuer, attribute],
+    Number(pageSize),
   );
   return (
     <>
@@ -91,7 +95,7 @@ export function Directory({ api, appId }: { api: Api; appId: string }) {
           </div>
         </div>
         <ErrorText error={participants.error ?? error} />
-        <table>
+        <table aria-labelledby="participants-title">
           <thead>
             <tr>
               <th scope="col">Identifiers</th>
@@ -101,7 +105,7 @@ export function Directory({ api, appId }: { api: Api; appId: string }) {
             </tr>
           </thead>
           <tbody>
-            {(participants.data?.data ?? []).map((row) => (
+            {participants.rows.map((row) => (
               <tr key={row.id}>
                 <td>
                   {row.externalIdentifiers
@@ -119,6 +123,14 @@ export function Directory({ api, appId }: { api: Api; appId: string }) {
             ))}
           </tbody>
         </table>
+        <Pager
+          label="Participant pages"
+          page={participants.page}
+          previous={participants.previous}
+          next={participants.next}
+          size={pageSize}
+          onSize={setPageSize}
+        />
       </section>
       <div className="split">
         <IssuersEditor
