@@ -4,6 +4,7 @@ import type { ListResponse } from "../api/types.ts";
 import { ErrorText, errorText, Field, SelectField, TextField } from "../ui/forms.tsx";
 import { useLoad } from "../ui/hooks.ts";
 import { Pager, type PageSize, usePagedList } from "../ui/paging.tsx";
+import { RefreshButton, TableHead } from "../ui/table.tsx";
 import { CsvImport } from "./CsvImport.tsx";
 
 export interface Issuer {
@@ -88,22 +89,11 @@ export function Directory({ api, appId }: { api: Api; appId: string }) {
               onChange={setAttribute}
             />
           </div>
-          <div className="field">
-            <button type="button" onClick={participants.reload}>
-              Refresh
-            </button>
-          </div>
+          <RefreshButton onClick={participants.reload} />
         </div>
         <ErrorText error={participants.error ?? error} />
         <table aria-labelledby="participants-title">
-          <thead>
-            <tr>
-              <th scope="col">Identifiers</th>
-              <th scope="col">Attributes</th>
-              <th scope="col">Tags</th>
-              <th scope="col">Subscribed</th>
-            </tr>
-          </thead>
+          <TableHead columns={["Identifiers", "Attributes", "Tags", "Subscribed"]} />
           <tbody>
             {participants.rows.map((row) => (
               <tr key={row.id}>

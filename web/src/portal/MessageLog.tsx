@@ -1,11 +1,10 @@
 import { useState } from "react";
 import { type Api, call } from "../api/client.ts";
 import type { Attempt, Endpoint, EventType, ListResponse, Message } from "../api/types.ts";
-import { ErrorText, Field, StatusBadge, TextBlock } from "../ui/forms.tsx";
+import { ErrorText, SelectField, StatusBadge, TextBlock, TextField } from "../ui/forms.tsx";
 import { useLoad } from "../ui/hooks.ts";
+import { RefreshButton, type StatusValue, statusOptions, TableHead } from "../ui/table.tsx";
 import { AttemptView } from "./AttemptView.tsx";
-
-type Status = "" | "0" | "1" | "2" | "3";
 
 /**
  * The application's messages, newest first, filtered by event type and time; with an endpoint chosen, that
@@ -15,7 +14,7 @@ export function MessageLog({ api, appId, catalog }: { api: Api; appId: string; c
   const [eventType, setEventType] = useState("");
   const [after, setAfter] = useState("");
   const [endpointId, setEndpointId] = useState("");
-  const [status, setStatus] = useState<Status>("");
+  const [status, setStatus] = useState<StatusValue>("");
   const [open, setOpen] = useState<Message | null>(null);
   const endpoints = useLoad(
     () =>
@@ -62,79 +61,48 @@ export function MessageLog({ api, appId, catalog }: { api: Api; appId: string; c
       <h2 id="log-title">Messages</h2>
       <div className="row">
         <div className="grow">
-          <Field label="Endpoint">
-            {(id) => (
-              <select id={id} value={endpointId} onChange={(event) => setEndpointId(event.target.value)}>
-                <option value="">All endpoints</option>
-                {(endpoints.data?.data ?? []).map((endpoint) => (
-                  <option key={endpoint.id} value={endpoint.id}>
-                    {endpoint.description || endpoint.url}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <SelectField
+            label="Endpoint"
+            value={endpointId}
+            options={[
+              ["", "All endpoints"],
+              ...(endpoints.data?.data ?? []).map((endpoint): [string, string] => [
+                endpoint.id,
+                endpoint.description || endpoint.url,
+              ]),
+            ]}
+            onChange={setEndpointId}
+          />
         </div>
         {endpointId && (
           <div className="grow">
-            <Field label="Delivery status">
-              {(id) => (
-                <select id={id} value={status} onChange={(event) => setStatus(event.target.value as Status)}>
-                  <option value="">Any status</option>
-                  <option value="0">Succeeded</option>
-                  <option value="2">Failed</option>
-                  <option value="1">Pending</option>
-                  <option value="3">Sending</option>
-                </select>
-              )}
-            </Field>
+            <SelectField
+              label="Delivery status"
+              value={status}
+              options={statusOptions("Any status", [0, 2, 1, 3])}
+              onChange={setStatus}
+            />
           </div>
         )}
         <div className="grow">
-          <Field label="Event type">
-            {(id) => (
-              <select id={id} value={eventType} onChange={(event) => setEventType(event.target.value)}>
-                <option value="">All event types</option>
-                {catalog.map((type) => (
-                  <option key={type.name} value={type.name}>
-                    {type.name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <SelectField
+            label="Event type"
+            value={eventType}
+            options={[
+              ["", "All event types"],
+              ...catalog.map((type): [string, string] => [type.name, type.name]),
+            ]}
+            onChange={setEventType}
+          />
         </div>
         <div className="grow">
-          <Field label="Sent after">
-            {(id) => (
-              <input
-                id={id}
-                type="datetime-local"
-                value={after}
-                onChange={(event) => setAfter(event.target.value)}
-              />
-            )}
-          </Field>
+          <TextField label="Sent after" type="datetime-local" value={after} onChange={setAfter} />
         </div>
-        <div className="field">
-          <button type="button" onClick={messages.reload}>
-            Refresh
-          </button>
-        </div>
+        <RefreshButton onClick={messages.reload} />
       </div>
       <ErrorText error={messages.error ?? attempts.error} />
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Event type</th>
-            <th scope="col">Message id</th>
-            {endpointId && <th scope="col">Status</th>}
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={["Time", "Event type", "Message id", Boolean(endpointId) && "Status"]} actions />
         <tbody>
           {(messages.data?.data ?? []).map((message) => (
             <tr key={message.id}>
