@@ -112,7 +112,7 @@ export function createHttpSender(options: SenderOptions): HttpSender {
         retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
         durationMs: elapsed(),
         failure: undefined,
-        responseHeaders: keepResponseHeaders(response.headers),
+        responseHeaders: keepResponseHeaders(Object.entries(response.headers)),
       };
     } catch (error) {
       if (stop?.aborted) return failed("interrupted", INTERRUPTED, elapsed());

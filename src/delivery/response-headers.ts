@@ -8,15 +8,18 @@ export const RESPONSE_HEADERS_MAX_BYTES = 8 * 1024;
 export const REDACTED_COOKIE = "(redacted)";
 
 /**
- * The response headers an attempt keeps, in the order received, one pair per value (a repeated header gives several
+ * The response headers an attempt keeps (from undici's headers object as entries, or the pairs `outbound listen`
+ * reports), in the order received, one pair per value (a repeated header gives several
  * pairs), names lower-case. Set-Cookie keeps its cookie name and attributes but not its value: a cookie the receiver
  * issues to Outbound is a credential for the receiver's site, and attempts are shown to every portal user of the
  * application and kept until retention removes them.
  */
-export function keepResponseHeaders(headers: Record<string, string | string[] | undefined>): HeaderPair[] {
+export function keepResponseHeaders(
+  headers: Iterable<[name: string, value: string | string[] | undefined]>,
+): HeaderPair[] {
   const kept: HeaderPair[] = [];
   let bytes = 0;
-  for (const [rawName, rawValue] of Object.entries(headers)) {
+  for (const [rawName, rawValue] of headers) {
     if (rawValue === undefined) continue;
     const name = rawName.toLowerCase();
     for (const value of Array.isArray(rawValue) ? rawValue : [rawValue]) {

@@ -74,6 +74,7 @@ export interface paths {
           "application/json": {
             status: number;
             body: string;
+            headers?: [string, string][];
           };
         };
       };
