@@ -133,9 +133,10 @@ test("<AppPortal url={portalUrl} /> frames the portal: its endpoints, AppPortal'
   await customer.context.close();
 });
 
-test("<AppPortal fullSize /> grows its iframe to the height the portal reports", async () => {
+test('<AppPortal fullSize darkMode="auto" /> grows its iframe to the portal\'s height, dark as the visitor prefers', async () => {
   const customer = await watchedPage(browser);
-  await customer.page.goto(hostPage({ fullSize: "true" }));
+  await customer.page.emulateMedia({ colorScheme: "dark" });
+  await customer.page.goto(hostPage({ fullSize: "true", darkMode: "auto" }));
   const portal = customer.page.frameLocator("iframe");
   await portal.getByRole("button", { name: "Orders hook", exact: true }).waitFor();
   const frame = await portalFrame(() => customer.page.frames());
@@ -153,6 +154,7 @@ test("<AppPortal fullSize /> grows its iframe to the height the portal reports",
     (height) => Math.abs(height - content) <= 1,
     `the iframe's height to follow the portal's ${content} px`,
   );
+  assert.equal(await frame.evaluate(() => document.documentElement.dataset.theme), "dark");
   customer.assertClean();
   await customer.context.close();
 });
