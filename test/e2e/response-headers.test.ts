@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, type TestContext, test } from "node:test";
 import { RESPONSE_HEADERS_MAX_COUNT } from "../../src/delivery/response-headers.ts";
-import { api } from "../support/api.ts";
+import { api, createEndpoint } from "../support/api.ts";
 import { eventually } from "../support/poll.ts";
 import { type Responder, startReceiver } from "../support/receiver.ts";
 import {
@@ -37,9 +37,12 @@ async function receiver(t: TestContext, responder: Responder) {
 }
 
 /** Sends one message to a fresh endpoint at `url` and returns its first attempt as the API shows it. */
-async function firstAttempt(url: string): Promise<{ appId: string; msgId: string; attempt: AttemptJson }> {
+async function firstAttempt(
+  url: string,
+  endpoint: Record<string, unknown> = {},
+): Promise<{ appId: string; msgId: string; attempt: AttemptJson }> {
   const app = await server.svix.application.create({ name: "response headers" });
-  await server.svix.endpoint.create(app.id, { url });
+  await createEndpoint(server, app.id, { url, ...endpoint });
   const msg = await server.svix.message.create(app.id, { eventType: "user.created", payload: { id: 1 } });
   const attempts = await eventually(
     () => api<{ data: AttemptJson[] }>(server, "GET", `/api/v1/app/${app.id}/attempt/msg/${msg.id}`),
@@ -96,6 +99,36 @@ test("an attempt shows the receiver's response headers as received: bounded, Set
     `/api/v1/app/${appId}/msg/${msgId}/attempt/${attempt.id}`,
   );
   assert.equal(after.body.responseHeaders, null, "expunged with the response body");
+});
+
+test("Svix's attempt headers route: sent headers with secrets masked and named, response headers as received", async (t) => {
+  const target = await receiver(t, () => ({ status: 200, headers: { "x-receiver": "test" } }));
+  const { appId, msgId, attempt } = await firstAttempt(target.url, {
+    headers: { "X-Tenant": "acme" },
+    delivery: { credentials: { type: "bearer", token: "tok_live_123" } },
+  });
+  const [request] = await target.waitFor(1);
+  assert.equal(request?.headers.authorization, "Bearer tok_live_123", "the receiver got the real token");
+  const path = `/api/v1/app/${appId}/msg/${msgId}/attempt/${attempt.id}/headers`;
+  const headers = await api<{
+    sentHeaders: Record<string, string>;
+    responseHeaders: Array<[string, string]> | null;
+    sensitive: string[];
+  }>(server, "GET", path);
+  assert.equal(headers.status, 200, JSON.stringify(headers.body));
+  assert.equal(headers.body.sentHeaders.authorization, "********");
+  assert.equal(headers.body.sentHeaders["x-tenant"], "acme");
+  assert.equal(headers.body.sentHeaders["webhook-id"], msgId);
+  assert.deepEqual(headers.body.sensitive, ["authorization"]);
+  assert.deepEqual(headers.body.responseHeaders, attempt.responseHeaders);
+  assert.ok(headers.body.responseHeaders?.some(([name, value]) => name === "x-receiver" && value === "test"));
+  assert.ok(!JSON.stringify(headers.body).includes("tok_live_123"));
+  const missing = await api(
+    server,
+    "GET",
+    `/api/v1/app/${appId}/msg/${msgId}/attempt/atmpt_doesnotexist/headers`,
+  );
+  assert.equal(missing.status, 404);
 });
 
 test("an attempt that got no HTTP response has null response headers", async () => {

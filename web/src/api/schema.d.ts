@@ -4807,6 +4807,57 @@ export interface paths {
       };
     };
   };
+  "/api/v1/app/{app_id}/msg/{msg_id}/attempt/{attempt_id}/headers": {
+    /** The attempt's headers as sent (secrets masked) and as received */
+    get: {
+      parameters: {
+        path: {
+          app_id: string;
+          msg_id: string;
+          attempt_id: string;
+        };
+      };
+      responses: {
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              sentHeaders: {
+                [key: string]: string;
+              };
+              responseHeaders: [string, string][] | null;
+              /** @description Names of the sent headers whose values are masked */
+              sensitive: string[];
+            };
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+  };
   "/api/v1/app/{app_id}/msg/{msg_id}/attempt/{attempt_id}/content": {
     /** Expunge an attempt's response */
     delete: {
