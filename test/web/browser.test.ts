@@ -290,6 +290,12 @@ test("send a test event and see the attempt with its response; the logs and the 
     "three delivered messages",
   );
   assert.equal(await page.getByRole("row").filter({ hasText: "Succeeded" }).count(), 3);
+  const messagePages = page.getByRole("navigation", { name: "Message pages" });
+  assert.equal(
+    await messagePages.getByRole("button", { name: "Next" }).isDisabled(),
+    true,
+    "one page holds them",
+  );
   await page.getByLabel("Delivery status").selectOption("2");
   await eventually(
     () => rows.count(),

@@ -3,11 +3,12 @@ import { type Api, call } from "../api/client.ts";
 import type { Attempt, Endpoint, EventType, ListResponse, Message } from "../api/types.ts";
 import { ErrorText, SelectField, StatusBadge, TextBlock, TextField } from "../ui/forms.tsx";
 import { useLoad } from "../ui/hooks.ts";
+import { Pager, type PageSize, usePagedList } from "../ui/paging.tsx";
 import { RefreshButton, type StatusValue, statusOptions, TableHead } from "../ui/table.tsx";
 import { AttemptView } from "./AttemptView.tsx";
 
 /**
- * The application's messages, newest first, filtered by event type and time; with an endpoint chosen, that
+ * The application's messages, newest first and paged (Next goes to older ones), filtered by event type and time; with an endpoint chosen, that
  * endpoint's messages with their delivery status (and a status filter). A message opens its attempts.
  */
 export function MessageLog({ api, appId, catalog }: { api: Api; appId: string; catalog: EventType[] }) {
@@ -25,26 +26,32 @@ export function MessageLog({ api, appId, catalog }: { api: Api; appId: string; c
       ),
     [appId],
   );
-  const messages = useLoad(() => {
-    const query = {
-      limit: 50,
-      ...(eventType ? { event_types: eventType } : {}),
-      ...(after ? { after: new Date(after).toISOString() } : {}),
-    };
-    if (!endpointId) {
+  const [pageSize, setPageSize] = useState<PageSize>("50");
+  const messages = usePagedList(
+    ({ iterator, limit }) => {
+      const query = {
+        limit,
+        ...(iterator ? { iterator } : {}),
+        ...(eventType ? { event_types: eventType } : {}),
+        ...(after ? { after: new Date(after).toISOString() } : {}),
+      };
+      if (!endpointId) {
+        return call<ListResponse<Message>>(
+          api.GET("/api/v1/app/{app_id}/msg", { params: { path: { app_id: appId }, query } }),
+        );
+      }
       return call<ListResponse<Message>>(
-        api.GET("/api/v1/app/{app_id}/msg", { params: { path: { app_id: appId }, query } }),
+        api.GET("/api/v1/app/{app_id}/endpoint/{endpoint_id}/msg", {
+          params: {
+            path: { app_id: appId, endpoint_id: endpointId },
+            query: { ...query, ...(status ? { status } : {}) },
+          },
+        }),
       );
-    }
-    return call<ListResponse<Message>>(
-      api.GET("/api/v1/app/{app_id}/endpoint/{endpoint_id}/msg", {
-        params: {
-          path: { app_id: appId, endpoint_id: endpointId },
-          query: { ...query, ...(status ? { status } : {}) },
-        },
-      }),
-    );
-  }, [appId, eventType, after, endpointId, status]);
+    },
+    [appId, eventType, after, endpointId, status],
+    Number(pageSize),
+  );
   const attempts = useLoad(
     async () =>
       open
@@ -104,7 +111,7 @@ export function MessageLog({ api, appId, catalog }: { api: Api; appId: string; c
       <table>
         <TableHead columns={["Time", "Event type", "Message id", Boolean(endpointId) && "Status"]} actions />
         <tbody>
-          {(messages.data?.data ?? []).map((message) => (
+          {messages.rows.map((message) => (
             <tr key={message.id}>
               <td>{new Date(message.timestamp).toLocaleString()}</td>
               <td>{message.eventType}</td>
@@ -127,6 +134,14 @@ export function MessageLog({ api, appId, catalog }: { api: Api; appId: string; c
           ))}
         </tbody>
       </table>
+      <Pager
+        label="Message pages"
+        page={messages.page}
+        previous={messages.previous}
+        next={messages.next}
+        size={pageSize}
+        onSize={setPageSize}
+      />
       {open && (
         <section aria-label={`Message ${open.id}`}>
           <TextBlock label="Payload" text={JSON.stringify(open.payload, null, 2)} />
