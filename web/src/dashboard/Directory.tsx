@@ -3,7 +3,7 @@ import { type Api, call } from "../api/client.ts";
 import type { ListResponse } from "../api/types.ts";
 import { ErrorText, errorText, Field, SelectField, TextField } from "../ui/forms.tsx";
 import { useLoad } from "../ui/hooks.ts";
-import { Pager, type PageSize, usePagedList } from "../ui/paging.tsx";
+import { Pager, usePagedList } from "../ui/paging.tsx";
 import { RefreshButton, TableHead } from "../ui/table.tsx";
 import { CsvImport } from "./CsvImport.tsx";
 
@@ -42,7 +42,6 @@ export function Directory({ api, appId }: { api: Api; appId: string }) {
     () => call<ListResponse<Attribute>>(api.GET("/api/v1/app/{app_id}/attribute", { params: { path } })),
     [appId],
   );
-  const [pageSize, setPageSize] = useState<PageSize>("50");
   const participants = usePagedList(
     ({ iterator, limit }) =>
       call<ListResponse<Participant>>(
@@ -60,7 +59,6 @@ export function Directory({ api, appId }: { api: Api; appId: string }) {
         }),
       ),
     [appId, tag, issuer, attribute],
-    Number(pageSize),
   );
   return (
     <>
@@ -113,14 +111,7 @@ export function Directory({ api, appId }: { api: Api; appId: string }) {
             ))}
           </tbody>
         </table>
-        <Pager
-          label="Participant pages"
-          page={participants.page}
-          previous={participants.previous}
-          next={participants.next}
-          size={pageSize}
-          onSize={setPageSize}
-        />
+        <Pager label="Participant pages" {...participants.pager} />
       </section>
       <div className="split">
         <IssuersEditor

@@ -3,7 +3,7 @@ import { type Api, call } from "../api/client.ts";
 import type { Attempt, Endpoint, EventType, ListResponse, Message } from "../api/types.ts";
 import { ErrorText, SelectField, StatusBadge, TextBlock, TextField } from "../ui/forms.tsx";
 import { useLoad } from "../ui/hooks.ts";
-import { Pager, type PageSize, usePagedList } from "../ui/paging.tsx";
+import { Pager, usePagedList } from "../ui/paging.tsx";
 import { RefreshButton, type StatusValue, statusOptions, TableHead } from "../ui/table.tsx";
 import { AttemptView } from "./AttemptView.tsx";
 
@@ -26,7 +26,6 @@ export function MessageLog({ api, appId, catalog }: { api: Api; appId: string; c
       ),
     [appId],
   );
-  const [pageSize, setPageSize] = useState<PageSize>("50");
   const messages = usePagedList(
     ({ iterator, limit }) => {
       const query = {
@@ -50,7 +49,6 @@ export function MessageLog({ api, appId, catalog }: { api: Api; appId: string; c
       );
     },
     [appId, eventType, after, endpointId, status],
-    Number(pageSize),
   );
   const attempts = useLoad(
     async () =>
@@ -134,14 +132,7 @@ export function MessageLog({ api, appId, catalog }: { api: Api; appId: string; c
           ))}
         </tbody>
       </table>
-      <Pager
-        label="Message pages"
-        page={messages.page}
-        previous={messages.previous}
-        next={messages.next}
-        size={pageSize}
-        onSize={setPageSize}
-      />
+      <Pager label="Message pages" {...messages.pager} />
       {open && (
         <section aria-label={`Message ${open.id}`}>
           <TextBlock label="Payload" text={JSON.stringify(open.payload, null, 2)} />

@@ -14,15 +14,17 @@ interface Position {
 }
 
 /**
- * A list read page by page with the API's cursors (`iterator` forward, `prevIterator` back), `limit` rows a page.
- * `filters` are what the list is filtered by: they stay while paging, and a change goes back to page 1. Next and
- * Previous are offered only once the current page has arrived, so a double click cannot skip a page.
+ * A list read page by page with the API's cursors (`iterator` forward, `prevIterator` back), `limit` rows a page
+ * (the Pager's choice). `filters` are what the list is filtered by: they stay while paging, and a change (or another
+ * page size) goes back to page 1. Next and Previous are offered only once the current page has arrived, so a double
+ * click cannot skip a page. Spread `pager` into `<Pager>`.
  */
 export function usePagedList<T>(
   load: (page: { iterator: string | undefined; limit: number }) => Promise<ListResponse<T>>,
   filters: unknown[],
-  limit: number,
 ) {
+  const [size, setSize] = useState<PageSize>("50");
+  const limit = Number(size);
   const key = JSON.stringify([...filters, limit]);
   const [position, setPosition] = useState<Position>({ filters: key, iterator: undefined, page: 1 });
   const at = position.filters === key ? position : { filters: key, iterator: undefined, page: 1 };
@@ -34,10 +36,7 @@ export function usePagedList<T>(
   const current = list.data?.at === atKey ? list.data.list : undefined;
   const nextIterator = current && !current.done ? current.iterator : null;
   const prevIterator = current && at.page > 1 ? current.prevIterator : null;
-  return {
-    rows: list.data?.list.data ?? [],
-    error: list.error,
-    reload: list.reload,
+  const pager: PagerState = {
     page: at.page,
     next: nextIterator
       ? () => setPosition({ filters: key, iterator: nextIterator, page: at.page + 1 })
@@ -45,18 +44,22 @@ export function usePagedList<T>(
     previous: prevIterator
       ? () => setPosition({ filters: key, iterator: prevIterator, page: at.page - 1 })
       : null,
+    size,
+    onSize: setSize,
   };
+  return { rows: list.data?.list.data ?? [], error: list.error, reload: list.reload, pager };
 }
 
-/** Previous / Next under a paged table, the page number, and how many rows a page shows. */
-export function Pager(props: {
-  label: string;
+interface PagerState {
   page: number;
   previous: (() => void) | null;
   next: (() => void) | null;
   size: PageSize;
   onSize: (size: PageSize) => void;
-}) {
+}
+
+/** Previous / Next under a paged table, the page number, and how many rows a page shows. */
+export function Pager(props: PagerState & { label: string }) {
   return (
     <nav className="row pager" aria-label={props.label}>
       <button type="button" disabled={props.previous === null} onClick={() => props.previous?.()}>
