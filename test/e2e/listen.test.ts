@@ -32,7 +32,9 @@ before(async () => {
     OUTBOUND_WORKER_THREADS: "1",
   });
   receiver = await startReceiver((request) =>
-    request.body.includes('"fail":true') ? { status: 500, body: "nope" } : { status: 201, body: "thanks" },
+    request.body.includes('"fail":true')
+      ? { status: 500, body: "nope" }
+      : { status: 201, headers: { "x-receiver": "local" }, body: "thanks" },
   );
   await ensureEventType(server.svix, "invoice.paid");
 });
@@ -42,7 +44,13 @@ after(async () => {
 });
 afterEach(reportServerLogsOnFailure);
 
-type Attempt = { responseStatusCode: number; response: string; status: number; endpointId: string };
+type Attempt = {
+  responseStatusCode: number;
+  response: string;
+  status: number;
+  endpointId: string;
+  responseHeaders: Array<[string, string]> | null;
+};
 
 test("listen forwards real deliveries to a local receiver, reports its answers, and cleans up", async () => {
   const app = await server.svix.application.create({ name: "listen" });
@@ -95,6 +103,10 @@ test("listen forwards real deliveries to a local receiver, reports its answers, 
       ).then((r) => r.body.data[0]!);
     const success = await attemptOf(ok.id);
     assert.deepEqual([success.status, success.responseStatusCode, success.response], [0, 201, "thanks"]);
+    assert.ok(
+      success.responseHeaders?.some(([name, value]) => name === "x-receiver" && value === "local"),
+      `the local receiver's headers are the attempt's: ${JSON.stringify(success.responseHeaders)}`,
+    );
     const failure = await attemptOf(failing.id);
     assert.deepEqual([failure.status, failure.responseStatusCode, failure.response], [2, 500, "nope"]);
     await eventually(
