@@ -30,6 +30,8 @@ export interface DeliveryThreadOptions {
   hooks: DeliveryHooks;
   /** A crashed thread is started again after this long (doubling up to a minute while it keeps crashing). */
   restartAfterMs?: number;
+  /** The thread's module (tests); default `delivery-thread.ts`. */
+  entry?: URL;
 }
 
 const MAX_RESTART_DELAY_MS = 60_000;
@@ -57,7 +59,7 @@ export function createDeliveryThreads(options: DeliveryThreadOptions): Delivery 
   }
 
   function spawn(): Promise<void> {
-    const thread = new Thread(new URL("./delivery-thread.ts", import.meta.url), {
+    const thread = new Thread(options.entry ?? new URL("./delivery-thread.ts", import.meta.url), {
       workerData: data,
       name: "outbound-delivery",
     });
