@@ -153,7 +153,9 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
     // A worker has no health route: it is ready when it logs (at info) that it is delivering.
     LOG_LEVEL: options.role === "worker" ? "info" : "warn",
     // A/B of the delivery thread in any scenario (the peers scenario runs both itself).
-    ...(process.env.BENCH_WORKER_THREADS ? { OUTBOUND_WORKER_THREADS: process.env.BENCH_WORKER_THREADS } : {}),
+    ...(process.env.BENCH_WORKER_THREADS
+      ? { OUTBOUND_WORKER_THREADS: process.env.BENCH_WORKER_THREADS }
+      : {}),
     ...options.env,
   };
   const role = options.role ?? "serve";
