@@ -20,6 +20,7 @@ import {
   ensureOperationalApplication,
 } from "./domain/operational-events.ts";
 import { createQuotaGuard } from "./domain/quotas.ts";
+import { removeAbandonedRelayEndpoints } from "./domain/relay-endpoints.ts";
 import { runRetention } from "./domain/retention.ts";
 import { ensureAdminToken } from "./domain/tokens.ts";
 import { createTelemetry } from "./observability/metrics.ts";
@@ -110,6 +111,8 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
         }
       : {}),
   });
+  // This process's name on what it claims: deliveries, background tasks.
+  const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
   const relays = createRelayHub({ timeoutMs: config.requestTimeoutMs });
   const sender = relays.wrap(
     createHttpSender({
@@ -129,7 +132,7 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
     concurrency: config.workerConcurrency,
     endpointConcurrency: config.endpointConcurrency,
     leaseMs: config.leaseMs,
-    owner: `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`,
+    owner,
     userAgent: `Outbound/${VERSION}`,
     onEndpointDisabled: (attempt) =>
       void emitEndpointDisabled(ctx, attempt.appId, attempt.endpointId, attempt.createdAt).catch(
@@ -176,16 +179,27 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
   await seedOnce(() => ensureDirectoryEventTypes(ctx));
   await seedOnce(() => ensureOperationalApplication(ctx));
   const imports = createImportRunner(ctx);
-  const tasks = createTaskRunner(ctx);
+  const tasks = createTaskRunner(ctx, { owner, leaseMs: config.leaseMs });
   const api = role === "worker" ? null : buildApi(ctx, imports, VERSION, tasks);
   await api?.listen({ port: config.port, host: config.host });
   // Messages accepted by other processes (PostgreSQL) wake this worker at once; polling stays the truth.
   const unlisten = role === "api" ? null : await store.listenForWork(() => worker.notify());
   if (role !== "api") worker.start();
-  if (api) {
-    await imports.resumeUnfinished();
-    await tasks.resumeUnfinished();
-  }
+  // Claims of dead processes (a stale heartbeat) are taken over here and then every half lease, by any process:
+  // a task or a relay endpoint left by a crash is dealt with by a survivor within about 1.5 leases.
+  const sweepClaims = async () => {
+    const staleBefore = Date.now() - config.leaseMs;
+    if (api) await tasks.resumeAbandoned();
+    await removeAbandonedRelayEndpoints(ctx, staleBefore);
+  };
+  if (api) await imports.resumeUnfinished();
+  await sweepClaims();
+  const claimSweep = setInterval(
+    () =>
+      void sweepClaims().catch((error: unknown) => logger.error({ err: error }, "taking over claims failed")),
+    Math.min(HOUSEKEEPING_EVERY_MS, Math.max(50, Math.floor(config.leaseMs / 2))),
+  );
+  claimSweep.unref();
   const housekeeping = setInterval(() => {
     const now = Date.now();
     void runRetention(store, now, {
@@ -207,13 +221,14 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
     url,
     async close() {
       clearInterval(housekeeping);
+      clearInterval(claimSweep);
       // The worker's grace runs while the API drains, so the whole stop takes about OUTBOUND_SHUTDOWN_GRACE.
       const workerStopped = worker.stop(config.shutdownGraceMs);
       await api?.close();
       await unlisten?.();
       await workerStopped;
       await imports.stop();
-      await tasks.idle();
+      await tasks.stop();
       await sender.close();
       await telemetry.close();
       await store.close();
