@@ -187,10 +187,16 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
   if (role !== "api") worker.start();
   // Claims of dead processes (a stale heartbeat) are taken over here and then every half lease, by any process:
   // a task or a relay endpoint left by a crash is dealt with by a survivor within about 1.5 leases.
+  let sweeping = false;
   const sweepClaims = async () => {
-    const staleBefore = Date.now() - config.leaseMs;
-    if (api) await tasks.resumeAbandoned();
-    await removeAbandonedRelayEndpoints(ctx, staleBefore);
+    if (sweeping) return; // a slow round is not overlapped by the next
+    sweeping = true;
+    try {
+      if (api) await tasks.resumeAbandoned();
+      await removeAbandonedRelayEndpoints(ctx, Date.now() - config.leaseMs);
+    } finally {
+      sweeping = false;
+    }
   };
   if (api) await imports.resumeUnfinished();
   await sweepClaims();
