@@ -5,32 +5,15 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { newId } from "../../src/ids.ts";
 import type { Store } from "../../src/store/store.ts";
 import type { BackgroundTaskRow } from "../../src/store/types.ts";
-import { appWithEndpoint, endpoint, forEachStore, T0 } from "./fixtures.ts";
+import { appWithEndpoint, backgroundTask, endpoint, forEachStore, T0 } from "./fixtures.ts";
 
 const LEASE = 30_000;
 
-function taskRow(appId: string, endpointId: string, i: number, overrides: Partial<BackgroundTaskRow> = {}) {
-  return {
-    id: newId("rtsk", T0 + i),
-    appId,
-    endpointId,
-    task: "endpoint.replay",
-    status: "running",
-    params: { since: T0, until: T0 + 10 },
-    data: {},
-    cursor: null,
-    createdAt: T0 + i,
-    updatedAt: T0 + i,
-    ...overrides,
-  } satisfies BackgroundTaskRow;
-}
-
 async function runningTasks(store: Store, count: number): Promise<BackgroundTaskRow[]> {
   const { a, ep } = await appWithEndpoint(store);
-  const rows = Array.from({ length: count }, (_, i) => taskRow(a.id, ep.id, i));
+  const rows = Array.from({ length: count }, (_, i) => backgroundTask(a.id, ep.id, i));
   for (const row of rows) await store.insertBackgroundTask(row);
   return rows;
 }

@@ -5,17 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { after, afterEach, before, type TestContext, test } from "node:test";
+import { type TestContext, test } from "node:test";
 import type { ApplicationOut, EndpointIn, EndpointOut, MessageAttemptOut, Svix } from "svix";
 import { ensureEventType } from "../support/event-types.ts";
 import { eventually, sleep } from "../support/poll.ts";
 import { type Receiver, type Responder, startReceiver, verifyRequest } from "../support/receiver.ts";
-import {
-  reportServerLogsOnFailure,
-  startServer,
-  stopAllServers,
-  type TestServer,
-} from "../support/server.ts";
+import { startServer } from "../support/server.ts";
+import { serverForTests } from "../support/servers-for-tests.ts";
 
 // Svix numeric codes, spelled out so a failing assertion reads plainly.
 const SUCCESS = 0;
@@ -26,14 +22,8 @@ const MANUAL = 1;
 /** How long we watch for a request that must NOT arrive. */
 const QUIET_MS = 1_000;
 
-let server: TestServer;
-
-before(async () => {
-  // Default schedule for this file: three quick retries.
-  server = await startServer({ OUTBOUND_RETRY_SCHEDULE: "200ms,200ms,200ms" });
-});
-after(stopAllServers);
-afterEach(reportServerLogsOnFailure);
+// Default schedule for this file: three quick retries.
+const server = serverForTests({ OUTBOUND_RETRY_SCHEDULE: "200ms,200ms,200ms" });
 
 async function receiver(t: TestContext, responder?: Responder): Promise<Receiver> {
   const started = await startReceiver(responder);

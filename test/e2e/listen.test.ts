@@ -7,36 +7,22 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { after, afterEach, before, test } from "node:test";
+import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { api } from "../support/api.ts";
 import { ensureEventType } from "../support/event-types.ts";
 import { eventually } from "../support/poll.ts";
-import { type Receiver, startReceiver, verifyRequest } from "../support/receiver.ts";
-import {
-  reportServerLogsOnFailure,
-  startServer,
-  stopAllServers,
-  type TestServer,
-} from "../support/server.ts";
+import { verifyRequest } from "../support/receiver.ts";
+import { startServer, type TestServer } from "../support/server.ts";
+import { beforeTests, receiverForTests, serverForTests } from "../support/servers-for-tests.ts";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
-let server: TestServer;
-let receiver: Receiver;
-
-before(async () => {
-  // No loopback exemption: the server itself refuses to connect to 127.0.0.1.
-  server = await startServer({ OUTBOUND_ALLOWED_SUBNETS: "", OUTBOUND_RETRY_SCHEDULE: "1h" });
-  receiver = await startReceiver((request) =>
-    request.body.includes('"fail":true') ? { status: 500, body: "nope" } : { status: 201, body: "thanks" },
-  );
-  await ensureEventType(server.svix, "invoice.paid");
-});
-after(async () => {
-  await receiver.close();
-  await stopAllServers();
-});
-afterEach(reportServerLogsOnFailure);
+// No loopback exemption: the server itself refuses to connect to 127.0.0.1.
+const server = serverForTests({ OUTBOUND_ALLOWED_SUBNETS: "", OUTBOUND_RETRY_SCHEDULE: "1h" });
+const receiver = receiverForTests((request) =>
+  request.body.includes('"fail":true') ? { status: 500, body: "nope" } : { status: 201, body: "thanks" },
+);
+beforeTests(() => ensureEventType(server.svix, "invoice.paid"));
 
 type Attempt = { responseStatusCode: number; response: string; status: number; endpointId: string };
 

@@ -10,17 +10,11 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { after, test } from "node:test";
 import pino from "pino";
-import { loadConfig } from "../../src/config.ts";
-import { createRelayHub } from "../../src/delivery/relay-hub.ts";
 import { createTaskRunner, type TaskRunner } from "../../src/domain/background-tasks.ts";
-import type { Context } from "../../src/domain/context.ts";
-import { createQuotaGuard } from "../../src/domain/quotas.ts";
-import { createTelemetry } from "../../src/observability/metrics.ts";
-import { createSecretBox, deriveKey, loadEncryptionKey } from "../../src/secret-box.ts";
 import { createSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
 import type { Store } from "../../src/store/store.ts";
 import type { BackgroundTaskRow } from "../../src/store/types.ts";
-import { createAddressPolicy } from "../../src/webhook/address-policy.ts";
+import { inProcessContext } from "../support/in-process.ts";
 import { applicationRow, endpointRow, messageRow } from "../support/rows.ts";
 
 const T0 = 1_800_000_000_000;
@@ -44,8 +38,6 @@ async function setUp(clock: { now: number }) {
   const dir = mkdtempSync(path.join(tmpdir(), "outbound-claims-"));
   dirs.push(dir);
   const file = path.join(dir, "outbound.db");
-  const config = loadConfig({ DATABASE_URL: file, OUTBOUND_API_TOKEN: "claims-test-token" });
-  const key = loadEncryptionKey(undefined, dir);
   const open: Process[] = [];
   const processOn = (owner: string): Process => {
     const store = createSqliteStore(file);
@@ -56,19 +48,10 @@ async function setUp(clock: { now: number }) {
         done();
       },
     });
-    const ctx: Context = {
-      config,
-      store,
-      secrets: createSecretBox(key),
-      linkKey: deriveKey(key, "links"),
-      addressPolicy: createAddressPolicy([]),
+    const ctx = inProcessContext(dir, store, {
       logger: pino({ level: "info" }, sink),
-      notifyWork: () => {},
       now: () => clock.now,
-      quotas: createQuotaGuard(config.quotas),
-      telemetry: createTelemetry({ now: () => clock.now, workerInProcess: false, defaultMetrics: false }),
-      relays: createRelayHub({ timeoutMs: 1_000 }),
-    };
+    });
     const proc = { store, runner: createTaskRunner(ctx, { owner, leaseMs: LEASE }), logs };
     open.push(proc);
     return proc;

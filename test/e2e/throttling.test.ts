@@ -3,23 +3,14 @@
  * breaker stops hammering an endpoint that keeps failing (visible in its stats).
  */
 import assert from "node:assert/strict";
-import { after, afterEach, before, test } from "node:test";
+import { test } from "node:test";
 import { api } from "../support/api.ts";
 import { eventually } from "../support/poll.ts";
 import { startReceiver } from "../support/receiver.ts";
-import {
-  reportServerLogsOnFailure,
-  startServer,
-  stopAllServers,
-  type TestServer,
-} from "../support/server.ts";
+import { startServer } from "../support/server.ts";
+import { serverForTests } from "../support/servers-for-tests.ts";
 
-let server: TestServer;
-before(async () => {
-  server = await startServer({ OUTBOUND_RETRY_SCHEDULE: "100ms,100ms,100ms,100ms,100ms,100ms,100ms,100ms" });
-});
-after(stopAllServers);
-afterEach(reportServerLogsOnFailure);
+const server = serverForTests({ OUTBOUND_RETRY_SCHEDULE: "100ms,100ms,100ms,100ms,100ms,100ms,100ms,100ms" });
 
 test("throttleRate spaces deliveries to one endpoint without slowing another", async (t) => {
   const RATE = 2;

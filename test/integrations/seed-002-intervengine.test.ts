@@ -3,15 +3,11 @@
  * shown once and used to verify each request (Standard Webhooks).
  */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { startReceiver, verifyRequest } from "../support/receiver.ts";
-import { startServer, stopAllServers, type TestServer } from "../support/server.ts";
+import { serverForTests } from "../support/servers-for-tests.ts";
 
-let server: TestServer;
-before(async () => {
-  server = await startServer();
-});
-after(stopAllServers);
+const server = serverForTests();
 
 const EVENT_TYPES = [
   "participant.created",
