@@ -187,16 +187,16 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
   if (role !== "api") worker.start();
   // Claims of dead processes (a stale heartbeat) are taken over here and then every half lease, by any process:
   // a task or a relay endpoint left by a crash is dealt with by a survivor within about 1.5 leases.
-  let sweeping = false;
-  const sweepClaims = async () => {
-    if (sweeping) return; // a slow round is not overlapped by the next
-    sweeping = true;
-    try {
+  let sweeping: Promise<void> | null = null;
+  const sweepClaims = (): Promise<void> => {
+    // A slow round is not overlapped by the next; close() waits for the one under way.
+    sweeping ??= (async () => {
       if (api) await tasks.resumeAbandoned();
       await removeAbandonedRelayEndpoints(ctx, Date.now() - config.leaseMs);
-    } finally {
-      sweeping = false;
-    }
+    })().finally(() => {
+      sweeping = null;
+    });
+    return sweeping;
   };
   if (api) await imports.resumeUnfinished();
   await sweepClaims();
@@ -228,6 +228,7 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
     async close() {
       clearInterval(housekeeping);
       clearInterval(claimSweep);
+      await sweeping?.catch(() => {});
       // The worker's grace runs while the API drains, so the whole stop takes about OUTBOUND_SHUTDOWN_GRACE.
       const workerStopped = worker.stop(config.shutdownGraceMs);
       await api?.close();

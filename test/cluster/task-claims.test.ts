@@ -8,8 +8,8 @@ import postgres from "postgres";
 import { createPostgresStore } from "../../src/store/postgres/postgres-store.ts";
 import { eventually } from "../support/poll.ts";
 import { skipPostgres } from "../support/postgres.ts";
-import { startReceiver } from "../support/receiver.ts";
 import { reportServerLogsOnFailure, startServer, stopAllServers } from "../support/server.ts";
+import { receiverForTest } from "../support/servers-for-tests.ts";
 
 const MESSAGES = 250; // two steps of the replay
 
@@ -20,8 +20,7 @@ test("two API processes starting while a task is running: one resumes it, each m
   skip: skipPostgres && "OUTBOUND_TEST_SKIP_POSTGRES=1",
   timeout: 120_000,
 }, async (t) => {
-  const receiver = await startReceiver();
-  t.after(() => receiver.close());
+  const receiver = await receiverForTest(t);
   const first = await startServer({}, { store: "postgres" });
   const app = await first.svix.application.create({ name: "claims" });
   // Disabled while the messages arrive: the endpoint never got them, so replay-missing queues every one.

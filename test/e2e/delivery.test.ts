@@ -5,13 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { type TestContext, test } from "node:test";
+import { test } from "node:test";
 import type { ApplicationOut, EndpointIn, EndpointOut, MessageAttemptOut, Svix } from "svix";
 import { ensureEventType } from "../support/event-types.ts";
 import { eventually, sleep } from "../support/poll.ts";
-import { type Receiver, type Responder, startReceiver, verifyRequest } from "../support/receiver.ts";
+import { type Receiver, verifyRequest } from "../support/receiver.ts";
 import { startServer } from "../support/server.ts";
-import { serverForTests } from "../support/servers-for-tests.ts";
+import { receiverForTest, serverForTests } from "../support/servers-for-tests.ts";
 
 // Svix numeric codes, spelled out so a failing assertion reads plainly.
 const SUCCESS = 0;
@@ -24,12 +24,6 @@ const QUIET_MS = 1_000;
 
 // Default schedule for this file: three quick retries.
 const server = serverForTests({ OUTBOUND_RETRY_SCHEDULE: "200ms,200ms,200ms" });
-
-async function receiver(t: TestContext, responder?: Responder): Promise<Receiver> {
-  const started = await startReceiver(responder);
-  t.after(() => started.close());
-  return started;
-}
 
 interface Subscription {
   app: ApplicationOut;
@@ -65,7 +59,7 @@ async function destinationStatus(svix: Svix, appId: string, msgId: string, endpo
 }
 
 test("a message is delivered once, exactly as sent, signed, with custom headers and recorded attempts", async (t) => {
-  const target = await receiver(t);
+  const target = await receiverForTest(t);
   const { app, endpoint, secret } = await subscribe(server.svix, target, "delivery", {
     headers: { "X-Tenant": "acme" },
   });
@@ -128,7 +122,9 @@ test("a message is delivered once, exactly as sent, signed, with custom headers 
 });
 
 test("a failing endpoint is retried until it succeeds", async (t) => {
-  const target = await receiver(t, (_req, n) => (n <= 2 ? { status: 500, body: "boom" } : { status: 200 }));
+  const target = await receiverForTest(t, (_req, n) =>
+    n <= 2 ? { status: 500, body: "boom" } : { status: 200 },
+  );
   const { app, secret } = await subscribe(server.svix, target, "retry");
 
   const message = await server.svix.message.create(app.id, {
@@ -162,7 +158,7 @@ test("a failing endpoint is retried until it succeeds", async (t) => {
 });
 
 test("410 Gone disables the endpoint and stops deliveries", async (t) => {
-  const target = await receiver(t, () => ({ status: 410 }));
+  const target = await receiverForTest(t, () => ({ status: 410 }));
   const { app, endpoint } = await subscribe(server.svix, target, "gone");
 
   await server.svix.message.create(app.id, { eventType: "order.placed", payload: { order: 1 } });
@@ -181,7 +177,7 @@ test("410 Gone disables the endpoint and stops deliveries", async (t) => {
 test("Retry-After on 503 delays the next attempt", async (t) => {
   const quick = await startServer({ OUTBOUND_RETRY_SCHEDULE: "100ms,100ms,100ms" });
   t.after(() => quick.stop());
-  const target = await receiver(t, (_req, n) =>
+  const target = await receiverForTest(t, (_req, n) =>
     n === 1 ? { status: 503, headers: { "Retry-After": "1" } } : { status: 200 },
   );
   const { app } = await subscribe(quick.svix, target, "retry-after");
@@ -197,7 +193,7 @@ test("Retry-After on 503 delays the next attempt", async (t) => {
 test("an exhausted retry schedule marks the message failed for that endpoint", async (t) => {
   const short = await startServer({ OUTBOUND_RETRY_SCHEDULE: "100ms,100ms" });
   t.after(() => short.stop());
-  const target = await receiver(t, () => ({ status: 500 }));
+  const target = await receiverForTest(t, () => ({ status: 500 }));
   const { app, endpoint } = await subscribe(short.svix, target, "exhausted");
 
   const message = await short.svix.message.create(app.id, {
@@ -222,7 +218,7 @@ test("an exhausted retry schedule marks the message failed for that endpoint", a
 });
 
 test("resend delivers the same message again as a manual attempt", async (t) => {
-  const target = await receiver(t);
+  const target = await receiverForTest(t);
   const { app, endpoint, secret } = await subscribe(server.svix, target, "resend");
 
   const message = await server.svix.message.create(app.id, {
@@ -257,7 +253,7 @@ test("resend delivers the same message again as a manual attempt", async (t) => 
 });
 
 test("after rotating the secret, deliveries carry signatures for both the old and the new secret", async (t) => {
-  const target = await receiver(t);
+  const target = await receiverForTest(t);
   const { app, endpoint, secret: oldSecret } = await subscribe(server.svix, target, "rotate");
 
   await server.svix.message.create(app.id, { eventType: "order.placed", payload: { before: true } });
@@ -287,9 +283,9 @@ test("after rotating the secret, deliveries carry signatures for both the old an
 test("routing by event type and channel", async (t) => {
   await ensureEventType(server.svix, "user.created");
   await ensureEventType(server.svix, "invoice.paid");
-  const a = await receiver(t);
-  const b = await receiver(t);
-  const c = await receiver(t);
+  const a = await receiverForTest(t);
+  const b = await receiverForTest(t);
+  const c = await receiverForTest(t);
   const app = await server.svix.application.create({ name: "routing" });
   await server.svix.endpoint.create(app.id, { url: a.url, eventTypes: ["user.created"] });
   await server.svix.endpoint.create(app.id, { url: b.url });
@@ -315,7 +311,7 @@ test("routing by event type and channel", async (t) => {
 test("recover resends failed messages once the endpoint works again", async (t) => {
   const oneRetry = await startServer({ OUTBOUND_RETRY_SCHEDULE: "100ms" });
   t.after(() => oneRetry.stop());
-  const target = await receiver(t, () => ({ status: 500 }));
+  const target = await receiverForTest(t, () => ({ status: 500 }));
   const { app, endpoint, secret } = await subscribe(oneRetry.svix, target, "recover");
 
   const message = await oneRetry.svix.message.create(app.id, {
@@ -347,7 +343,7 @@ test("sendExample delivers a signed example of the event type", async (t) => {
   await ensureEventType(server.svix, "user.created", {
     "1": { type: "object", properties: { user: { type: "object" } }, examples: [example] },
   });
-  const target = await receiver(t);
+  const target = await receiverForTest(t);
   const { app, endpoint, secret } = await subscribe(server.svix, target, "example");
 
   const message = await server.svix.endpoint.sendExample(app.id, endpoint.id, { eventType: "user.created" });
@@ -359,7 +355,7 @@ test("sendExample delivers a signed example of the event type", async (t) => {
 });
 
 test("endpoint stats count successes and failures", async (t) => {
-  const target = await receiver(t, (req) =>
+  const target = await receiverForTest(t, (req) =>
     (JSON.parse(req.body) as { ok: boolean }).ok ? { status: 200 } : { status: 500 },
   );
   const { app, endpoint } = await subscribe(server.svix, target, "stats");
@@ -384,8 +380,8 @@ test("a hung endpoint does not delay another endpoint of the same app", async (t
     OUTBOUND_REQUEST_TIMEOUT: "2s",
   });
   t.after(() => bounded.stop());
-  const hung = await receiver(t, () => ({ delayMs: Number.POSITIVE_INFINITY }));
-  const fast = await receiver(t);
+  const hung = await receiverForTest(t, () => ({ delayMs: Number.POSITIVE_INFINITY }));
+  const fast = await receiverForTest(t);
   const app = await bounded.svix.application.create({ name: "isolation" });
   await bounded.svix.endpoint.create(app.id, { url: hung.url });
   await bounded.svix.endpoint.create(app.id, { url: fast.url });

@@ -4,8 +4,7 @@ import { test } from "node:test";
 import { Svix } from "svix";
 import { api } from "../support/api.ts";
 import { rejectsWithStatus } from "../support/api-error.ts";
-import { startReceiver } from "../support/receiver.ts";
-import { serverForTests } from "../support/servers-for-tests.ts";
+import { receiverForTest, serverForTests } from "../support/servers-for-tests.ts";
 
 const server = serverForTests();
 
@@ -125,8 +124,7 @@ test("export/openapi answers a finished task holding a document that imports bac
 
 test("send-example sends the example chosen by exampleIndex", async (t) => {
   const svix = server.svix;
-  const receiver = await startReceiver();
-  t.after(() => receiver.close());
+  const receiver = await receiverForTest(t);
   await svix.eventType.create({
     name: "example.pick",
     description: "Two examples",

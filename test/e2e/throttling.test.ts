@@ -8,7 +8,7 @@ import { api } from "../support/api.ts";
 import { eventually } from "../support/poll.ts";
 import { startReceiver } from "../support/receiver.ts";
 import { startServer } from "../support/server.ts";
-import { serverForTests } from "../support/servers-for-tests.ts";
+import { receiverForTest, serverForTests } from "../support/servers-for-tests.ts";
 
 const server = serverForTests({ OUTBOUND_RETRY_SCHEDULE: "100ms,100ms,100ms,100ms,100ms,100ms,100ms,100ms" });
 
@@ -54,8 +54,7 @@ test("throttleRate spaces deliveries to one endpoint without slowing another", a
 test("the circuit opens after 5 consecutive failures and stops attempts while it cools down", async (t) => {
   // The cooldown is capped by the schedule's longest step; this schedule allows the default 5 s.
   const breakerServer = await startServer({ OUTBOUND_RETRY_SCHEDULE: "100ms,100ms,100ms,100ms,100ms,5s,5s" });
-  const failing = await startReceiver(() => ({ status: 500 }));
-  t.after(() => failing.close());
+  const failing = await receiverForTest(t, () => ({ status: 500 }));
   const server = breakerServer;
   const app = await server.svix.application.create({ name: "breaker" });
   const endpoint = await server.svix.endpoint.create(app.id, { url: failing.url });

@@ -11,7 +11,7 @@
  * them: use it inside tests and `beforeTests` (a plain top-level `before` runs side by side with their start);
  * reading it earlier throws.
  */
-import { after, afterEach, before } from "node:test";
+import { after, afterEach, before, type TestContext } from "node:test";
 import { type Receiver, type Responder, startReceiver } from "./receiver.ts";
 import {
   reportServerLogsOnFailure,
@@ -76,6 +76,13 @@ export function serverForTests(env: Record<string, string> = {}, options: StartO
 export function receiverForTests(responder?: Responder): Receiver {
   const [receiver, started] = startBefore("the receiver", () => startReceiver(responder));
   after(() => started()?.close());
+  return receiver;
+}
+
+/** A loopback receiver for one test, closed when that test ends. */
+export async function receiverForTest(t: TestContext, responder?: Responder): Promise<Receiver> {
+  const receiver = await startReceiver(responder);
+  t.after(() => receiver.close());
   return receiver;
 }
 
