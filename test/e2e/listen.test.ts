@@ -18,7 +18,12 @@ import { beforeTests, receiverForTests, serverForTests } from "../support/server
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 // No loopback exemption: the server itself refuses to connect to 127.0.0.1.
-const server = serverForTests({ OUTBOUND_ALLOWED_SUBNETS: "", OUTBOUND_RETRY_SCHEDULE: "1h" });
+// Relays live on the API's thread; deliveries to them cross from the delivery thread (the multi-core default).
+const server = serverForTests({
+  OUTBOUND_ALLOWED_SUBNETS: "",
+  OUTBOUND_RETRY_SCHEDULE: "1h",
+  OUTBOUND_WORKER_THREADS: "1",
+});
 const receiver = receiverForTests((request) =>
   request.body.includes('"fail":true') ? { status: 500, body: "nope" } : { status: 201, body: "thanks" },
 );
