@@ -10,7 +10,7 @@ import type {
   MessageStatus,
   SentRequest,
 } from "../store/types.ts";
-import { maskCredentials, openCredentials } from "../webhook/credentials.ts";
+import { MASK, maskCredentials, openCredentials } from "../webhook/credentials.ts";
 
 /** Row -> wire shapes of svix-openapi.json. */
 
@@ -109,6 +109,21 @@ export function attemptOut(row: AttemptRow, msg?: ReturnType<typeof messageOut>)
     timestamp: iso(row.createdAt),
     /** Outbound extension: the request as sent, credentials masked. */
     request: row.request === null ? null : (JSON.parse(row.request) as SentRequest),
+    /** Outbound extension: the response headers as received, in the pair shape of Svix's MessageAttemptHeadersOut. */
+    responseHeaders: row.responseHeaders,
+  };
+}
+
+/**
+ * Svix's MessageAttemptHeadersOut: the headers as sent (secret values masked, their names in `sensitive`; `{}` for
+ * attempts made before requests were kept) and the response headers as received.
+ */
+export function attemptHeadersOut(row: AttemptRow) {
+  const sent = row.request === null ? {} : (JSON.parse(row.request) as SentRequest).headers;
+  return {
+    sentHeaders: sent,
+    responseHeaders: row.responseHeaders,
+    sensitive: Object.keys(sent).filter((name) => sent[name] === MASK),
   };
 }
 

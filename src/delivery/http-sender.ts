@@ -3,12 +3,14 @@ import fs from "node:fs";
 import tls from "node:tls";
 import { Agent, errors, request } from "undici";
 import { StartupError } from "../startup-failure.ts";
+import type { HeaderPair } from "../store/types.ts";
 import {
   type AddressPolicy,
   BlockedAddressError,
   checkUrlStatically,
   createPinnedLookup,
 } from "../webhook/address-policy.ts";
+import { keepResponseHeaders } from "./response-headers.ts";
 
 export const RESPONSE_LIMIT_BYTES = 20 * 1024;
 /** The response text recorded for an attempt cut short by shutdown. */
@@ -32,6 +34,8 @@ export interface SendResult {
   retryAfter: string | undefined;
   durationMs: number;
   failure: SendFailure | undefined;
+  /** The response headers as received, bounded (keepResponseHeaders); absent when no HTTP response was received. */
+  responseHeaders?: HeaderPair[];
 }
 
 export interface SenderOptions {
@@ -108,6 +112,7 @@ export function createHttpSender(options: SenderOptions): HttpSender {
         retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
         durationMs: elapsed(),
         failure: undefined,
+        responseHeaders: keepResponseHeaders(Object.entries(response.headers)),
       };
     } catch (error) {
       if (stop?.aborted) return failed("interrupted", INTERRUPTED, elapsed());

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { HttpSender, OutgoingRequest, SendResult } from "./http-sender.ts";
+import { keepResponseHeaders } from "./response-headers.ts";
 
 /**
  * `outbound listen`: deliveries to a relay endpoint are pushed down the CLI's stream instead of being sent over
@@ -23,6 +24,8 @@ export interface RelayAnswer {
   /** The local receiver's status; 0 when it could not be reached. */
   status: number;
   body: string;
+  /** The local receiver's response headers, as the CLI read them. */
+  headers?: Array<[string, string]> | undefined;
 }
 
 export interface RelayHub {
@@ -116,6 +119,8 @@ export function createRelayHub(options: { timeoutMs: number; now?: () => number 
               retryAfter: undefined,
               durationMs: now() - waiting.started,
               failure: undefined,
+              // An older CLI reports no headers: the attempt then says none were recorded.
+              ...(answer.headers ? { responseHeaders: keepResponseHeaders(answer.headers) } : {}),
             },
       );
       return true;

@@ -124,6 +124,7 @@ export function attempt(c: ClaimedDelivery, at: number, statusCode = 200): Attem
     triggerType: 0,
     createdAt: at,
     request: null,
+    responseHeaders: null,
   };
 }
 

@@ -25,11 +25,19 @@ const server = serverForTests({
   OUTBOUND_WORKER_THREADS: "1",
 });
 const receiver = receiverForTests((request) =>
-  request.body.includes('"fail":true') ? { status: 500, body: "nope" } : { status: 201, body: "thanks" },
+  request.body.includes('"fail":true')
+    ? { status: 500, body: "nope" }
+    : { status: 201, headers: { "x-receiver": "local" }, body: "thanks" },
 );
 beforeTests(() => ensureEventType(server.svix, "invoice.paid"));
 
-type Attempt = { responseStatusCode: number; response: string; status: number; endpointId: string };
+type Attempt = {
+  responseStatusCode: number;
+  response: string;
+  status: number;
+  endpointId: string;
+  responseHeaders: Array<[string, string]> | null;
+};
 
 /** `outbound listen --app <app> --forward-to <receiver>` against `target`, its output collected as it comes. */
 function spawnListen(target: TestServer, appId: string) {
@@ -89,6 +97,10 @@ test("listen forwards real deliveries to a local receiver, reports its answers, 
       ).then((r) => r.body.data[0]!);
     const success = await attemptOf(ok.id);
     assert.deepEqual([success.status, success.responseStatusCode, success.response], [0, 201, "thanks"]);
+    assert.ok(
+      success.responseHeaders?.some(([name, value]) => name === "x-receiver" && value === "local"),
+      `the local receiver's headers are the attempt's: ${JSON.stringify(success.responseHeaders)}`,
+    );
     const failure = await attemptOf(failing.id);
     assert.deepEqual([failure.status, failure.responseStatusCode, failure.response], [2, 500, "nope"]);
     await eventually(

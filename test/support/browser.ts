@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Frame, type Page } from "playwright-core";
 
 export const CHROMIUM = "/usr/bin/chromium";
 const FLAGS = [
@@ -78,8 +78,11 @@ interface AxeViolation {
   nodes: Array<{ target: string[] }>;
 }
 
-/** Runs axe-core in the page (injected through DevTools, not a script tag, so the page's CSP stays as served). */
-export async function assertAccessible(page: Page, screen: string): Promise<void> {
+/**
+ * Runs axe-core in the page, or in one frame of it (injected through DevTools, not a script tag, so the page's CSP
+ * stays as served).
+ */
+export async function assertAccessible(page: Page | Frame, screen: string): Promise<void> {
   await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
     const axe = (

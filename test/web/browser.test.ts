@@ -55,7 +55,11 @@ const state: { appId?: string; endpointId?: string; secret?: string } = {};
 before(async () => {
   framerPort = await freePort();
   server = await startServer({ OUTBOUND_PORTAL_FRAME_ANCESTORS: `http://127.0.0.1:${framerPort}` });
-  receiver = await startReceiver(() => ({ status: 200, body: "thanks from the receiver" }));
+  receiver = await startReceiver(() => ({
+    status: 200,
+    headers: { "x-receiver": "test", "x-note": "<b>not bold</b>" },
+    body: "thanks from the receiver",
+  }));
   browser = await launchBrowser();
   watched = await watchedPage(browser);
   page = watched.page;
@@ -259,6 +263,12 @@ test("send a test event and see the attempt with its response; the logs and the 
   await page.getByTestId("response-status").filter({ hasText: "200" }).first().waitFor();
   const attempt = page.getByRole("region", { name: /^Attempt atmpt_/ }).first();
   assert.match((await attempt.textContent()) ?? "", /thanks from the receiver/);
+  // The response headers as the receiver sent them, as text.
+  const headers = (await attempt.locator('pre[data-label="Response headers"]').textContent()) ?? "";
+  assert.match(headers, /^content-type: text\/plain$/m);
+  assert.match(headers, /^x-receiver: test$/m);
+  assert.match(headers, /^x-note: <b>not bold<\/b>$/m, "markup in a header is shown as text");
+  assert.equal(await attempt.locator('pre[data-label="Response headers"] b').count(), 0);
   await receiver.waitFor(3);
   await page.getByRole("button", { name: "Refresh" }).click();
   await page.getByRole("button", { name: "View" }).first().waitFor();
@@ -267,6 +277,7 @@ test("send a test event and see the attempt with its response; the logs and the 
   await page.getByRole("navigation", { name: "Sections" }).getByRole("button", { name: "Messages" }).click();
   await page.getByRole("button", { name: "View" }).first().click();
   await page.getByText("thanks from the receiver").first().waitFor();
+  await page.locator('pre[data-label="Response headers"]', { hasText: "x-receiver: test" }).first().waitFor();
   await assertAccessible(page, "message log");
   // Filtered by endpoint and status: two API messages and the test event succeeded; the one the filter kept out of
   // this endpoint is not there.
@@ -279,6 +290,12 @@ test("send a test event and see the attempt with its response; the logs and the 
     "three delivered messages",
   );
   assert.equal(await page.getByRole("row").filter({ hasText: "Succeeded" }).count(), 3);
+  const messagePages = page.getByRole("navigation", { name: "Message pages" });
+  assert.equal(
+    await messagePages.getByRole("button", { name: "Next" }).isDisabled(),
+    true,
+    "one page holds them",
+  );
   await page.getByLabel("Delivery status").selectOption("2");
   await eventually(
     () => rows.count(),
@@ -457,6 +474,80 @@ test("import 5,000 CSV rows and watch the bar reach 100 % with the row errors li
     `/api/v1/app/${appId}/participant?tag=vip&limit=50`,
   );
   assert.equal(listed.body.data.length, 20);
+});
+
+test("the participants table pages with the API's cursors and keeps its filters while paging", async () => {
+  const table = page.getByRole("table", { name: "Participants" });
+  const rows = table.locator("tbody tr");
+  const pager = page.getByRole("navigation", { name: "Participant pages" });
+  const onPage = async (number: number, count: number, what: string) => {
+    await page
+      .getByTestId("pager-page")
+      .filter({ hasText: `Page ${number}` })
+      .waitFor();
+    // The earlier page's rows stay until this one arrives: callers also wait for rows that differ.
+    await eventually(
+      () => rows.count(),
+      (n) => n === count,
+      what,
+    );
+    return rows.evaluateAll((trs) =>
+      trs.map((tr) =>
+        [...(tr as unknown as { children: Iterable<{ textContent: string | null }> }).children].map(
+          (td) => td.textContent ?? "",
+        ),
+      ),
+    );
+  };
+  // 5,000 imported participants, 50 a page.
+  const first = await onPage(1, 50, "the first page");
+  assert.equal(await pager.getByRole("button", { name: "Previous" }).isDisabled(), true);
+  await pager.getByRole("button", { name: "Next" }).click();
+  const second = await eventually(
+    () => onPage(2, 50, "the second page"),
+    (cells) => cells[0]?.[0] !== first[0]?.[0],
+    "the second page's rows",
+  );
+  assert.equal(new Set([...first, ...second].map((cells) => cells[0])).size, 100, "no row on both pages");
+
+  // The tag filter and 10 rows a page: the 20 vip participants are two pages, and paging keeps the filter.
+  await page.getByLabel("Tag", { exact: true }).fill("vip");
+  await pager.getByLabel("Rows per page").selectOption("10");
+  const vip = await api<{ data: Array<{ externalIdentifiers: Array<{ id: string; issuer: string }> }> }>(
+    server,
+    "GET",
+    `/api/v1/app/${state.appId}/participant?tag=vip&limit=50`,
+  );
+  const expected = vip.body.data.map((p) =>
+    p.externalIdentifiers.map((i) => `${i.issuer}:${i.id}`).join(", "),
+  );
+  const vip1 = await eventually(
+    () => onPage(1, 10, "the first vip page"),
+    (cells) => cells.every((row) => row[2] === "vip"),
+    "vip rows only",
+  );
+  await pager.getByRole("button", { name: "Next" }).click();
+  const vip2 = await eventually(
+    () => onPage(2, 10, "the second vip page"),
+    (cells) => cells[0]?.[0] !== vip1[0]?.[0] && cells.every((row) => row[2] === "vip"),
+    "the second vip page",
+  );
+  assert.deepEqual(
+    [...vip1, ...vip2].map((cells) => cells[0]),
+    expected,
+    "both pages, in order, all of them",
+  );
+  assert.equal(await pager.getByRole("button", { name: "Next" }).isDisabled(), true, "the last page");
+  await assertAccessible(page, "participants, page 2");
+  await pager.getByRole("button", { name: "Previous" }).click();
+  const back = await eventually(
+    () => onPage(1, 10, "back on the first vip page"),
+    (cells) => cells[0]?.[0] === vip1[0]?.[0],
+    "the first vip page again (prevIterator)",
+  );
+  assert.deepEqual(back, vip1);
+  assert.equal(await pager.getByRole("button", { name: "Previous" }).isDisabled(), true);
+  await page.getByLabel("Tag", { exact: true }).fill("");
 });
 
 test("send a distribution and watch its counts complete", async () => {

@@ -1,8 +1,9 @@
 import { useState } from "react";
 import { type Api, call } from "../api/client.ts";
 import type { Attempt, Endpoint, EventType, ListResponse, Message } from "../api/types.ts";
-import { CopyButton, ErrorText, errorText, Field, StatusBadge } from "../ui/forms.tsx";
+import { CopyButton, ErrorText, errorText, SelectField, StatusBadge, TextField } from "../ui/forms.tsx";
 import { useLoad, usePoll } from "../ui/hooks.ts";
+import { RefreshButton, type StatusValue, statusOptions, TableHead } from "../ui/table.tsx";
 import { AttemptView } from "./AttemptView.tsx";
 import { DeliveryChart } from "./Chart.tsx";
 
@@ -35,7 +36,7 @@ export function EndpointDetail({
   const [testType, setTestType] = useState("");
   const [testMessage, setTestMessage] = useState<Message | null>(null);
   const [testAttempt, setTestAttempt] = useState<Attempt | null>(null);
-  const [statusFilter, setStatusFilter] = useState("");
+  const [statusFilter, setStatusFilter] = useState<StatusValue>("");
   const [open, setOpen] = useState<string | null>(null);
   const [since, setSince] = useState("");
   const [notice, setNotice] = useState<string | null>(null);
@@ -61,7 +62,7 @@ export function EndpointDetail({
         api.GET("/api/v1/app/{app_id}/attempt/endpoint/{endpoint_id}", {
           params: {
             path,
-            query: { limit: 100, ...(statusFilter ? { status: statusFilter as "0" | "1" | "2" | "3" } : {}) },
+            query: { limit: 100, ...(statusFilter ? { status: statusFilter } : {}) },
           },
         }),
       ),
@@ -202,17 +203,12 @@ export function EndpointDetail({
           <h3 id="test-title">Send a test event</h3>
           <div className="row">
             <div className="grow">
-              <Field label="Event type to test">
-                {(id) => (
-                  <select id={id} value={chosenType} onChange={(event) => setTestType(event.target.value)}>
-                    {types.map((name) => (
-                      <option key={name} value={name}>
-                        {name}
-                      </option>
-                    ))}
-                  </select>
-                )}
-              </Field>
+              <SelectField
+                label="Event type to test"
+                value={chosenType}
+                options={types.map((name): [string, string] => [name, name])}
+                onChange={setTestType}
+              />
             </div>
             <div className="field">
               <button
@@ -252,40 +248,18 @@ export function EndpointDetail({
             Delivery attempts
           </h3>
           <div>
-            <Field label="Status">
-              {(id) => (
-                <select
-                  id={id}
-                  value={statusFilter}
-                  onChange={(event) => setStatusFilter(event.target.value)}
-                >
-                  <option value="">All</option>
-                  <option value="0">Succeeded</option>
-                  <option value="2">Failed</option>
-                  <option value="1">Pending</option>
-                </select>
-              )}
-            </Field>
+            <SelectField
+              label="Status"
+              value={statusFilter}
+              options={statusOptions("All", [0, 2, 1])}
+              onChange={setStatusFilter}
+            />
           </div>
-          <div className="field">
-            <button type="button" onClick={attempts.reload}>
-              Refresh
-            </button>
-          </div>
+          <RefreshButton onClick={attempts.reload} />
         </div>
         <ErrorText error={attempts.error} />
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Message</th>
-              <th scope="col">Status</th>
-              <th scope="col">HTTP</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={["Time", "Message", "Status", "HTTP"]} actions />
           <tbody>
             {(attempts.data?.data ?? []).map((attempt) => (
               <AttemptRow
@@ -327,17 +301,13 @@ export function EndpointDetail({
             }}
           >
             <div className="grow">
-              <Field label="Recover failed messages since">
-                {(id) => (
-                  <input
-                    id={id}
-                    type="datetime-local"
-                    required
-                    value={since}
-                    onChange={(event) => setSince(event.target.value)}
-                  />
-                )}
-              </Field>
+              <TextField
+                label="Recover failed messages since"
+                type="datetime-local"
+                required
+                value={since}
+                onChange={setSince}
+              />
             </div>
             <div className="field">
               <button type="submit">Recover</button>
