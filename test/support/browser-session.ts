@@ -1,0 +1,65 @@
+/**
+ * What every browser test file sets up: one server, one Chromium and one watched page for the file's flows (which
+ * build on each other in order), the server's logs printed for a failed test, and no console error or failed
+ * request left unexplained after any test. Plus the dashboard steps most flows start from.
+ */
+import { after, afterEach, before } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { launchBrowser, type WatchedPage, watchedPage } from "./browser.ts";
+import { reportServerLogsOnFailure, startServer, stopAllServers, type TestServer } from "./server.ts";
+
+export interface BrowserSession {
+  server: TestServer;
+  browser: Browser;
+  /** The dashboard's page; `watched.allow` accepts problems a test causes on purpose. */
+  watched: WatchedPage;
+  page: Page;
+}
+
+/**
+ * Starts the session in `before` (the returned object is filled in then: use it inside tests and hooks) and stops
+ * it after the file's last test. `env` is the server's environment; `setUp` runs once the session has started
+ * (node:test runs a file's top-level `before` hooks side by side, so a separate one could not wait for it).
+ */
+export function browserSessionForTests(
+  env: Record<string, string> = {},
+  setUp: (session: BrowserSession) => Promise<void> = async () => {},
+): BrowserSession {
+  const session = {} as BrowserSession;
+  before(async () => {
+    // Side by side: each takes a few seconds on a loaded machine.
+    [session.server, session.browser] = await Promise.all([startServer(env), launchBrowser()]);
+    session.watched = await watchedPage(session.browser);
+    session.page = session.watched.page;
+    await setUp(session);
+  });
+  afterEach((t) => {
+    reportServerLogsOnFailure(t);
+    // A screen that logged an error fails the test that showed it.
+    session.watched?.assertClean();
+  });
+  after(async () => {
+    await session.browser?.close();
+    await stopAllServers();
+  });
+  return session;
+}
+
+/** Signs in to the dashboard with the server's API token and waits for the list of applications. */
+export async function signIn({ page, server }: BrowserSession): Promise<void> {
+  await page.goto(`${server.url}/`);
+  await page.getByLabel("API token").fill(server.token);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Applications" }).waitFor();
+}
+
+/** From the list of applications, opens one by name and waits for its sections. */
+export async function openApplication(page: Page, name: string): Promise<void> {
+  await page.getByRole("button", { name: `Open ${name}` }).click();
+  await page.getByRole("navigation", { name: "Sections" }).waitFor();
+}
+
+/** Opens one of the application's sections (Endpoints, Messages, Portal link, Directory, Distributions). */
+export async function openSection(page: Page, name: string): Promise<void> {
+  await page.getByRole("navigation", { name: "Sections" }).getByRole("button", { name }).click();
+}
