@@ -88,6 +88,25 @@ export function messageOut(row: MessageRow, withContent = true) {
   };
 }
 
+/**
+ * `JSON.stringify(messageOut(row, withContent))` without parsing the payload to print it again: the stored text is
+ * already `JSON.stringify` output, which a parse and stringify would reproduce byte for byte. The 202 of every
+ * `POST /msg` is rendered here.
+ */
+export function messageJson(row: MessageRow, withContent = true): string {
+  const payload = withContent && row.payload !== null ? row.payload : "{}";
+  const rest = JSON.stringify({
+    tags: row.tags,
+    deliverAt: row.deliverAt === null ? null : iso(row.deliverAt),
+    timestamp: iso(row.createdAt),
+  });
+  return (
+    `{"id":${JSON.stringify(row.id)},"eventType":${JSON.stringify(row.eventType)},` +
+    `"eventId":${JSON.stringify(row.eventId)},"channels":${JSON.stringify(row.channels)},` +
+    `"payload":${payload},${rest.slice(1)}`
+  );
+}
+
 function nextAttempt(delivery: DeliveryRow): string | null {
   return delivery.status === 1 && delivery.dueAt !== null ? iso(delivery.dueAt) : null;
 }
