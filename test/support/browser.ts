@@ -6,7 +6,15 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { type Browser, type BrowserContext, chromium, type Frame, type Page } from "playwright-core";
+import {
+  type Browser,
+  type BrowserContext,
+  chromium,
+  type Frame,
+  type Locator,
+  type Page,
+} from "playwright-core";
+import { eventually } from "./poll.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
 const FLAGS = [
@@ -122,4 +130,33 @@ export async function pickReferralFields(page: Page): Promise<void> {
   await page.getByRole("button", { name: "Add static property" }).click();
   await page.getByLabel("Value of static property 4").fill("outbound");
   await page.getByLabel("Send static property as").fill("source_system");
+}
+
+/**
+ * Waits until a paged table's `<Pager>` says page `number` and `rows` counts `count`, then returns each row's cell
+ * texts. The earlier page's rows stay until the new page arrives: callers also wait for rows that differ.
+ */
+export async function rowsOnPage(
+  pager: Locator,
+  rows: Locator,
+  number: number,
+  count: number,
+  what: string,
+): Promise<string[][]> {
+  await pager
+    .getByTestId("pager-page")
+    .filter({ hasText: `Page ${number}` })
+    .waitFor();
+  await eventually(
+    () => rows.count(),
+    (n) => n === count,
+    what,
+  );
+  return rows.evaluateAll((trs) =>
+    trs.map((tr) =>
+      [...(tr as unknown as { children: Iterable<{ textContent: string | null }> }).children].map(
+        (td) => td.textContent ?? "",
+      ),
+    ),
+  );
 }

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { api } from "../support/api.ts";
-import { assertAccessible } from "../support/browser.ts";
+import { assertAccessible, rowsOnPage } from "../support/browser.ts";
 import { browserSessionForTests, openApplication, signIn } from "../support/browser-session.ts";
 import { eventually } from "../support/poll.ts";
 import { type Receiver, startReceiver } from "../support/receiver.ts";
@@ -85,25 +85,8 @@ test("the participants table pages with the API's cursors and keeps its filters 
   const table = page.getByRole("table", { name: "Participants" });
   const rows = table.locator("tbody tr");
   const pager = page.getByRole("navigation", { name: "Participant pages" });
-  const onPage = async (number: number, count: number, what: string) => {
-    await page
-      .getByTestId("pager-page")
-      .filter({ hasText: `Page ${number}` })
-      .waitFor();
-    // The earlier page's rows stay until this one arrives: callers also wait for rows that differ.
-    await eventually(
-      () => rows.count(),
-      (n) => n === count,
-      what,
-    );
-    return rows.evaluateAll((trs) =>
-      trs.map((tr) =>
-        [...(tr as unknown as { children: Iterable<{ textContent: string | null }> }).children].map(
-          (td) => td.textContent ?? "",
-        ),
-      ),
-    );
-  };
+  const onPage = (number: number, count: number, what: string) =>
+    rowsOnPage(pager, rows, number, count, what);
   // 5,000 imported participants, 50 a page.
   const first = await onPage(1, 50, "the first page");
   assert.equal(await pager.getByRole("button", { name: "Previous" }).isDisabled(), true);

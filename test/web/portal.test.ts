@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import { after, test } from "node:test";
 import { api } from "../support/api.ts";
-import { assertAccessible, watchedPage } from "../support/browser.ts";
+import { assertAccessible, rowsOnPage, watchedPage } from "../support/browser.ts";
 import { browserSessionForTests, openApplication, signIn } from "../support/browser-session.ts";
 import { eventually } from "../support/poll.ts";
 import { type Receiver, startReceiver } from "../support/receiver.ts";
@@ -19,13 +19,13 @@ declare const document: { documentElement: object };
 declare function getComputedStyle(element: object): { getPropertyValue(name: string): string };
 declare const location: { hash: string };
 
-/** Messages delivered to the endpoint before the flows start. */
-const MESSAGES = 3;
+/** Messages delivered to the endpoint before the flows start: more attempts than one page of 10 shows. */
+const MESSAGES = 12;
 
 const framerPort = await freePort();
 let framer: Server | undefined;
 let receiver: Receiver;
-const state: { appId?: string } = {};
+const state: { appId?: string; portalUrl?: string } = {};
 
 const session = browserSessionForTests(
   { OUTBOUND_PORTAL_FRAME_ANCESTORS: `http://127.0.0.1:${framerPort}` },
@@ -62,6 +62,7 @@ test("a portal link in an iframe on another origin lists only its own applicatio
   await page.getByRole("button", { name: "Create portal link" }).click();
   const portalUrl = (await page.getByTestId("portal-url").textContent()) ?? "";
   assert.match(portalUrl, /\/portal\/#token=appsk_/);
+  state.portalUrl = portalUrl;
   await assertAccessible(page, "portal link");
 
   const site = createServer((_request, response) => {
@@ -164,4 +165,49 @@ test("a read-only portal link shows no edit actions, and the server refuses its 
   assert.equal(status, 403);
   reader.assertClean();
   await reader.context.close();
+});
+
+test("an endpoint's attempts page with the API's cursors, and the chart keeps drawing the latest", async () => {
+  const { browser, server } = session;
+  const tenant = await watchedPage(browser);
+  await tenant.page.goto(state.portalUrl ?? "");
+  await tenant.page.getByRole("button", { name: "Referral Factory", exact: true }).click();
+  const section = tenant.page.getByRole("region", { name: "Delivery attempts" });
+  const rows = section.locator("tbody tr");
+  const pager = section.getByRole("navigation", { name: "Attempt pages" });
+  const chart = tenant.page.getByRole("table", { name: /^Success rate and latency of the latest/ });
+  const chartCaption = async () => (await chart.locator("caption").textContent()) ?? "";
+  const messageIds = (cells: string[][]) => cells.map((row) => row[1]);
+
+  // One attempt per message, 10 a page: two pages, the second with the oldest two.
+  await pager.getByLabel("Rows per page").selectOption("10");
+  const first = await eventually(
+    () => rowsOnPage(pager, rows, 1, 10, "the first page of attempts"),
+    (cells) => cells.length === 10,
+    "ten attempts",
+  );
+  assert.match(await chartCaption(), /latest 12 attempts$/);
+  assert.equal(await pager.getByRole("button", { name: "Previous" }).isDisabled(), true);
+  await pager.getByRole("button", { name: "Next" }).click();
+  const second = await rowsOnPage(pager, rows, 2, 2, "the second page of attempts");
+  assert.equal(await pager.getByRole("button", { name: "Next" }).isDisabled(), true, "the last page");
+  const sent = (await server.svix.message.list(state.appId ?? "", { limit: 50 })).data.map((m) => m.id);
+  // Attempts are listed newest first by when they were made, which need not be the order the messages were sent.
+  assert.deepEqual(
+    [...messageIds(first), ...messageIds(second)].sort(),
+    [...sent].sort(),
+    "every message's attempt once, over both pages",
+  );
+  assert.match(await chartCaption(), /latest 12 attempts$/, "the chart is not drawn from the page's rows");
+  await assertAccessible(tenant.page, "endpoint attempts, page 2");
+
+  await pager.getByRole("button", { name: "Previous" }).click();
+  const back = await eventually(
+    () => rowsOnPage(pager, rows, 1, 10, "back on the first page"),
+    (cells) => cells[0]?.[1] === first[0]?.[1],
+    "the first page again (prevIterator)",
+  );
+  assert.deepEqual(messageIds(back), messageIds(first));
+  tenant.assertClean();
+  await tenant.context.close();
 });
