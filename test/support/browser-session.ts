@@ -1,7 +1,7 @@
 /**
  * What every browser test file sets up: one server, one Chromium and one watched page for the file's flows (which
  * build on each other in order), the server's logs printed for a failed test, and no console error or failed
- * request left unexplained after any test. Plus the dashboard steps most flows start from.
+ * request left unexplained after any test. The steps on the screens are in dashboard-steps.ts.
  */
 import { after, afterEach, before } from "node:test";
 import type { Browser, Page } from "playwright-core";
@@ -43,23 +43,4 @@ export function browserSessionForTests(
     await stopAllServers();
   });
   return session;
-}
-
-/** Signs in to the dashboard with the server's API token and waits for the list of applications. */
-export async function signIn({ page, server }: BrowserSession): Promise<void> {
-  await page.goto(`${server.url}/`);
-  await page.getByLabel("API token").fill(server.token);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: "Applications" }).waitFor();
-}
-
-/** From the list of applications, opens one by name and waits for its sections. */
-export async function openApplication(page: Page, name: string): Promise<void> {
-  await page.getByRole("button", { name: `Open ${name}` }).click();
-  await page.getByRole("navigation", { name: "Sections" }).waitFor();
-}
-
-/** Opens one of the application's sections (Endpoints, Messages, Portal link, Directory, Distributions). */
-export async function openSection(page: Page, name: string): Promise<void> {
-  await page.getByRole("navigation", { name: "Sections" }).getByRole("button", { name }).click();
 }

@@ -9,8 +9,9 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { Webhook } from "standardwebhooks";
 import { api } from "../support/api.ts";
-import { assertAccessible, pickReferralFields } from "../support/browser.ts";
+import { assertAccessible } from "../support/browser.ts";
 import { browserSessionForTests } from "../support/browser-session.ts";
+import { addHeaders, openSection, pickReferralFields } from "../support/dashboard-steps.ts";
 import { eventually } from "../support/poll.ts";
 import { type Receiver, startReceiver } from "../support/receiver.ts";
 
@@ -160,15 +161,10 @@ test("build a Referral Factory endpoint; the receiver gets exactly the previewed
   await assertAccessible(page, "builder: delivery");
 
   await page.getByRole("button", { name: "5. Headers" }).click();
-  for (const [name, value] of [
+  await addHeaders(page, [
     ["X-Tenant", "acme"],
     ["X-Remove", "1"],
-  ] as const) {
-    await page.getByRole("button", { name: "Add header" }).click();
-    await page.getByLabel("Header name").fill(name);
-    await page.getByLabel("Header value").fill(value);
-    await page.getByRole("button", { name: "Save header" }).click();
-  }
+  ]);
   await assertAccessible(page, "builder: headers");
 
   const line = page.getByTestId("preview-request-line");
@@ -240,7 +236,7 @@ test("send a test event and see the attempt with its response; the logs and the 
   await page.getByRole("button", { name: "View" }).first().waitFor();
   await assertAccessible(page, "endpoint details");
 
-  await page.getByRole("navigation", { name: "Sections" }).getByRole("button", { name: "Messages" }).click();
+  await openSection(page, "Messages");
   await page.getByRole("button", { name: "View" }).first().click();
   await page.getByText("thanks from the receiver").first().waitFor();
   await page.locator('pre[data-label="Response headers"]', { hasText: "x-receiver: test" }).first().waitFor();

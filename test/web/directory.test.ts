@@ -8,7 +8,13 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { api } from "../support/api.ts";
 import { assertAccessible, rowsOnPage } from "../support/browser.ts";
-import { browserSessionForTests, openApplication, signIn } from "../support/browser-session.ts";
+import { browserSessionForTests } from "../support/browser-session.ts";
+import {
+  addCrmIssuerAndFirstName,
+  openApplication,
+  openSection,
+  signIn,
+} from "../support/dashboard-steps.ts";
 import { eventually } from "../support/poll.ts";
 import { type Receiver, startReceiver } from "../support/receiver.ts";
 
@@ -18,7 +24,7 @@ const state: { appId?: string } = {};
 const session = browserSessionForTests({}, async ({ server, page }) => {
   receiver = await startReceiver();
   state.appId = (await server.svix.application.create({ name: "Referral Co" })).id;
-  await signIn(session);
+  await signIn(page, server);
   await openApplication(page, "Referral Co");
 });
 after(() => receiver?.close());
@@ -26,16 +32,8 @@ after(() => receiver?.close());
 test("import 5,000 CSV rows and watch the bar reach 100 % with the row errors listed", async () => {
   const { page, server } = session;
   const appId = state.appId ?? "";
-  await page.getByRole("navigation", { name: "Sections" }).getByRole("button", { name: "Directory" }).click();
-  await page.getByLabel("Issuer id").fill("crm");
-  await page.getByRole("button", { name: "Add issuer" }).click();
-  await page.locator("li code", { hasText: /^crm$/ }).waitFor();
-  await page.getByLabel("Attribute label").fill("FirstName");
-  await page.getByRole("button", { name: "Add attribute" }).click();
-  await page
-    .getByRole("listitem")
-    .filter({ hasText: /^FirstName/ })
-    .waitFor();
+  await openSection(page, "Directory");
+  await addCrmIssuerAndFirstName(page);
   await page.getByLabel("Attribute label").fill("Tier");
   await page.getByLabel("Value type").selectOption("SingleChoice");
   await page.getByLabel("Choices").fill("Gold, Silver");
@@ -147,10 +145,7 @@ test("send a distribution and watch its counts complete", async () => {
     eventTypes: ["distribution.external"],
   });
   const before = receiver.requests.length;
-  await page
-    .getByRole("navigation", { name: "Sections" })
-    .getByRole("button", { name: "Distributions" })
-    .click();
+  await openSection(page, "Distributions");
   await page
     .getByLabel("Message")
     .fill("Hi {{participant.attributes.FirstName}}, join {{domainBrandName}}: {{chatUrl}}");

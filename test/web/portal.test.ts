@@ -9,7 +9,8 @@ import { createServer, type Server } from "node:http";
 import { after, test } from "node:test";
 import { api } from "../support/api.ts";
 import { assertAccessible, rowsOnPage, watchedPage } from "../support/browser.ts";
-import { browserSessionForTests, openApplication, signIn } from "../support/browser-session.ts";
+import { browserSessionForTests } from "../support/browser-session.ts";
+import { openApplication, openSection, signIn } from "../support/dashboard-steps.ts";
 import { eventually } from "../support/poll.ts";
 import { type Receiver, startReceiver } from "../support/receiver.ts";
 import { freePort } from "../support/server.ts";
@@ -38,7 +39,7 @@ const session = browserSessionForTests(
       await server.svix.message.create(app.id, { eventType: "referral.created", payload: { i } });
     }
     await receiver.waitFor(MESSAGES);
-    await signIn(session);
+    await signIn(page, server);
     await openApplication(page, "Referral Co");
   },
 );
@@ -54,10 +55,7 @@ test("a portal link in an iframe on another origin lists only its own applicatio
     url: "https://other.example.com/hook",
     description: "Other tenant endpoint",
   });
-  await page
-    .getByRole("navigation", { name: "Sections" })
-    .getByRole("button", { name: "Portal link" })
-    .click();
+  await openSection(page, "Portal link");
   await page.getByLabel("Primary colour").fill("#aa3300");
   await page.getByRole("button", { name: "Create portal link" }).click();
   const portalUrl = (await page.getByTestId("portal-url").textContent()) ?? "";
