@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { startReceiver, verifyRequest } from "../support/receiver.ts";
 import { serverForTests } from "../support/servers-for-tests.ts";
+import { endpointSettled } from "../support/settled.ts";
 
 const server = serverForTests();
 
@@ -39,7 +40,8 @@ test("CRM Sync webhook gets only its event types, signed with the generated secr
     await server.svix.message.create(app.id, { eventType: "participant.profile_updated", payload: updated });
 
     await receiver.waitFor(2);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Fails if message.sent is routed to the endpoint: that delivery would stay pending or sending until it arrived.
+    await endpointSettled(server.svix, app.id, endpoint.id);
     assert.equal(receiver.requests.length, 2, "message.sent is not subscribed");
     const bodies = receiver.requests.map((req) => verifyRequest(req, key));
     assert.deepEqual(bodies, [created, updated]);
