@@ -29,6 +29,8 @@ export interface RelayAnswer {
 }
 
 export interface RelayHub {
+  /** What every relay endpoint's URL starts with. */
+  readonly urlPrefix: string;
   /** A fresh relay: its endpoint URL, and its token for `open`. */
   create(): { token: string; url: string };
   /** Starts pushing the relay's deliveries to `push`; the returned function stops (pending attempts fail). */
@@ -87,10 +89,12 @@ export function createRelayHub(options: { timeoutMs: number; now?: () => number 
     });
   }
 
+  const urlPrefix = `https://${RELAY_HOST}/`;
   return {
+    urlPrefix,
     create() {
       const token = randomBytes(16).toString("hex");
-      return { token, url: `https://${RELAY_HOST}/${token}` };
+      return { token, url: `${urlPrefix}${token}` };
     },
     open(token, push) {
       listeners.set(token, push);

@@ -3,9 +3,13 @@ import { type Api, call } from "../api/client.ts";
 import type { Attempt, Endpoint, EventType, ListResponse, Message } from "../api/types.ts";
 import { CopyButton, ErrorText, errorText, SelectField, StatusBadge, TextField } from "../ui/forms.tsx";
 import { useLoad, usePoll } from "../ui/hooks.ts";
+import { Pager, usePagedList } from "../ui/paging.tsx";
 import { RefreshButton, type StatusValue, statusOptions, TableHead } from "../ui/table.tsx";
 import { AttemptView } from "./AttemptView.tsx";
 import { DeliveryChart } from "./Chart.tsx";
+
+/** How many of the latest attempts the success-rate and latency chart is drawn from. */
+const CHART_ATTEMPTS = 100;
 
 interface Props {
   api: Api;
@@ -56,18 +60,37 @@ export function EndpointDetail({
         : null,
     [endpointId, justCreated],
   );
-  const attempts = useLoad(
-    () =>
+  // The list pages through every attempt; the chart has its own query (the latest CHART_ATTEMPTS, any status), so
+  // it does not change with the page or the status filter.
+  const attempts = usePagedList(
+    ({ iterator, limit }) =>
       call<ListResponse<Attempt>>(
         api.GET("/api/v1/app/{app_id}/attempt/endpoint/{endpoint_id}", {
           params: {
             path,
-            query: { limit: 100, ...(statusFilter ? { status: statusFilter } : {}) },
+            query: {
+              limit,
+              ...(iterator ? { iterator } : {}),
+              ...(statusFilter ? { status: statusFilter } : {}),
+            },
           },
         }),
       ),
     [endpointId, statusFilter],
   );
+  const chart = useLoad(
+    () =>
+      call<ListResponse<Attempt>>(
+        api.GET("/api/v1/app/{app_id}/attempt/endpoint/{endpoint_id}", {
+          params: { path, query: { limit: CHART_ATTEMPTS } },
+        }),
+      ),
+    [endpointId],
+  );
+  const reloadAttempts = () => {
+    attempts.reload();
+    chart.reload();
+  };
 
   usePoll(
     testMessage && !testAttempt
@@ -80,7 +103,7 @@ export function EndpointDetail({
           const first = page.data[0];
           if (first) {
             setTestAttempt(first);
-            attempts.reload();
+            reloadAttempts();
           }
           return Boolean(first);
         }
@@ -239,7 +262,7 @@ export function EndpointDetail({
 
       <section className="panel" aria-labelledby="chart-title">
         <h3 id="chart-title">Success rate and latency</h3>
-        <DeliveryChart attempts={attempts.data?.data ?? []} />
+        <DeliveryChart attempts={chart.data?.data ?? []} />
       </section>
 
       <section className="panel" aria-labelledby="attempts-title">
@@ -255,13 +278,13 @@ export function EndpointDetail({
               onChange={setStatusFilter}
             />
           </div>
-          <RefreshButton onClick={attempts.reload} />
+          <RefreshButton onClick={reloadAttempts} />
         </div>
         <ErrorText error={attempts.error} />
         <table>
           <TableHead columns={["Time", "Message", "Status", "HTTP"]} actions />
           <tbody>
-            {(attempts.data?.data ?? []).map((attempt) => (
+            {attempts.rows.map((attempt) => (
               <AttemptRow
                 key={attempt.id}
                 attempt={attempt}
@@ -283,6 +306,7 @@ export function EndpointDetail({
             ))}
           </tbody>
         </table>
+        <Pager label="Attempt pages" {...attempts.pager} />
         {!readOnly && (
           <form
             className="row"
