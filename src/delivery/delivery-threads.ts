@@ -4,7 +4,7 @@ import type { Config } from "../config.ts";
 import { StartupError } from "../startup-failure.ts";
 import type { DeliveryHooks } from "./delivery-setup.ts";
 import type { DeliveryThreadData } from "./delivery-thread.ts";
-import type { HttpSender } from "./http-sender.ts";
+import type { HttpSender, SendResult } from "./http-sender.ts";
 import type { FromDeliveryThread, ToDeliveryThread } from "./thread-protocol.ts";
 
 /** Delivery as the process around it sees it, wherever it runs. */
@@ -87,10 +87,21 @@ export function createDeliveryThreads(options: DeliveryThreadOptions): Delivery 
           case "relay-send": {
             const stop = new AbortController();
             relayStops.set(message.id, stop);
-            void options.relaySender.send(message.request, stop.signal).then((result) => {
-              relayStops.delete(message.id);
-              send(thread, { type: "relay-result", id: message.id, result });
-            });
+            void options.relaySender
+              .send(message.request, stop.signal)
+              .catch(
+                (error: unknown): SendResult => ({
+                  statusCode: 0,
+                  responseText: error instanceof Error ? error.message : String(error),
+                  retryAfter: undefined,
+                  durationMs: 0,
+                  failure: "network",
+                }),
+              )
+              .then((result) => {
+                relayStops.delete(message.id);
+                send(thread, { type: "relay-result", id: message.id, result });
+              });
             break;
           }
           case "relay-abort":
