@@ -167,20 +167,11 @@ export function directoryQueries(db: SqliteDb): DirectoryStore {
              consent_source = excluded.consent_source, unsubscribed_at = excluded.unsubscribed_at,
              updated_at = excluded.updated_at`,
         );
-        const owner = db.prepare(
-          "SELECT participant_id FROM participant_identifiers WHERE app_id = ? AND issuer = ? AND external_id = ?",
-        );
         const clear = db.prepare("DELETE FROM participant_identifiers WHERE participant_id = ?");
         const link = db.prepare(
           "INSERT INTO participant_identifiers (app_id, issuer, external_id, participant_id) VALUES (?, ?, ?, ?)",
         );
         for (const p of participants) {
-          for (const identifier of p.externalIdentifiers) {
-            const current = owner.get(p.appId, identifier.issuer, identifier.id);
-            if (current && String(current.participant_id) !== p.id) {
-              throw new DuplicateIdentifierError(identifier.issuer, identifier.id);
-            }
-          }
           upsert.run(
             p.id,
             p.appId,
@@ -194,8 +185,17 @@ export function directoryQueries(db: SqliteDb): DirectoryStore {
             p.updatedAt,
           );
           clear.run(p.id);
-          for (const identifier of p.externalIdentifiers)
-            link.run(p.appId, identifier.issuer, identifier.id, p.id);
+          // Its own identifiers are gone: the primary key now fails only for one another participant holds
+          // (checked by the key instead of a lookup per identifier; the transaction rolls back).
+          for (const identifier of p.externalIdentifiers) {
+            try {
+              link.run(p.appId, identifier.issuer, identifier.id, p.id);
+            } catch (error) {
+              if (/UNIQUE constraint failed/.test((error as Error).message))
+                throw new DuplicateIdentifierError(identifier.issuer, identifier.id);
+              throw error;
+            }
+          }
         }
         writeMessages(db, events);
       });
