@@ -118,3 +118,31 @@ function migrate(db: SqliteDb): void {
 export function placeholders(count: number): string {
   return Array.from({ length: count }, () => "?").join(", ");
 }
+
+/** Rows per multi-row INSERT: one statement run per this many rows instead of one per row. */
+const BULK_ROWS = 64;
+
+/**
+ * Inserts `rows` (each `width` values) as `${head} VALUES (…), (…) ${tail}`: BULK_ROWS rows per statement run,
+ * which costs far less per row than one run each when thousands are written (CSV imports). The statements are
+ * cached per row count, so at most BULK_ROWS shapes per `head`.
+ */
+export function insertRows(db: SqliteDb, head: string, width: number, rows: Params[], tail = ""): void {
+  const row = `(${placeholders(width)})`;
+  for (let start = 0; start < rows.length; start += BULK_ROWS) {
+    const count = Math.min(BULK_ROWS, rows.length - start);
+    const values: Params = [];
+    for (let i = start; i < start + count; i++) for (const value of rows[i] as Params) values.push(value);
+    db.prepare(`${head} VALUES ${Array.from({ length: count }, () => row).join(", ")} ${tail}`).run(
+      ...values,
+    );
+  }
+}
+
+/** Runs `${head} IN (…)` for `values`, BULK_ROWS at a time (statements cached per count, as insertRows). */
+export function runWhereIn(db: SqliteDb, head: string, values: Params): void {
+  for (let start = 0; start < values.length; start += BULK_ROWS) {
+    const chunk = values.slice(start, start + BULK_ROWS);
+    db.prepare(`${head} IN (${placeholders(chunk.length)})`).run(...chunk);
+  }
+}

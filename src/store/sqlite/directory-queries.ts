@@ -11,7 +11,7 @@ import type { ExternalIdentifier, ParticipantRow } from "../directory-types.ts";
 import { DuplicateIdentifierError } from "../errors.ts";
 import { keysetClause, toPage } from "../keyset.ts";
 import type { Raw } from "../rows.ts";
-import { type Params, placeholders, type SqliteDb } from "./database.ts";
+import { insertRows, type Params, placeholders, runWhereIn, type SqliteDb } from "./database.ts";
 import { writeMessages } from "./message-queries.ts";
 
 export function directoryQueries(db: SqliteDb): DirectoryStore {
@@ -31,6 +31,24 @@ export function directoryQueries(db: SqliteDb): DirectoryStore {
       byParticipant.set(String(r.participant_id), list);
     }
     return byParticipant;
+  }
+
+  /** The first identifier of `participants` that is held by another participant (or twice among them). */
+  function takenIdentifier(participants: ParticipantRow[]): DuplicateIdentifierError | null {
+    const owner = db.prepare(
+      "SELECT participant_id FROM participant_identifiers WHERE app_id = ? AND issuer = ? AND external_id = ?",
+    );
+    const seen = new Map<string, string>();
+    for (const p of participants) {
+      for (const identifier of p.externalIdentifiers) {
+        const key = `${p.appId}\u0000${identifier.issuer}\u0000${identifier.id}`;
+        const current = seen.get(key) ?? owner.get(p.appId, identifier.issuer, identifier.id)?.participant_id;
+        if (current !== undefined && String(current) !== p.id)
+          return new DuplicateIdentifierError(identifier.issuer, identifier.id);
+        seen.set(key, p.id);
+      }
+    }
+    return null;
   }
 
   function withIdentifiers(rows: Raw[]): ParticipantRow[] {
@@ -159,20 +177,12 @@ export function directoryQueries(db: SqliteDb): DirectoryStore {
     },
     async saveParticipants(participants, events) {
       db.transaction(() => {
-        const upsert = db.prepare(
+        insertRows(
+          db,
           `INSERT INTO participants (id, app_id, attributes, tags, consent_given, consent_at, consent_source,
-             unsubscribed_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (id) DO UPDATE SET attributes = excluded.attributes, tags = excluded.tags,
-             consent_given = excluded.consent_given, consent_at = excluded.consent_at,
-             consent_source = excluded.consent_source, unsubscribed_at = excluded.unsubscribed_at,
-             updated_at = excluded.updated_at`,
-        );
-        const clear = db.prepare("DELETE FROM participant_identifiers WHERE participant_id = ?");
-        const link = db.prepare(
-          "INSERT INTO participant_identifiers (app_id, issuer, external_id, participant_id) VALUES (?, ?, ?, ?)",
-        );
-        for (const p of participants) {
-          upsert.run(
+             unsubscribed_at, created_at, updated_at)`,
+          10,
+          participants.map((p) => [
             p.id,
             p.appId,
             JSON.stringify(p.attributes),
@@ -183,19 +193,33 @@ export function directoryQueries(db: SqliteDb): DirectoryStore {
             p.unsubscribedAt,
             p.createdAt,
             p.updatedAt,
+          ]),
+          `ON CONFLICT (id) DO UPDATE SET attributes = excluded.attributes, tags = excluded.tags,
+             consent_given = excluded.consent_given, consent_at = excluded.consent_at,
+             consent_source = excluded.consent_source, unsubscribed_at = excluded.unsubscribed_at,
+             updated_at = excluded.updated_at`,
+        );
+        runWhereIn(
+          db,
+          "DELETE FROM participant_identifiers WHERE participant_id",
+          participants.map((p) => p.id),
+        );
+        const links: Params[] = [];
+        for (const p of participants)
+          for (const identifier of p.externalIdentifiers)
+            links.push([p.appId, identifier.issuer, identifier.id, p.id]);
+        try {
+          insertRows(
+            db,
+            "INSERT INTO participant_identifiers (app_id, issuer, external_id, participant_id)",
+            4,
+            links,
           );
-          clear.run(p.id);
-          // Its own identifiers are gone: the primary key now fails only for one another participant holds
-          // (checked by the key instead of a lookup per identifier; the transaction rolls back).
-          for (const identifier of p.externalIdentifiers) {
-            try {
-              link.run(p.appId, identifier.issuer, identifier.id, p.id);
-            } catch (error) {
-              if (/UNIQUE constraint failed/.test((error as Error).message))
-                throw new DuplicateIdentifierError(identifier.issuer, identifier.id);
-              throw error;
-            }
-          }
+        } catch (error) {
+          if (!/UNIQUE constraint failed/.test((error as Error).message)) throw error;
+          // Their own identifiers are gone, so the key fails only for one another participant (or another row of
+          // this batch) holds: name it. The transaction rolls back.
+          throw takenIdentifier(participants) ?? error;
         }
         writeMessages(db, events);
       });
