@@ -148,7 +148,14 @@ export const importScenario: Scenario = {
           metric("server peak RSS", peakRssMb, "MB", "sampled every 200 ms"),
           ...(cpuBefore === null || cpuAfter === null
             ? []
-            : [metric("server CPU time", cpuAfter - cpuBefore, "s", "user + system, from /proc (less noisy)")]),
+            : [
+                metric(
+                  "server CPU time",
+                  cpuAfter - cpuBefore,
+                  "s",
+                  "user + system, from /proc (less noisy)",
+                ),
+              ]),
           metric(
             "parse-only time (csv-parse, this process)",
             parseSeconds,
