@@ -8,7 +8,7 @@ import { applyParticipantChanges, emptyParticipant, type ParticipantChanges } fr
 import { participantOut } from "./participants.ts";
 
 /** Rows per transaction (and per progress update): big enough that a commit's cost is shared by many rows. */
-export const BATCH_ROWS = 2000;
+export const BATCH_ROWS = 500;
 /** A field longer than this is a row error (attribute values are capped lower still, see attribute-values.ts). */
 export const MAX_FIELD_CHARS = 8192;
 /** A record larger than this (bytes, without its line break) is a row error; the import goes on after it. */

@@ -247,7 +247,7 @@ export function columnLayout(
 /** The file's records, read in large chunks and split without holding more than one record's bytes. */
 async function* readRecords(file: string, delimiter: string): AsyncGenerator<CsvRecord> {
   const splitter = createRecordSplitter(delimiter, MAX_RECORD_BYTES);
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 256 * 1024 })) {
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 64 * 1024 })) {
     yield* splitter.push(chunk as Buffer);
   }
   yield* splitter.end();
