@@ -1,13 +1,12 @@
-import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import { hostname } from "node:os";
-import pino from "pino";
+import type { Logger } from "pino";
 import { IDEMPOTENCY_TTL_MS } from "./api/idempotency.ts";
 import { buildApi } from "./api/server.ts";
 import type { Config } from "./config.ts";
-import { createHttpSender } from "./delivery/http-sender.ts";
-import { createRelayHub } from "./delivery/relay-hub.ts";
-import { createWorker } from "./delivery/worker.ts";
+import { createDeliverySender, createDeliveryWorker, type DeliveryHooks } from "./delivery/delivery-setup.ts";
+import { createDeliveryThreads, type Delivery } from "./delivery/delivery-threads.ts";
+import type { HttpSender } from "./delivery/http-sender.ts";
+import { createRelayHub, type RelayHub } from "./delivery/relay-hub.ts";
 import { createImportRunner } from "./directory/csv-import.ts";
 import { ensureDirectoryEventTypes } from "./directory/events.ts";
 import { createTaskRunner } from "./domain/background-tasks.ts";
@@ -22,14 +21,16 @@ import {
 import { createQuotaGuard } from "./domain/quotas.ts";
 import { runRetention } from "./domain/retention.ts";
 import { ensureAdminToken } from "./domain/tokens.ts";
+import { createLogger } from "./observability/logger.ts";
 import { createTelemetry } from "./observability/metrics.ts";
-import { prettyLogStream } from "./observability/pretty-log.ts";
 import { createTracer } from "./observability/tracing.ts";
-import { createSecretBox, deriveKey, loadEncryptionKey } from "./secret-box.ts";
+import { createSecretBox, deriveKey, loadEncryptionKey, type SecretBox } from "./secret-box.ts";
 import { DuplicateKeyError } from "./store/errors.ts";
 import { openStore } from "./store/open-store.ts";
 import { withReadCache } from "./store/read-cache.ts";
 import { lockDatabase } from "./store/sqlite/database-lock.ts";
+import { newWriteGateMemory } from "./store/sqlite/write-gate.ts";
+import type { Store } from "./store/store.ts";
 import { createAddressPolicy } from "./webhook/address-policy.ts";
 
 const HOUSEKEEPING_EVERY_MS = 60_000;
@@ -43,27 +44,6 @@ export const VERSION: string = JSON.parse(
 export interface Running {
   url: string;
   close(): Promise<void>;
-}
-
-export function createLogger(config: Config) {
-  const destination = config.logFormat === "pretty" ? prettyLogStream(process.stdout) : undefined;
-  return pino(
-    {
-      level: config.logLevel,
-      base: { service: "outbound" },
-      // Belt and braces: nothing we log carries these, but a stray object must not leak them.
-      redact: [
-        "req.headers.authorization",
-        "headers.authorization",
-        "secret",
-        "token",
-        "key",
-        "*.secret",
-        "*.token",
-      ],
-    },
-    destination,
-  );
 }
 
 /**
@@ -82,6 +62,38 @@ async function seedOnce(seed: () => Promise<void>): Promise<void> {
   }
 }
 
+/** Relay URLs are the only ones the main thread sends to when delivery runs in threads. */
+const noDirectSends: HttpSender = {
+  send: () => Promise.reject(new Error("deliveries are sent from the delivery threads")),
+  close: async () => {},
+};
+
+/**
+ * `OUTBOUND_WORKER_THREADS=0`: the worker shares the API's event loop (one core, or traces on). Messages accepted
+ * by other processes (PostgreSQL) wake it at once; polling stays the truth.
+ */
+function deliverOnThisThread(
+  config: Config,
+  deps: { store: Store; secrets: SecretBox; logger: Logger; relays: RelayHub },
+  hooks: DeliveryHooks,
+): Delivery {
+  const sender = deps.relays.wrap(createDeliverySender(config));
+  const worker = createDeliveryWorker(config, { ...deps, sender, version: VERSION }, hooks);
+  let unlisten: (() => Promise<void>) | undefined;
+  return {
+    async start() {
+      unlisten = await deps.store.listenForWork(() => worker.notify());
+      worker.start();
+    },
+    notify: () => worker.notify(),
+    async stop(graceMs) {
+      await unlisten?.();
+      await worker.stop(graceMs);
+      await sender.close();
+    },
+  };
+}
+
 /** What a process runs: `serve` = API + delivery (what `npm start` runs), `api` = API only, `worker` = delivery only. */
 export type Role = "serve" | "api" | "worker";
 
@@ -92,7 +104,9 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
   // here, without releasing or re-sending the claims of the one that runs. API-only processes share the file.
   const sqlitePath = config.database.kind === "sqlite" ? config.database.path : ":memory:";
   const lock = role === "api" || sqlitePath === ":memory:" ? null : lockDatabase(sqlitePath);
-  const store = withReadCache(await openStore(config.database), READ_CACHE_TTL_MS, Date.now);
+  // Shared with the delivery threads' SQLite connections: their writes and ours take turns without sleeping.
+  const writeGate = newWriteGateMemory();
+  const store = withReadCache(await openStore(config.database, { writeGate }), READ_CACHE_TTL_MS, Date.now);
   const key = loadEncryptionKey(config.encryptionKey, config.dataDir);
   const secrets = createSecretBox(key);
   const addressPolicy = createAddressPolicy(config.allowedSubnets);
@@ -111,30 +125,14 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
       : {}),
   });
   const relays = createRelayHub({ timeoutMs: config.requestTimeoutMs });
-  const sender = relays.wrap(
-    createHttpSender({
-      timeoutMs: config.requestTimeoutMs,
-      policy: addressPolicy,
-      requireHttps: config.requireHttps,
-      caFile: config.caFile,
-    }),
-  );
-  const worker = createWorker({
-    store,
-    sender,
-    secrets,
-    logger,
-    retryScheduleMs: config.retryScheduleMs,
-    requestTimeoutMs: config.requestTimeoutMs,
-    concurrency: config.workerConcurrency,
-    endpointConcurrency: config.endpointConcurrency,
-    leaseMs: config.leaseMs,
-    owner: `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`,
-    userAgent: `Outbound/${VERSION}`,
-    onEndpointDisabled: (attempt) =>
+  const hooks: DeliveryHooks = {
+    onEndpointDisabled: (attempt) => {
+      // A delivery thread's store has no cache of ours: routing here must stop using the endpoint at once.
+      store.forgetEndpoints(attempt.appId);
       void emitEndpointDisabled(ctx, attempt.appId, attempt.endpointId, attempt.createdAt).catch(
         (error: unknown) => logger.error({ err: error }, "emitting endpoint.disabled failed"),
-      ),
+      );
+    },
     traceparentFor: (msgId, endpointId) => telemetry.attemptTraceparent(msgId, endpointId),
     onOutcomesRecorded: (outcomes) => {
       telemetry.recordOutcomes(outcomes, Date.now());
@@ -142,7 +140,22 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
         logger.error({ err: error }, "emitting message.attempt events failed"),
       );
     },
-  });
+  };
+  const delivery: Delivery | null =
+    role === "api"
+      ? null
+      : config.workerThreads > 0
+        ? createDeliveryThreads({
+            config,
+            count: config.workerThreads,
+            key,
+            writeGate,
+            version: VERSION,
+            logger,
+            relaySender: relays.wrap(noDirectSends),
+            hooks,
+          })
+        : deliverOnThisThread(config, { store, secrets, logger, relays }, hooks);
   const ctx: Context = {
     config,
     store,
@@ -150,7 +163,7 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
     linkKey: deriveKey(key, "links"),
     addressPolicy,
     logger,
-    notifyWork: () => worker.notify(),
+    notifyWork: () => delivery?.notify(),
     now: Date.now,
     quotas: createQuotaGuard(config.quotas),
     telemetry,
@@ -178,10 +191,9 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
   const imports = createImportRunner(ctx);
   const tasks = createTaskRunner(ctx);
   const api = role === "worker" ? null : buildApi(ctx, imports, VERSION, tasks);
+  // Delivery threads start before the port opens: once the API answers, the whole process is up.
+  await delivery?.start();
   await api?.listen({ port: config.port, host: config.host });
-  // Messages accepted by other processes (PostgreSQL) wake this worker at once; polling stays the truth.
-  const unlisten = role === "api" ? null : await store.listenForWork(() => worker.notify());
-  if (role !== "api") worker.start();
   if (api) {
     await imports.resumeUnfinished();
     await tasks.resumeUnfinished();
@@ -200,21 +212,21 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`;
   const database = config.database.kind === "sqlite" ? config.database.path : "postgres";
-  if (api) logger.info({ url, database, role }, "Outbound is listening");
-  else logger.info({ database, role }, "Outbound is delivering");
+  // 0: delivery shares the API's event loop (OUTBOUND_WORKER_THREADS).
+  const deliveryThreads = delivery ? config.workerThreads : undefined;
+  if (api) logger.info({ url, database, role, deliveryThreads }, "Outbound is listening");
+  else logger.info({ database, role, deliveryThreads }, "Outbound is delivering");
 
   return {
     url,
     async close() {
       clearInterval(housekeeping);
       // The worker's grace runs while the API drains, so the whole stop takes about OUTBOUND_SHUTDOWN_GRACE.
-      const workerStopped = worker.stop(config.shutdownGraceMs);
+      const deliveryStopped = delivery?.stop(config.shutdownGraceMs);
       await api?.close();
-      await unlisten?.();
-      await workerStopped;
+      await deliveryStopped;
       await imports.stop();
       await tasks.idle();
-      await sender.close();
       await telemetry.close();
       await store.close();
       lock?.release();

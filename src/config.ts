@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { parseDuration, parseRetrySchedule } from "./duration.ts";
@@ -27,6 +28,11 @@ export interface Config {
   publicUrl: string;
   endpointConcurrency: number;
   workerConcurrency: number;
+  /**
+   * Delivery threads (`worker_threads`) beside the API's event loop; 0 delivers on the main thread. SQLite allows
+   * one (one claimer per file); PostgreSQL any number, each claiming on its own.
+   */
+  workerThreads: number;
   /** Extra CA certificates (PEM file) trusted for https deliveries. */
   caFile: string | undefined;
   maxMessageBytes: number;
@@ -130,6 +136,12 @@ const envSchema = z.object({
   OUTBOUND_PUBLIC_URL: z.url().optional(),
   OUTBOUND_ENDPOINT_CONCURRENCY: positiveInt.pipe(z.number().int().min(1).max(1000)).default(8),
   OUTBOUND_WORKER_CONCURRENCY: positiveInt.pipe(z.number().int().min(1).max(10000)).default(256),
+  OUTBOUND_WORKER_THREADS: z
+    .string()
+    .regex(/^\d+$/, "must be a whole number (0: deliver on the API's thread)")
+    .transform(Number)
+    .pipe(z.number().int().min(0).max(64))
+    .optional(),
   OUTBOUND_CA_FILE: z.string().min(1).optional(),
   OUTBOUND_MAX_MESSAGE_BYTES: positiveInt.pipe(z.number().int().min(1024)).default(1024 * 1024),
   OUTBOUND_PORTAL_FRAME_ANCESTORS: z
@@ -191,13 +203,38 @@ export function loadClientConfig(env: Record<string, string | undefined> = proce
   return { url, token: env.OUTBOUND_API_TOKEN, noColor: Boolean(env.NO_COLOR) };
 }
 
+/**
+ * How many delivery threads: the API keeps the main thread, delivery gets a core of its own when there is a second
+ * one. A string is the reason an explicit choice is refused.
+ */
+export function chooseWorkerThreads(
+  requested: number | undefined,
+  setting: { cores: number; postgres: boolean; memory: boolean; traces: boolean },
+): number | string {
+  if (requested === undefined) {
+    // Traces link each attempt's span to its message's, which the API's thread holds; an in-memory database
+    // exists only for the connection that made it.
+    return setting.cores >= 2 && !setting.traces && !setting.memory ? 1 : 0;
+  }
+  if (requested === 0) return 0;
+  if (setting.memory) return "must be 0 with an in-memory SQLite database (a thread cannot open it)";
+  if (setting.traces)
+    return "must be 0 while traces are exported (OTEL_EXPORTER_OTLP_ENDPOINT): attempt spans are made on the API's thread";
+  if (!setting.postgres && requested > 1)
+    return "at most 1 with SQLite (one claimer per database file); use PostgreSQL for more";
+  return requested;
+}
+
 function defaultPublicUrl(host: string, port: number): string {
   const name = host === "0.0.0.0" || host === "::" ? "localhost" : host.includes(":") ? `[${host}]` : host;
   return `http://${name}:${port}`;
 }
 
 /** Parses and validates the environment once; every other module receives the resulting Config. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  cores: number = availableParallelism(),
+): Config {
   const present = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
   );
@@ -221,10 +258,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       "OUTBOUND_ENCRYPTION_KEY: required with a PostgreSQL DATABASE_URL (every process must share it)",
     );
   }
+  const sqlitePath = values.DATABASE_URL.replace(/^(sqlite|file):(\/\/)?/, "");
+  const workerThreads = chooseWorkerThreads(values.OUTBOUND_WORKER_THREADS, {
+    cores,
+    postgres,
+    memory: !postgres && sqlitePath === ":memory:",
+    traces: values.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined,
+  });
+  if (typeof workerThreads === "string") problems.push(`OUTBOUND_WORKER_THREADS: ${workerThreads}`);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
   const database: DatabaseConfig = postgres
     ? { kind: "postgres", url: values.DATABASE_URL, pool: values.OUTBOUND_PG_POOL }
-    : { kind: "sqlite", path: values.DATABASE_URL.replace(/^(sqlite|file):(\/\/)?/, "") };
+    : { kind: "sqlite", path: sqlitePath };
   const sqliteDir =
     database.kind === "sqlite" && database.path !== ":memory:"
       ? path.dirname(path.resolve(database.path))
@@ -247,6 +292,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: (values.OUTBOUND_PUBLIC_URL ?? defaultPublicUrl(values.HOST, port)).replace(/\/+$/, ""),
     endpointConcurrency: values.OUTBOUND_ENDPOINT_CONCURRENCY,
     workerConcurrency: values.OUTBOUND_WORKER_CONCURRENCY,
+    workerThreads: typeof workerThreads === "number" ? workerThreads : 0,
     caFile: values.OUTBOUND_CA_FILE,
     maxMessageBytes: values.OUTBOUND_MAX_MESSAGE_BYTES,
     portalFrameAncestors: values.OUTBOUND_PORTAL_FRAME_ANCESTORS,

@@ -108,8 +108,18 @@ function peerEndpoints(receiver: Receiver): PeerEndpoint[] {
   }));
 }
 
-export async function outboundSender(receiver: Receiver, cap: string): Promise<Sender> {
-  const server = await startServer({ env: { OUTBOUND_ENDPOINT_CONCURRENCY: cap } });
+/**
+ * Outbound as `npm start` runs it (delivery in its own thread where a second core exists), or with `threads: "0"`
+ * everything on one event loop, as before OUTBOUND_WORKER_THREADS: the two side by side show what the thread gives.
+ */
+export async function outboundSender(
+  receiver: Receiver,
+  cap: string,
+  threads?: "0",
+): Promise<Sender> {
+  const server = await startServer({
+    env: { OUTBOUND_ENDPOINT_CONCURRENCY: cap, ...(threads ? { OUTBOUND_WORKER_THREADS: threads } : {}) },
+  });
   const api = new Api(server);
   try {
     const appId = await api.createApp("bench-peers");
@@ -118,7 +128,7 @@ export async function outboundSender(receiver: Receiver, cap: string): Promise<S
       await api.call("POST", `/api/v1/app/${appId}/endpoint`, body, 201);
     }
     return {
-      name: "Outbound (SQLite)",
+      name: threads ? "Outbound (SQLite, one thread)" : "Outbound (SQLite)",
       share: 1,
       pid: server.pid,
       send: httpSender(server.url, `/api/v1/app/${appId}/msg`, api.headers),

@@ -4,7 +4,8 @@
  * message is signed (Standard Webhooks) and POSTed once. delivered/s = messages ÷ (first send → last arrival).
  *
  * - bare undici: a Pool of 64 connections POSTs the payload straight to the receiver (the ceiling, 1.00);
- * - Outbound: `outbound serve` with `npm start`'s flags, SQLite, 10 endpoints with `filterTypes`;
+ * - Outbound: `outbound serve` with `npm start`'s flags, SQLite, 10 endpoints with `filterTypes`; and the same with
+ *   OUTBOUND_WORKER_THREADS=0 (API and delivery on one event loop), to show what the delivery thread gives;
  * - BullMQ + Redis and graphile-worker + PostgreSQL: bench/peers/*-peer.ts, each its own process.
  *
  * Every sender runs once per round and the order rotates between rounds, so a noisy neighbour hurts them alike;
@@ -116,6 +117,7 @@ export const peers: Scenario = {
     const missing: string[] = [];
     try {
       senders.push(await outboundSender(receiver, cap));
+      senders.push(await outboundSender(receiver, cap, "0"));
       for (const [name, start] of [
         ["BullMQ + Redis", () => bullmqSender(receiver)],
         ["graphile-worker + PostgreSQL", () => graphileSender(receiver)],

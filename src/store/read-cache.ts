@@ -1,12 +1,18 @@
 import type { Store } from "./store.ts";
 import type { ApplicationRow, EndpointRow } from "./types.ts";
 
+/** A store with the routing cache, which the process can also drop (a delivery thread disabled an endpoint). */
+export interface CachedStore extends Store {
+  /** Forgets the cached endpoints of one application, or of all. */
+  forgetEndpoints(appId?: string): void;
+}
+
 /**
  * Caches the two reads every message pays for: the application and its enabled endpoints (routing). Writes made
  * through this store invalidate at once; changes made by other processes show within `ttlMs` of the injected clock.
  * Every other method is forwarded as it is, one by one, so a method added to Store must be added here too.
  */
-export function withReadCache(store: Store, ttlMs: number, now: () => number): Store {
+export function withReadCache(store: Store, ttlMs: number, now: () => number): CachedStore {
   const endpoints = new Map<string, { at: number; rows: Promise<EndpointRow[]> }>();
   const apps = new Map<string, { at: number; row: Promise<ApplicationRow | null> }>();
   const fresh = (at: number) => now() - at < ttlMs;
@@ -14,6 +20,7 @@ export function withReadCache(store: Store, ttlMs: number, now: () => number): S
     appId === undefined ? endpoints.clear() : endpoints.delete(appId);
 
   return {
+    forgetEndpoints,
     listEnabledEndpoints(appId) {
       const hit = endpoints.get(appId);
       if (hit && fresh(hit.at)) return hit.rows;

@@ -49,6 +49,8 @@ test(`${MESSAGES} messages × ${ENDPOINTS} endpoints survive ${KILLS} SIGKILLs`,
     OUTBOUND_RETRY_SCHEDULE: "200ms,500ms,1s,1s,1s,1s,1s,1s",
     OUTBOUND_REQUEST_TIMEOUT: "2s",
     OUTBOUND_LEASE: "3s",
+    // The default on a multi-core machine, set so a single-core one tests the same path.
+    OUTBOUND_WORKER_THREADS: "1",
   });
   const receivers: Receiver[] = [];
   for (let i = 0; i < ENDPOINTS; i++) receivers.push(await startReceiver());

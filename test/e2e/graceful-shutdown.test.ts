@@ -14,7 +14,8 @@ after(stopAllServers);
 afterEach(reportServerLogsOnFailure);
 
 test("an attempt in flight at SIGTERM completes and is recorded; nothing is left 'sending'", async (t) => {
-  const server = await startServer();
+  // Delivery in its own thread (the multi-core default): the stop travels to it and its results come back.
+  const server = await startServer({ OUTBOUND_WORKER_THREADS: "1" });
   const receiver = await startReceiver(() => ({ status: 200, delayMs: 1_500 }));
   t.after(() => receiver.close());
   const app = await server.svix.application.create({ name: "graceful" });
@@ -40,7 +41,7 @@ test("an attempt in flight at SIGTERM completes and is recorded; nothing is left
 });
 
 test("after OUTBOUND_SHUTDOWN_GRACE, attempts in flight are aborted, recorded as interrupted and delivered once after the restart", async (t) => {
-  const server = await startServer({ OUTBOUND_SHUTDOWN_GRACE: "300ms" });
+  const server = await startServer({ OUTBOUND_SHUTDOWN_GRACE: "300ms", OUTBOUND_WORKER_THREADS: "1" });
   const gate = createGate();
   const receiver = await startReceiver(() => ({ until: gate.promise }));
   t.after(() => receiver.close());

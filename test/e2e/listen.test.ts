@@ -25,7 +25,12 @@ let receiver: Receiver;
 
 before(async () => {
   // No loopback exemption: the server itself refuses to connect to 127.0.0.1.
-  server = await startServer({ OUTBOUND_ALLOWED_SUBNETS: "", OUTBOUND_RETRY_SCHEDULE: "1h" });
+  // Relays live on the API's thread; deliveries to them cross from the delivery thread (the multi-core default).
+  server = await startServer({
+    OUTBOUND_ALLOWED_SUBNETS: "",
+    OUTBOUND_RETRY_SCHEDULE: "1h",
+    OUTBOUND_WORKER_THREADS: "1",
+  });
   receiver = await startReceiver((request) =>
     request.body.includes('"fail":true') ? { status: 500, body: "nope" } : { status: 201, body: "thanks" },
   );

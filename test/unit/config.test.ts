@@ -27,3 +27,38 @@ test("durations a timer cannot honour stop the start naming the variable", () =>
   assert.equal(config.requestTimeoutMs, 24 * 86_400_000);
   assert.equal(config.shutdownGraceMs, 0, "no grace at all is a valid choice");
 });
+
+test("OUTBOUND_WORKER_THREADS: one delivery thread where a second core exists, refusals name the reason", () => {
+  const pg = { DATABASE_URL: "postgres://127.0.0.1/x", OUTBOUND_ENCRYPTION_KEY: "k".repeat(32) };
+  const traces = { OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318" };
+  const chosen: Array<[Record<string, string>, number, number]> = [
+    [base, 2, 1],
+    [base, 1, 0],
+    [{ ...base, ...traces }, 8, 0],
+    [{ DATABASE_URL: ":memory:" }, 8, 0],
+    [{ ...base, OUTBOUND_WORKER_THREADS: "0" }, 8, 0],
+    [{ ...base, OUTBOUND_WORKER_THREADS: "1" }, 1, 1],
+    [{ ...pg, OUTBOUND_WORKER_THREADS: "3" }, 2, 3],
+    [{ ...traces, ...base, OUTBOUND_WORKER_THREADS: "0" }, 2, 0],
+  ];
+  for (const [env, cores, threads] of chosen) {
+    assert.equal(loadConfig(env, cores).workerThreads, threads, `${JSON.stringify(env)} on ${cores} cores`);
+  }
+  const refused: Array<[Record<string, string>, RegExp]> = [
+    [{ ...base, OUTBOUND_WORKER_THREADS: "2" }, /at most 1 with SQLite/],
+    [{ DATABASE_URL: ":memory:", OUTBOUND_WORKER_THREADS: "1" }, /in-memory/],
+    [{ ...base, ...traces, OUTBOUND_WORKER_THREADS: "1" }, /traces/],
+    [{ ...base, OUTBOUND_WORKER_THREADS: "two" }, /whole number/],
+    [{ ...base, OUTBOUND_WORKER_THREADS: "65" }, /OUTBOUND_WORKER_THREADS/],
+  ];
+  for (const [env, reason] of refused) {
+    assert.throws(
+      () => loadConfig(env, 2),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        /OUTBOUND_WORKER_THREADS/.test(error.message) &&
+        reason.test(error.message),
+      JSON.stringify(env),
+    );
+  }
+});

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
+import { writeGate } from "./write-gate.ts";
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
 
@@ -11,11 +12,21 @@ export interface SqliteDb {
   prepare(sql: string): StatementSync;
   /** Runs fn inside BEGIN IMMEDIATE … COMMIT (rolls back on throw). Not re-entrant. */
   transaction<T>(fn: () => T): T;
+  /**
+   * The same, but waits for its turn at the write gate without blocking the event loop (hot paths: the group
+   * commit, claims and outcomes, which another thread of this process may be writing beside).
+   */
+  transactionAsync<T>(fn: () => T): Promise<T>;
 }
 
 export type Params = SQLInputValue[];
 
-export function openSqlite(file: string): SqliteDb {
+/**
+ * `writeGate`: shared memory from `newWriteGateMemory()`, the same for every thread of this process that opens
+ * `file`, so that their write transactions queue without blocking in SQLite's busy handler.
+ */
+export function openSqlite(file: string, writeGateMemory?: SharedArrayBuffer): SqliteDb {
+  const gate = writeGateMemory ? writeGate(writeGateMemory) : null;
   if (file !== ":memory:") restrictFiles(file);
   const raw = new DatabaseSync(file);
   // WAL lets API reads run while the worker writes; NORMAL sync keeps commits durable against process
@@ -25,6 +36,22 @@ export function openSqlite(file: string): SqliteDb {
   raw.exec("PRAGMA foreign_keys = ON");
   raw.exec("PRAGMA busy_timeout = 5000");
   const statements = new Map<string, StatementSync>();
+  /** `entered`: this thread holds the write gate, and leaves it once the transaction ends. */
+  function inTransaction<T>(fn: () => T, entered: boolean): T {
+    try {
+      raw.exec("BEGIN IMMEDIATE");
+      try {
+        const result = fn();
+        raw.exec("COMMIT");
+        return result;
+      } catch (error) {
+        raw.exec("ROLLBACK");
+        throw error;
+      }
+    } finally {
+      if (entered) gate?.leave();
+    }
+  }
   const db: SqliteDb = {
     raw,
     prepare(sql) {
@@ -36,15 +63,10 @@ export function openSqlite(file: string): SqliteDb {
       return statement;
     },
     transaction(fn) {
-      raw.exec("BEGIN IMMEDIATE");
-      try {
-        const result = fn();
-        raw.exec("COMMIT");
-        return result;
-      } catch (error) {
-        raw.exec("ROLLBACK");
-        throw error;
-      }
+      return inTransaction(fn, gate?.enter() ?? false);
+    },
+    async transactionAsync(fn) {
+      return inTransaction(fn, (await gate?.enterAsync()) ?? false);
     },
   };
   migrate(db);

@@ -49,7 +49,7 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
     }) {
       // BEGIN IMMEDIATE takes the database's write lock: claimers in other processes on the same file wait, so the
       // counts read here cannot change before the leases below are written.
-      return db.transaction(() => {
+      return db.transactionAsync(() => {
         const skipSql = paused.length > 0 ? `AND d.endpoint_id NOT IN (${placeholders(paused.length)})` : "";
         // Endpoints whose circuit breaker is open are skipped; half-open ones get one attempt at a time.
         const rows = db
@@ -118,12 +118,18 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
     },
 
     async recordOutcomes(outcomes, { now, owner, circuit }) {
-      return db.transaction(() => {
+      return db.transactionAsync(() => {
         const disabled: AttemptRow[] = [];
         const updateDelivery = db.prepare(
           `UPDATE deliveries SET status = ?, due_at = ?, attempts = attempts + ?, lease_owner = NULL, updated_at = ?
            WHERE msg_id = ? AND endpoint_id = ? AND status = ${STATUS_SENDING} AND lease_owner = ?`,
         );
+        const healthy = db.prepare(
+          `UPDATE endpoints SET failing_since = NULL, consecutive_failures = 0, circuit_open_until = NULL
+           WHERE id = ? AND (failing_since IS NOT NULL OR consecutive_failures > 0)`,
+        );
+        // Endpoints this batch already marked healthy with nothing since: a second success changes nothing.
+        const markedHealthy = new Set<string>();
         for (const o of outcomes) {
           insertAttempt(o.attempt);
           // An attempt this process cut short (shutdown) does not move the delivery in its retry schedule.
@@ -132,11 +138,12 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
           const endpointId = o.attempt.endpointId;
           if (o.endpointEffect === "none") continue;
           if (o.endpointEffect === "success") {
-            db.prepare(
-              `UPDATE endpoints SET failing_since = NULL, consecutive_failures = 0, circuit_open_until = NULL
-               WHERE id = ? AND (failing_since IS NOT NULL OR consecutive_failures > 0)`,
-            ).run(endpointId);
-          } else if (o.endpointEffect === "failure") {
+            if (!markedHealthy.has(endpointId)) healthy.run(endpointId);
+            markedHealthy.add(endpointId);
+            continue;
+          }
+          markedHealthy.delete(endpointId);
+          if (o.endpointEffect === "failure") {
             // Read the count inside the transaction: concurrent failures must add up to open the circuit.
             const row = db
               .prepare(

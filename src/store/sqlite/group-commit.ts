@@ -22,12 +22,14 @@ export function createGroupCommit(db: SqliteDb): GroupCommit {
   const queue: Pending[] = [];
   let scheduled = false;
 
-  function flush() {
-    scheduled = false;
-    const batch = queue.splice(0, MAX_BATCH);
-    if (queue.length > 0) schedule();
+  async function flush() {
+    const taken: { batch: Pending[] | undefined } = { batch: undefined };
     try {
-      db.transaction(() => {
+      // Taken once this thread's turn to write has come: whatever arrived while another thread of this process
+      // was writing joins this batch.
+      await db.transactionAsync(() => {
+        const batch = queue.splice(0, MAX_BATCH);
+        taken.batch = batch;
         for (const entry of batch) {
           db.raw.exec("SAVEPOINT w");
           try {
@@ -41,19 +43,25 @@ export function createGroupCommit(db: SqliteDb): GroupCommit {
         }
       });
     } catch (error) {
-      for (const entry of batch) entry.reject(error);
+      // BEGIN or COMMIT failed: nothing of the batch (or of the queue's head, when BEGIN did) was written.
+      for (const entry of taken.batch ?? queue.splice(0, MAX_BATCH)) entry.reject(error);
       return;
     }
-    for (const entry of batch) {
+    for (const entry of taken.batch ?? []) {
       if (entry.error === undefined) entry.resolve();
       else entry.reject(entry.error);
     }
   }
 
+  /** One flush at a time: the next starts when the previous committed, with whatever arrived meanwhile. */
   function schedule() {
     if (scheduled) return;
     scheduled = true;
-    setImmediate(flush);
+    setImmediate(async () => {
+      await flush();
+      scheduled = false;
+      if (queue.length > 0) schedule();
+    });
   }
 
   return {

@@ -15,8 +15,8 @@ import { taskQueries } from "./task-queries.ts";
  * The embedded store: one SQLite file in WAL mode. Several processes may open it (API processes beside the one
  * that delivers): every write transaction takes SQLite's write lock (BEGIN IMMEDIATE), so claims stay exclusive.
  */
-export function createSqliteStore(file: string): Store {
-  const db = openSqlite(file);
+export function createSqliteStore(file: string, writeGateMemory?: SharedArrayBuffer): Store {
+  const db = openSqlite(file, writeGateMemory);
   const store: Store = {
     async close() {
       db.raw.close();

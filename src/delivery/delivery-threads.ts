@@ -1,0 +1,157 @@
+import { Worker as Thread } from "node:worker_threads";
+import type { Logger } from "pino";
+import type { Config } from "../config.ts";
+import { StartupError } from "../startup-failure.ts";
+import type { DeliveryHooks } from "./delivery-setup.ts";
+import type { DeliveryThreadData } from "./delivery-thread.ts";
+import type { HttpSender } from "./http-sender.ts";
+import type { FromDeliveryThread, ToDeliveryThread } from "./thread-protocol.ts";
+
+/** Delivery as the process around it sees it, wherever it runs. */
+export interface Delivery {
+  /** Starts delivering; rejects when it cannot (the message is the start-up failure to show). */
+  start(): Promise<void>;
+  /** New work may be due now. */
+  notify(): void;
+  /** Stops claiming, gives attempts in flight `graceMs`, and resolves once every result is written. */
+  stop(graceMs: number): Promise<void>;
+}
+
+export interface DeliveryThreadOptions {
+  config: Config;
+  count: number;
+  key: Uint8Array;
+  /** The main thread's SQLite write gate (ignored by PostgreSQL). */
+  writeGate: SharedArrayBuffer;
+  version: string;
+  logger: Logger;
+  /** Sends to `outbound listen` relays, which live on this thread. */
+  relaySender: HttpSender;
+  hooks: DeliveryHooks;
+  /** A crashed thread is started again after this long (doubling up to a minute while it keeps crashing). */
+  restartAfterMs?: number;
+}
+
+const MAX_RESTART_DELAY_MS = 60_000;
+
+/**
+ * `OUTBOUND_WORKER_THREADS` delivery threads. Notifications are coalesced to one message per thread per turn of
+ * the event loop, however many messages were accepted in it. A thread that dies unexpectedly is started again: its
+ * claims stay leased to the dead owner until the lease expires, then any claimer sends them (at-least-once, as after
+ * a process crash).
+ */
+export function createDeliveryThreads(options: DeliveryThreadOptions): Delivery {
+  const data: DeliveryThreadData = {
+    config: options.config,
+    key: options.key,
+    writeGate: options.writeGate,
+    version: options.version,
+  };
+  const threads = new Set<Thread>();
+  let stopping = false;
+  let notifyQueued = false;
+  let restartDelay = options.restartAfterMs ?? 1_000;
+
+  function send(thread: Thread, message: ToDeliveryThread) {
+    thread.postMessage(message);
+  }
+
+  function spawn(): Promise<void> {
+    const thread = new Thread(new URL("./delivery-thread.ts", import.meta.url), {
+      workerData: data,
+      name: "outbound-delivery",
+    });
+    const relayStops = new Map<number, AbortController>();
+    return new Promise((resolve, reject) => {
+      let started = false;
+      thread.on("message", (message: FromDeliveryThread) => {
+        switch (message.type) {
+          case "ready":
+            started = true;
+            threads.add(thread);
+            restartDelay = options.restartAfterMs ?? 1_000;
+            resolve();
+            break;
+          case "failed":
+            reject(message.startup ? new StartupError(message.message) : new Error(message.message));
+            break;
+          case "outcomes":
+            options.hooks.onOutcomesRecorded(message.outcomes);
+            break;
+          case "endpoint-disabled":
+            options.hooks.onEndpointDisabled(message.attempt);
+            break;
+          case "relay-send": {
+            const stop = new AbortController();
+            relayStops.set(message.id, stop);
+            void options.relaySender.send(message.request, stop.signal).then((result) => {
+              relayStops.delete(message.id);
+              send(thread, { type: "relay-result", id: message.id, result });
+            });
+            break;
+          }
+          case "relay-abort":
+            relayStops.get(message.id)?.abort();
+            break;
+          case "stopped":
+            break;
+        }
+      });
+      thread.on("error", (error) => {
+        options.logger.error({ err: error }, "delivery thread crashed");
+        if (!started) reject(error);
+      });
+      thread.on("exit", (code) => {
+        threads.delete(thread);
+        for (const stop of relayStops.values()) stop.abort();
+        if (!started || stopping) return;
+        options.logger.error({ code, restartInMs: restartDelay }, "delivery thread exited; starting another");
+        const timer = setTimeout(() => {
+          if (stopping) return;
+          spawn().catch((error: unknown) =>
+            options.logger.error({ err: error }, "restarting the delivery thread failed"),
+          );
+        }, restartDelay);
+        timer.unref();
+        restartDelay = Math.min(restartDelay * 2, MAX_RESTART_DELAY_MS);
+      });
+    });
+  }
+
+  async function stopThread(thread: Thread, graceMs: number): Promise<void> {
+    const exited = new Promise<void>((resolve) => thread.once("exit", () => resolve()));
+    const stopped = new Promise<void>((resolve) =>
+      thread.on("message", (message: FromDeliveryThread) => {
+        if (message.type === "stopped") resolve();
+      }),
+    );
+    send(thread, { type: "stop", graceMs });
+    await Promise.race([stopped, exited]);
+    // Everything is written; whatever the thread still holds (log buffers flush synchronously) can go.
+    await thread.terminate();
+  }
+
+  return {
+    async start() {
+      const started = await Promise.allSettled(Array.from({ length: options.count }, () => spawn()));
+      const failure = started.find((result) => result.status === "rejected");
+      if (failure) {
+        stopping = true;
+        await Promise.all([...threads].map((thread) => stopThread(thread, 0)));
+        throw failure.reason;
+      }
+    },
+    notify() {
+      if (notifyQueued) return;
+      notifyQueued = true;
+      queueMicrotask(() => {
+        notifyQueued = false;
+        for (const thread of threads) send(thread, { type: "notify" });
+      });
+    },
+    async stop(graceMs) {
+      stopping = true;
+      await Promise.all([...threads].map((thread) => stopThread(thread, graceMs)));
+    },
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * OUTBOUND_WORKER_THREADS: delivery in a thread of its own (the default where a second core exists) and on the API's
+ * event loop (0) behave alike from outside: signed deliveries, outcomes counted in /metrics (recorded by the thread,
+ * counted by the main thread), and an endpoint disabled by a 410 leaves routing at once.
+ */
+import assert from "node:assert/strict";
+import { after, afterEach, test } from "node:test";
+import { eventually } from "../support/poll.ts";
+import { startReceiver } from "../support/receiver.ts";
+import { reportServerLogsOnFailure, startServer, stopAllServers } from "../support/server.ts";
+
+after(stopAllServers);
+afterEach(reportServerLogsOnFailure);
+
+const MESSAGES = 40;
+
+async function successes(url: string, token: string): Promise<number> {
+  const response = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+  const text = await response.text();
+  return text
+    .split("\n")
+    .filter((line) => line.startsWith('outbound_delivery_attempts_total{outcome="success"'))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0);
+}
+
+for (const threads of ["0", "1"]) {
+  test(`OUTBOUND_WORKER_THREADS=${threads}: deliveries are signed, counted, and a 410 stops routing at once`, async (t) => {
+    const server = await startServer({
+      OUTBOUND_WORKER_THREADS: threads,
+      OUTBOUND_RETRY_SCHEDULE: "1h",
+      LOG_LEVEL: "info",
+    });
+    const startLine = new RegExp(`"deliveryThreads":${threads}\\b`);
+    // The line follows the port opening, so it may land a moment after the server first answers.
+    await eventually(
+      async () => server.logs(),
+      (logs) => startLine.test(logs),
+      "the start-up line says where",
+    );
+    const receiver = await startReceiver();
+    const gone = await startReceiver(() => ({ status: 410 }));
+    t.after(() => Promise.all([receiver.close(), gone.close()]));
+    const app = await server.svix.application.create({ name: `threads ${threads}` });
+    const endpoint = await server.svix.endpoint.create(app.id, { url: receiver.url });
+    const secret = (await server.svix.endpoint.getSecret(app.id, endpoint.id)).key;
+    for (let i = 0; i < MESSAGES; i++) {
+      await server.svix.message.create(app.id, { eventType: "thread.test", payload: { i } });
+    }
+    await receiver.waitFor(MESSAGES);
+    receiver.verify(secret);
+    assert.equal(new Set(receiver.messageIds()).size, MESSAGES, "each message once");
+    await eventually(
+      () => successes(server.url, server.token),
+      (count) => count === MESSAGES,
+      "every outcome counted in /metrics",
+    );
+
+    // The 410 disables the endpoint in the delivery thread's transaction; the API's routing must drop it at once,
+    // although it read (and cached) the endpoint list for the message just before.
+    const doomed = await server.svix.endpoint.create(app.id, { url: gone.url });
+    await server.svix.message.create(app.id, { eventType: "thread.test", payload: { last: false } });
+    await eventually(
+      () => server.svix.endpoint.get(app.id, doomed.id),
+      (out) => out.disabled === true,
+      "the endpoint disabled by its 410",
+    );
+    const after410 = await server.svix.message.create(app.id, {
+      eventType: "thread.test",
+      payload: { last: true },
+    });
+    const destinations = await server.svix.messageAttempt.listAttemptedDestinations(app.id, after410.id);
+    assert.deepEqual(
+      destinations.data.map((d) => d.id),
+      [endpoint.id],
+      "no delivery is made for the disabled endpoint",
+    );
+    assert.equal(gone.requests.length, 1);
+  });
+}
