@@ -244,13 +244,14 @@ export function columnLayout(
   };
 }
 
-/** The file's records, read in large chunks and split without holding more than one record's bytes. */
-async function* readRecords(file: string, delimiter: string): AsyncGenerator<CsvRecord> {
+/**
+ * The file's records, a chunk's worth at a time (one await per chunk, not per record), split without holding more
+ * than one record's bytes.
+ */
+async function* readRecords(file: string, delimiter: string): AsyncGenerator<CsvRecord[]> {
   const splitter = createRecordSplitter(delimiter, MAX_RECORD_BYTES);
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 64 * 1024 })) {
-    yield* splitter.push(chunk as Buffer);
-  }
-  yield* splitter.end();
+  for await (const chunk of fs.createReadStream(file)) yield splitter.push(chunk as Buffer);
+  yield splitter.end();
 }
 
 async function runImport(ctx: Context, initial: ImportRow, stop: AbortSignal): Promise<void> {
@@ -287,27 +288,29 @@ async function runImport(ctx: Context, initial: ImportRow, stop: AbortSignal): P
   };
   const records = readRecords(file, delimiter);
   try {
-    for await (const record of records) {
-      if (record.kind === "malformed")
-        return unreadable(header ? `row ${rowNumber + 1}, ${record.message}` : `header, ${record.message}`);
-      if (!header) {
-        if (record.kind === "oversized")
-          return finish("failed", `the header line is larger than ${MAX_RECORD_BYTES} bytes`);
-        header = record.fields;
-        continue;
-      }
-      if (!layout) {
-        const mapping = mapColumns([...new Set(header)], options, definitions);
-        if (mapping.problems.length > 0) return finish("failed", mapping.problems.join("; "));
-        layout = columnLayout(header, options, mapping.attributeColumns);
-      }
-      rowNumber++;
-      if (rowNumber <= alreadyDone) continue;
-      batch.push({ row: rowNumber, fields: record.kind === "fields" ? record.fields : null });
-      if (batch.length >= BATCH_ROWS) {
-        await flush();
-        // Left "running" with its committed rows counted: resumeUnfinished continues after them.
-        if (stop.aborted) return;
+    for await (const chunk of records) {
+      for (const record of chunk) {
+        if (record.kind === "malformed")
+          return unreadable(header ? `row ${rowNumber + 1}, ${record.message}` : `header, ${record.message}`);
+        if (!header) {
+          if (record.kind === "oversized")
+            return finish("failed", `the header line is larger than ${MAX_RECORD_BYTES} bytes`);
+          header = record.fields;
+          continue;
+        }
+        if (!layout) {
+          const mapping = mapColumns([...new Set(header)], options, definitions);
+          if (mapping.problems.length > 0) return finish("failed", mapping.problems.join("; "));
+          layout = columnLayout(header, options, mapping.attributeColumns);
+        }
+        rowNumber++;
+        if (rowNumber <= alreadyDone) continue;
+        batch.push({ row: rowNumber, fields: record.kind === "fields" ? record.fields : null });
+        if (batch.length >= BATCH_ROWS) {
+          await flush();
+          // Left "running" with its committed rows counted: resumeUnfinished continues after them.
+          if (stop.aborted) return;
+        }
       }
     }
     await flush();

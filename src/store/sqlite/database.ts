@@ -145,19 +145,17 @@ export function placeholders(count: number): string {
 const BULK_ROWS = 64;
 
 /**
- * Inserts `rows` (each `width` values) as `${head} VALUES (…), (…) ${tail}`: BULK_ROWS rows per statement run,
- * which costs far less per row than one run each when thousands are written (CSV imports). The statements are
- * cached per row count, so at most BULK_ROWS shapes per `head`.
+ * Inserts rows given as one flat list of values (`width` per row) as `${head} VALUES (…), (…) ${tail}`: BULK_ROWS
+ * rows per statement run, which costs far less per row than one run each when thousands are written (CSV imports).
+ * The statements are cached per row count, so at most BULK_ROWS shapes per `head`.
  */
-export function insertRows(db: SqliteDb, head: string, width: number, rows: Params[], tail = ""): void {
+export function insertRows(db: SqliteDb, head: string, width: number, values: Params, tail = ""): void {
   const row = `(${placeholders(width)})`;
-  for (let start = 0; start < rows.length; start += BULK_ROWS) {
-    const count = Math.min(BULK_ROWS, rows.length - start);
-    const values: Params = [];
-    for (let i = start; i < start + count; i++) for (const value of rows[i] as Params) values.push(value);
-    db.prepare(`${head} VALUES ${Array.from({ length: count }, () => row).join(", ")} ${tail}`).run(
-      ...values,
-    );
+  const rows = values.length / width;
+  for (let start = 0; start < rows; start += BULK_ROWS) {
+    const count = Math.min(BULK_ROWS, rows - start);
+    const chunk = count === rows ? values : values.slice(start * width, (start + count) * width);
+    db.prepare(`${head} VALUES ${Array.from({ length: count }, () => row).join(", ")} ${tail}`).run(...chunk);
   }
 }
 

@@ -182,7 +182,7 @@ export function directoryQueries(db: SqliteDb): DirectoryStore {
           `INSERT INTO participants (id, app_id, attributes, tags, consent_given, consent_at, consent_source,
              unsubscribed_at, created_at, updated_at)`,
           10,
-          participants.map((p) => [
+          participants.flatMap((p) => [
             p.id,
             p.appId,
             JSON.stringify(p.attributes),
@@ -204,10 +204,10 @@ export function directoryQueries(db: SqliteDb): DirectoryStore {
           "DELETE FROM participant_identifiers WHERE participant_id",
           participants.map((p) => p.id),
         );
-        const links: Params[] = [];
+        const links: Params = [];
         for (const p of participants)
           for (const identifier of p.externalIdentifiers)
-            links.push([p.appId, identifier.issuer, identifier.id, p.id]);
+            links.push(p.appId, identifier.issuer, identifier.id, p.id);
         try {
           insertRows(
             db,

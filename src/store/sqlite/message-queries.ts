@@ -70,10 +70,10 @@ function messageFilterSql(filter: MessageFilter): { sql: string; params: Params 
 
 /** Inserts messages and their deliveries; callers wrap it in their transaction. */
 export function writeMessages(db: SqliteDb, items: NewMessage[]): void {
-  const messages: Params[] = [];
-  const deliveries: Params[] = [];
+  const messages: Params = [];
+  const deliveries: Params = [];
   for (const { message: m, deliveries: forMessage } of items) {
-    messages.push([
+    messages.push(
       m.id,
       m.appId,
       m.eventType,
@@ -84,8 +84,8 @@ export function writeMessages(db: SqliteDb, items: NewMessage[]): void {
       m.deliverAt,
       m.createdAt,
       m.expiresAt,
-    ]);
-    for (const delivery of forMessage) deliveries.push(deliveryParams(delivery));
+    );
+    for (const delivery of forMessage) deliveries.push(...deliveryParams(delivery));
   }
   insertRows(
     db,
