@@ -1,4 +1,6 @@
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import { hostname } from "node:os";
 import type { Logger } from "pino";
 import { IDEMPOTENCY_TTL_MS } from "./api/idempotency.ts";
 import { buildApi } from "./api/server.ts";
@@ -19,6 +21,7 @@ import {
   ensureOperationalApplication,
 } from "./domain/operational-events.ts";
 import { createQuotaGuard } from "./domain/quotas.ts";
+import { removeAbandonedRelayEndpoints } from "./domain/relay-endpoints.ts";
 import { runRetention } from "./domain/retention.ts";
 import { ensureAdminToken } from "./domain/tokens.ts";
 import { createLogger } from "./observability/logger.ts";
@@ -189,15 +192,34 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
   await seedOnce(() => ensureDirectoryEventTypes(ctx));
   await seedOnce(() => ensureOperationalApplication(ctx));
   const imports = createImportRunner(ctx);
-  const tasks = createTaskRunner(ctx);
+  // This process's name on the background tasks it claims (delivery threads name their own claims).
+  const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+  const tasks = createTaskRunner(ctx, { owner, leaseMs: config.leaseMs });
   const api = role === "worker" ? null : buildApi(ctx, imports, VERSION, tasks);
   // Delivery threads start before the port opens: once the API answers, the whole process is up.
   await delivery?.start();
   await api?.listen({ port: config.port, host: config.host });
-  if (api) {
-    await imports.resumeUnfinished();
-    await tasks.resumeUnfinished();
-  }
+  // Claims of dead processes (a stale heartbeat) are taken over here and then every half lease, by any process:
+  // a task or a relay endpoint left by a crash is dealt with by a survivor within about 1.5 leases.
+  let sweeping: Promise<void> | null = null;
+  const sweepClaims = (): Promise<void> => {
+    // A slow round is not overlapped by the next; close() waits for the one under way.
+    sweeping ??= (async () => {
+      if (api) await tasks.resumeAbandoned();
+      await removeAbandonedRelayEndpoints(ctx, Date.now() - config.leaseMs);
+    })().finally(() => {
+      sweeping = null;
+    });
+    return sweeping;
+  };
+  if (api) await imports.resumeUnfinished();
+  await sweepClaims();
+  const claimSweep = setInterval(
+    () =>
+      void sweepClaims().catch((error: unknown) => logger.error({ err: error }, "taking over claims failed")),
+    Math.min(HOUSEKEEPING_EVERY_MS, Math.max(50, Math.floor(config.leaseMs / 2))),
+  );
+  claimSweep.unref();
   const housekeeping = setInterval(() => {
     const now = Date.now();
     void runRetention(store, now, {
@@ -221,12 +243,14 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
     url,
     async close() {
       clearInterval(housekeeping);
+      clearInterval(claimSweep);
+      await sweeping?.catch(() => {});
       // The worker's grace runs while the API drains, so the whole stop takes about OUTBOUND_SHUTDOWN_GRACE.
       const deliveryStopped = delivery?.stop(config.shutdownGraceMs);
       await api?.close();
       await deliveryStopped;
       await imports.stop();
-      await tasks.idle();
+      await tasks.stop();
       await telemetry.close();
       await store.close();
       lock?.release();

@@ -112,11 +112,7 @@ function peerEndpoints(receiver: Receiver): PeerEndpoint[] {
  * Outbound as `npm start` runs it (delivery in its own thread where a second core exists), or with `threads: "0"`
  * everything on one event loop, as before OUTBOUND_WORKER_THREADS: the two side by side show what the thread gives.
  */
-export async function outboundSender(
-  receiver: Receiver,
-  cap: string,
-  threads?: "0",
-): Promise<Sender> {
+export async function outboundSender(receiver: Receiver, cap: string, threads?: "0"): Promise<Sender> {
   const server = await startServer({
     env: { OUTBOUND_ENDPOINT_CONCURRENCY: cap, ...(threads ? { OUTBOUND_WORKER_THREADS: threads } : {}) },
   });

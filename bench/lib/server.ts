@@ -152,6 +152,10 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
     OUTBOUND_ALLOWED_SUBNETS: "127.0.0.0/8,::1/128",
     // A worker has no health route: it is ready when it logs (at info) that it is delivering.
     LOG_LEVEL: options.role === "worker" ? "info" : "warn",
+    // A/B of the delivery thread in any scenario (the peers scenario runs both itself).
+    ...(process.env.BENCH_WORKER_THREADS
+      ? { OUTBOUND_WORKER_THREADS: process.env.BENCH_WORKER_THREADS }
+      : {}),
     ...options.env,
   };
   const role = options.role ?? "serve";

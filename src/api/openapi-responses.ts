@@ -87,6 +87,8 @@ const messageFields = {
 };
 export const messageOut = z.strictObject(messageFields);
 
+const responseHeaderPairs = z.array(z.tuple([z.string(), z.string()])).nullable();
+
 export const attemptOut = z.strictObject({
   msg: messageOut.optional().describe("With `with_msg=true`"),
   id: z.string(),
@@ -109,6 +111,16 @@ export const attemptOut = z.strictObject({
     })
     .nullable()
     .describe("Outbound extension: the request as sent, secrets masked"),
+  responseHeaders: responseHeaderPairs.describe(
+    "Outbound extension: the response headers as received, `[name, value]` pairs in order (names lower-case; at most 64 headers / 8 KiB; Set-Cookie values redacted); null when no HTTP response was received",
+  ),
+});
+
+/** Svix's MessageAttemptHeadersOut. */
+const attemptHeadersOut = z.strictObject({
+  sentHeaders: z.record(z.string(), z.string()),
+  responseHeaders: responseHeaderPairs,
+  sensitive: z.array(z.string()).describe("Names of the sent headers whose values are masked"),
 });
 
 const endpointStatsOut = z.strictObject({
@@ -330,6 +342,7 @@ export const RESPONSES: Record<string, ResponseSpec> = {
   [`get ${APP}/attempt/endpoint/{endpoint_id}`]: { status: 200, schema: list(attemptOut) },
   [`get ${APP}/attempt/msg/{msg_id}`]: { status: 200, schema: list(attemptOut) },
   [`get ${APP}/msg/{msg_id}/attempt/{attempt_id}`]: { status: 200, schema: attemptOut },
+  [`get ${APP}/msg/{msg_id}/attempt/{attempt_id}/headers`]: { status: 200, schema: attemptHeadersOut },
   [`delete ${APP}/msg/{msg_id}/attempt/{attempt_id}/content`]: NO_CONTENT,
   [`get ${APP}/issuer`]: { status: 200, schema: list(issuerOut) },
   [`post ${APP}/issuer`]: { status: 201, schema: issuerOut },

@@ -183,6 +183,11 @@ const OPERATIONS: Operation[] = [
     undefined,
     s.expandedStatusesQuery,
   ],
+  [
+    "get",
+    `${APP}/msg/{msg_id}/attempt/{attempt_id}/headers`,
+    "The attempt's headers as sent (secrets masked) and as received",
+  ],
   ["delete", `${APP}/msg/{msg_id}/attempt/{attempt_id}/content`, "Expunge an attempt's response"],
   [
     "post",

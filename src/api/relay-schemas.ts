@@ -13,4 +13,9 @@ export const relayQuery = z.strictObject({
 export const relayAnswerIn = z.strictObject({
   status: z.number().int().min(0).max(599),
   body: z.string().max(1024 * 1024),
+  /** Its response headers as `[name, value]` pairs; kept bounded like a direct attempt's (absent from older CLIs). */
+  headers: z
+    .array(z.tuple([z.string().max(1024), z.string().max(16 * 1024)]))
+    .max(1000)
+    .optional(),
 });

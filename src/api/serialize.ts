@@ -10,7 +10,7 @@ import type {
   MessageStatus,
   SentRequest,
 } from "../store/types.ts";
-import { maskCredentials, openCredentials } from "../webhook/credentials.ts";
+import { MASK, maskCredentials, openCredentials } from "../webhook/credentials.ts";
 
 /** Row -> wire shapes of svix-openapi.json. */
 
@@ -88,6 +88,25 @@ export function messageOut(row: MessageRow, withContent = true) {
   };
 }
 
+/**
+ * `JSON.stringify(messageOut(row, withContent))` without parsing the payload to print it again: the stored text is
+ * already `JSON.stringify` output, which a parse and stringify would reproduce byte for byte. The 202 of every
+ * `POST /msg` is rendered here.
+ */
+export function messageJson(row: MessageRow, withContent = true): string {
+  const payload = withContent && row.payload !== null ? row.payload : "{}";
+  const rest = JSON.stringify({
+    tags: row.tags,
+    deliverAt: row.deliverAt === null ? null : iso(row.deliverAt),
+    timestamp: iso(row.createdAt),
+  });
+  return (
+    `{"id":${JSON.stringify(row.id)},"eventType":${JSON.stringify(row.eventType)},` +
+    `"eventId":${JSON.stringify(row.eventId)},"channels":${JSON.stringify(row.channels)},` +
+    `"payload":${payload},${rest.slice(1)}`
+  );
+}
+
 function nextAttempt(delivery: DeliveryRow): string | null {
   return delivery.status === 1 && delivery.dueAt !== null ? iso(delivery.dueAt) : null;
 }
@@ -109,6 +128,21 @@ export function attemptOut(row: AttemptRow, msg?: ReturnType<typeof messageOut>)
     timestamp: iso(row.createdAt),
     /** Outbound extension: the request as sent, credentials masked. */
     request: row.request === null ? null : (JSON.parse(row.request) as SentRequest),
+    /** Outbound extension: the response headers as received, in the pair shape of Svix's MessageAttemptHeadersOut. */
+    responseHeaders: row.responseHeaders,
+  };
+}
+
+/**
+ * Svix's MessageAttemptHeadersOut: the headers as sent (secret values masked, their names in `sensitive`; `{}` for
+ * attempts made before requests were kept) and the response headers as received.
+ */
+export function attemptHeadersOut(row: AttemptRow) {
+  const sent = row.request === null ? {} : (JSON.parse(row.request) as SentRequest).headers;
+  return {
+    sentHeaders: sent,
+    responseHeaders: row.responseHeaders,
+    sensitive: Object.keys(sent).filter((name) => sent[name] === MASK),
   };
 }
 

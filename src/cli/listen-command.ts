@@ -103,7 +103,7 @@ export async function runListenCommand(
     const headers = Object.fromEntries(
       Object.entries(delivery.headers).filter(([name]) => !NOT_FORWARDED.has(name.toLowerCase())),
     );
-    let answer: { status: number; body: string };
+    let answer: { status: number; body: string; headers?: Array<[string, string]> };
     const started = performance.now();
     try {
       const local = await fetch(target, {
@@ -112,7 +112,7 @@ export async function runListenCommand(
         ...(delivery.body === null ? {} : { body: delivery.body }),
         redirect: "manual",
       });
-      answer = { status: local.status, body: await local.text() };
+      answer = { status: local.status, body: await local.text(), headers: [...local.headers] };
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
       answer = { status: 0, body: `could not reach ${forwardTo}: ${cause}` };

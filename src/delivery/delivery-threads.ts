@@ -30,6 +30,8 @@ export interface DeliveryThreadOptions {
   hooks: DeliveryHooks;
   /** A crashed thread is started again after this long (doubling up to a minute while it keeps crashing). */
   restartAfterMs?: number;
+  /** The thread's module (tests); default `delivery-thread.ts`. */
+  entry?: URL;
 }
 
 const MAX_RESTART_DELAY_MS = 60_000;
@@ -51,13 +53,14 @@ export function createDeliveryThreads(options: DeliveryThreadOptions): Delivery 
   let stopping = false;
   let notifyQueued = false;
   let restartDelay = options.restartAfterMs ?? 1_000;
+  let restartTimer: NodeJS.Timeout | undefined;
 
   function send(thread: Thread, message: ToDeliveryThread) {
     thread.postMessage(message);
   }
 
   function spawn(): Promise<void> {
-    const thread = new Thread(new URL("./delivery-thread.ts", import.meta.url), {
+    const thread = new Thread(options.entry ?? new URL("./delivery-thread.ts", import.meta.url), {
       workerData: data,
       name: "outbound-delivery",
     });
@@ -106,16 +109,27 @@ export function createDeliveryThreads(options: DeliveryThreadOptions): Delivery 
         for (const stop of relayStops.values()) stop.abort();
         if (!started || stopping) return;
         options.logger.error({ code, restartInMs: restartDelay }, "delivery thread exited; starting another");
-        const timer = setTimeout(() => {
-          if (stopping) return;
-          spawn().catch((error: unknown) =>
-            options.logger.error({ err: error }, "restarting the delivery thread failed"),
-          );
-        }, restartDelay);
-        timer.unref();
-        restartDelay = Math.min(restartDelay * 2, MAX_RESTART_DELAY_MS);
+        restartLater();
       });
     });
+  }
+
+  /**
+   * Starts a replacement after the current delay, and keeps trying (with a growing delay) while starting fails.
+   * The timer is not unref'd: in an `outbound worker` process the delivery threads are what keeps it running.
+   */
+  function restartLater(): void {
+    if (stopping) return;
+    const delay = restartDelay;
+    restartDelay = Math.min(restartDelay * 2, MAX_RESTART_DELAY_MS);
+    restartTimer = setTimeout(() => {
+      restartTimer = undefined;
+      if (stopping) return;
+      spawn().catch((error: unknown) => {
+        options.logger.error({ err: error }, "starting a delivery thread failed; trying again");
+        restartLater();
+      });
+    }, delay);
   }
 
   async function stopThread(thread: Thread, graceMs: number): Promise<void> {
@@ -151,6 +165,7 @@ export function createDeliveryThreads(options: DeliveryThreadOptions): Delivery 
     },
     async stop(graceMs) {
       stopping = true;
+      clearTimeout(restartTimer);
       await Promise.all([...threads].map((thread) => stopThread(thread, graceMs)));
     },
   };

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { HttpSender, OutgoingRequest, SendResult } from "./http-sender.ts";
+import { keepResponseHeaders } from "./response-headers.ts";
 
 /**
  * `outbound listen`: deliveries to a relay endpoint are pushed down the CLI's stream instead of being sent over
@@ -23,9 +24,13 @@ export interface RelayAnswer {
   /** The local receiver's status; 0 when it could not be reached. */
   status: number;
   body: string;
+  /** The local receiver's response headers, as the CLI read them. */
+  headers?: Array<[string, string]> | undefined;
 }
 
 export interface RelayHub {
+  /** What every relay endpoint's URL starts with. */
+  readonly urlPrefix: string;
   /** A fresh relay: its endpoint URL, and its token for `open`. */
   create(): { token: string; url: string };
   /** Starts pushing the relay's deliveries to `push`; the returned function stops (pending attempts fail). */
@@ -84,10 +89,12 @@ export function createRelayHub(options: { timeoutMs: number; now?: () => number 
     });
   }
 
+  const urlPrefix = `https://${RELAY_HOST}/`;
   return {
+    urlPrefix,
     create() {
       const token = randomBytes(16).toString("hex");
-      return { token, url: `https://${RELAY_HOST}/${token}` };
+      return { token, url: `${urlPrefix}${token}` };
     },
     open(token, push) {
       listeners.set(token, push);
@@ -112,6 +119,8 @@ export function createRelayHub(options: { timeoutMs: number; now?: () => number 
               retryAfter: undefined,
               durationMs: now() - waiting.started,
               failure: undefined,
+              // An older CLI reports no headers: the attempt then says none were recorded.
+              ...(answer.headers ? { responseHeaders: keepResponseHeaders(answer.headers) } : {}),
             },
       );
       return true;

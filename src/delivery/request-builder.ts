@@ -1,4 +1,5 @@
 import type { Credentials, EndpointRow, MessageRow, SentRequest } from "../store/types.ts";
+import { MASK } from "../webhook/credentials.ts";
 import { RESERVED_HEADER_NAMES } from "../webhook/header-names.ts";
 import { applyMapping } from "../webhook/payload-mapping.ts";
 import { hmacSignatureHeader } from "../webhook/signature-schemes.ts";
@@ -26,7 +27,6 @@ export interface BuiltRequest {
   logged: SentRequest;
 }
 
-const MASK = "********";
 const SENSITIVE_HEADER = /auth|token|secret|key|cookie|password/i;
 const SENSITIVE_QUERY = /auth|token|secret|key|password|passwd|signature|^sig$/i;
 

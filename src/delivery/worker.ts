@@ -231,6 +231,7 @@ export function createWorker(options: WorkerOptions): Worker {
       triggerType: claimed.delivery.triggerType,
       createdAt: at,
       request: sent ? JSON.stringify(sent) : null,
+      responseHeaders: result.responseHeaders ?? null,
     };
   }
 

@@ -1,40 +1,32 @@
+import { randomBytes } from "node:crypto";
 import { newId } from "../ids.ts";
-import type {
-  BackgroundTaskKind,
-  BackgroundTaskRow,
-  EndpointRow,
-  MessageFilter,
-  MessageRow,
-  MessageStatus,
-} from "../store/types.ts";
-import { STATUS_FAIL } from "../store/types.ts";
+import type { BackgroundTaskKind, BackgroundTaskRow } from "../store/types.ts";
 import type { Context } from "./context.ts";
 import { NotFoundError } from "./errors.ts";
-import { newDelivery } from "./messages.ts";
-import { endpointWantsMessage } from "./routing.ts";
+import { runReplay } from "./replay-steps.ts";
 
-/** Messages read per step; progress and the resume point are saved after each. */
-const BATCH = 200;
-
-export interface ReplayParams {
-  since: number;
-  until: number;
-}
-
-/** Svix's bulk replay: the endpoint's messages in a window that match the filters, failed ones by default. */
-export interface BulkReplayParams extends ReplayParams {
-  eventTypes?: string[];
-  channel?: string;
-  tag?: string;
-  /** Which deliveries to replay; a success is re-sent only when asked for with status 0. */
-  status: MessageStatus;
-}
+/** Tasks claimable per look (at start, then every housekeeping round): more wait for the next round. */
+const CLAIM_BATCH = 100;
 
 export interface TaskRunner {
+  /** Runs a task this process has just recorded, unless another process took it first. */
   start(task: BackgroundTaskRow): void;
-  resumeUnfinished(): Promise<void>;
+  /**
+   * Takes over running tasks that nobody holds or whose holder stopped renewing its heartbeat for a lease (its
+   * process died), and runs them; called at start and by housekeeping. Resolves to how many it took.
+   */
+  resumeAbandoned(): Promise<number>;
+  /** Stops every task after the step it is in and gives its claim back; resolves once all have stopped. */
+  stop(): Promise<void>;
   /** Resolves when every task started so far has stopped. */
   idle(): Promise<void>;
+}
+
+export interface TaskRunnerOptions {
+  /** This process's name on its claims; unique per process. */
+  owner?: string;
+  /** A claim not renewed for this long belongs to a dead process. Default: OUTBOUND_LEASE. */
+  leaseMs?: number;
 }
 
 export async function requireBackgroundTask(ctx: Context, id: string): Promise<BackgroundTaskRow> {
@@ -73,143 +65,104 @@ export async function createBackgroundTask(
   return row;
 }
 
-/** Queues one delivery of `message` to `endpoint` again (or for the first time), due now, as a manual attempt. */
-async function requeue(ctx: Context, message: MessageRow, endpoint: EndpointRow): Promise<void> {
-  await ctx.store.requeueDelivery(newDelivery(message, endpoint.id, ctx.now(), 1));
+function isReplay(task: BackgroundTaskRow): boolean {
+  return task.task === "endpoint.replay" || task.task === "endpoint.bulk-replay";
 }
 
 /**
- * One step of replay-missing: messages the endpoint never got (no delivery, because it was disabled or did not
- * exist yet, or a delivery that failed) are queued; a success, or a delivery still pending, is left alone.
+ * Runs replay tasks in the background, one promise per task. A task runs only in the process that claimed it
+ * (compare-and-set on the row); that process renews the claim's heartbeat every third of a lease while it works,
+ * so other processes leave it alone, and take it over only once the heartbeat is a lease old.
  */
-async function replayMissingStep(
-  ctx: Context,
-  task: BackgroundTaskRow,
-  endpoint: EndpointRow,
-): Promise<{ cursor: string | null; queued: number; seen: number }> {
-  const params = task.params as unknown as ReplayParams;
-  const candidates = await ctx.store.listReplayCandidates(
-    endpoint.appId,
-    endpoint.id,
-    { since: params.since, until: params.until, afterId: task.cursor },
-    BATCH,
-  );
-  let queued = 0;
-  for (const { message, status } of candidates) {
-    if (message.payload === null) continue;
-    const missing =
-      status === STATUS_FAIL ||
-      (status === null &&
-        endpointWantsMessage(endpoint, {
-          eventType: message.eventType,
-          channels: message.channels,
-          payload: JSON.parse(message.payload) as Record<string, unknown>,
-        }));
-    if (!missing) continue;
-    await requeue(ctx, message, endpoint);
-    queued += 1;
-  }
-  return { cursor: candidates.at(-1)?.message.id ?? null, queued, seen: candidates.length };
-}
-
-/** One step of bulk replay: the endpoint's deliveries in the window with the asked status and filters. */
-async function bulkReplayStep(
-  ctx: Context,
-  task: BackgroundTaskRow,
-  endpoint: EndpointRow,
-): Promise<{ cursor: string | null; queued: number; seen: number }> {
-  const params = task.params as unknown as BulkReplayParams;
-  const filter: MessageFilter & { status: MessageStatus } = {
-    after: params.since - 1,
-    before: params.until,
-    status: params.status,
-    ...(params.eventTypes ? { eventTypes: params.eventTypes } : {}),
-    ...(params.channel ? { channel: params.channel } : {}),
-    ...(params.tag ? { tag: params.tag } : {}),
-  };
-  const page = await ctx.store.listEndpointMessages(endpoint.appId, endpoint.id, filter, {
-    limit: BATCH,
-    cursor: task.cursor,
-    direction: "next",
-    order: "asc",
-  });
-  let queued = 0;
-  for (const { message } of page.items) {
-    if (message.payload === null) continue;
-    await requeue(ctx, message, endpoint);
-    queued += 1;
-  }
-  return { cursor: page.items.at(-1)?.message.id ?? null, queued, seen: page.items.length };
-}
-
-/** Runs a replay task to the end, saving progress after every step so a restart resumes after the last one. */
-async function runReplay(ctx: Context, initial: BackgroundTaskRow): Promise<void> {
-  let task = initial;
-  const endpoint =
-    task.appId && task.endpointId ? await ctx.store.getEndpoint(task.appId, task.endpointId) : null;
-  if (!endpoint) {
-    await ctx.store.updateBackgroundTask({
-      ...task,
-      status: "failed",
-      data: { ...task.data, error: "the endpoint no longer exists" },
-      updatedAt: ctx.now(),
-    });
-    return;
-  }
-  const step = task.task === "endpoint.replay" ? replayMissingStep : bulkReplayStep;
-  for (;;) {
-    const { cursor, queued, seen } = await step(ctx, task, endpoint);
-    const data = task.data as { messagesSeen?: number; messagesQueued?: number };
-    task = {
-      ...task,
-      cursor: cursor ?? task.cursor,
-      status: seen < BATCH ? "finished" : "running",
-      data: {
-        messagesSeen: (data.messagesSeen ?? 0) + seen,
-        messagesQueued: (data.messagesQueued ?? 0) + queued,
-      },
-      updatedAt: ctx.now(),
-    };
-    await ctx.store.updateBackgroundTask(task);
-    if (queued > 0) ctx.notifyWork();
-    if (task.status === "finished") return;
-  }
-}
-
-/** Runs replay tasks in the background, one promise per task; unfinished ones resume at start-up. */
-export function createTaskRunner(ctx: Context): TaskRunner {
+export function createTaskRunner(ctx: Context, options: TaskRunnerOptions = {}): TaskRunner {
+  const owner = options.owner ?? `tasks:${randomBytes(6).toString("hex")}`;
+  const leaseMs = options.leaseMs ?? ctx.config.leaseMs;
   const running = new Map<string, Promise<void>>();
-  function start(task: BackgroundTaskRow) {
-    if (running.has(task.id) || task.status !== "running") return;
-    if (task.task !== "endpoint.replay" && task.task !== "endpoint.bulk-replay") return;
-    const done = runReplay(ctx, task)
-      .catch(async (error: unknown) => {
-        ctx.logger.error({ err: error, taskId: task.id }, "background task failed");
-        const latest = (await ctx.store.getBackgroundTask(task.id)) ?? task;
-        await ctx.store.updateBackgroundTask({
+  let stopping = false;
+
+  async function run(task: BackgroundTaskRow): Promise<void> {
+    let held = true;
+    const heartbeat = setInterval(
+      () => {
+        ctx.store.renewBackgroundTaskClaim(task.id, owner, ctx.now()).then(
+          (renewed) => {
+            // Not renewed: finished meanwhile (the loop ends anyway), or taken over after a long stall.
+            if (!renewed) held = false;
+          },
+          (error: unknown) =>
+            ctx.logger.warn({ err: error, taskId: task.id }, "renewing a task claim failed"),
+        );
+      },
+      Math.max(1, Math.floor(leaseMs / 3)),
+    );
+    heartbeat.unref();
+    try {
+      await runReplay(ctx, task, {
+        save: async (row) => held && (await ctx.store.updateBackgroundTask(row, owner)),
+        stopping: () => stopping,
+      });
+    } catch (error) {
+      ctx.logger.error({ err: error, taskId: task.id }, "background task failed");
+      const latest = (await ctx.store.getBackgroundTask(task.id)) ?? task;
+      await ctx.store.updateBackgroundTask(
+        {
           ...latest,
           status: "failed",
           data: { ...latest.data, error: "internal error" },
           updatedAt: ctx.now(),
-        });
-      })
-      .finally(() => running.delete(task.id));
-    running.set(task.id, done);
+        },
+        owner,
+      );
+    } finally {
+      clearInterval(heartbeat);
+    }
+    // A clean stop: the next process to look (this one restarted, or another) continues at once.
+    if (stopping) await ctx.store.releaseBackgroundTaskClaim(task.id, owner);
   }
+
+  /** Claims the task and runs it; resolves to whether this process got it (the run goes on in the background). */
+  function claimAndRun(id: string): Promise<boolean> {
+    let claimed: (took: boolean) => void = () => {};
+    const took = new Promise<boolean>((resolve) => {
+      claimed = resolve;
+    });
+    const done = (async () => {
+      const now = ctx.now();
+      const task = await ctx.store.claimBackgroundTask(id, owner, now, now - leaseMs);
+      claimed(task !== null);
+      if (task) await run(task);
+    })()
+      .catch((error: unknown) => {
+        claimed(false);
+        ctx.logger.error({ err: error, taskId: id }, "running a background task failed");
+      })
+      .finally(() => running.delete(id));
+    // Set before the claim's first await: a second look in this process skips the task instead of claiming it.
+    running.set(id, done);
+    return took;
+  }
+
   return {
-    start,
-    async resumeUnfinished() {
-      let cursor: string | null = null;
-      for (;;) {
-        const page = await ctx.store.listBackgroundTasks(
-          { status: "running" },
-          { limit: 100, cursor, direction: "next", order: "asc" },
-        );
-        for (const task of page.items) start(task);
-        const last = page.items.at(-1);
-        if (page.done || !last) return;
-        cursor = last.id;
+    start(task) {
+      if (stopping || running.has(task.id) || task.status !== "running" || !isReplay(task)) return;
+      void claimAndRun(task.id);
+    },
+    async resumeAbandoned() {
+      if (stopping) return 0;
+      const now = ctx.now();
+      const candidates = await ctx.store.listClaimableBackgroundTasks(now - leaseMs, CLAIM_BATCH);
+      let taken = 0;
+      for (const task of candidates) {
+        if (stopping || running.has(task.id) || !isReplay(task)) continue;
+        if (!(await claimAndRun(task.id))) continue;
+        taken += 1;
+        ctx.logger.info({ taskId: task.id, task: task.task, owner }, "resuming a background task");
       }
+      return taken;
+    },
+    async stop() {
+      stopping = true;
+      await Promise.all(running.values());
     },
     async idle() {
       await Promise.all(running.values());

@@ -81,5 +81,14 @@ export type TaskQueries = Pick<
   | "getBackgroundTask"
   | "listBackgroundTasks"
   | "updateBackgroundTask"
+  | "listClaimableBackgroundTasks"
+  | "claimBackgroundTask"
+  | "renewBackgroundTaskClaim"
+  | "releaseBackgroundTaskClaim"
   | "listReplayCandidates"
+>;
+
+export type RelayQueries = Pick<
+  Store,
+  "touchRelaySession" | "deleteRelaySession" | "deleteStaleRelaySessions" | "listAbandonedRelayEndpoints"
 >;

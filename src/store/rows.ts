@@ -7,6 +7,7 @@ import type {
   DeliveryRow,
   EndpointRow,
   EventTypeRow,
+  HeaderPair,
   MessageRow,
   MessageStatus,
   TriggerType,
@@ -129,6 +130,7 @@ export function toAttempt(r: Raw): AttemptRow {
     triggerType: num(r.trigger_type) as TriggerType,
     createdAt: num(r.created_at),
     request: strOrNull(r.request),
+    responseHeaders: jsonOrNull<HeaderPair[]>(r.response_headers),
   };
 }
 

@@ -142,8 +142,31 @@ export interface Store extends DirectoryStore {
   insertBackgroundTask(row: BackgroundTaskRow): Promise<void>;
   getBackgroundTask(id: string): Promise<BackgroundTaskRow | null>;
   listBackgroundTasks(filter: BackgroundTaskFilter, page: PageQuery): Promise<Page<BackgroundTaskRow>>;
-  /** Saves status, data, cursor and updatedAt. */
-  updateBackgroundTask(row: BackgroundTaskRow): Promise<void>;
+  /**
+   * Saves status, data, cursor and updatedAt. With `owner`, only while `owner` holds the task's claim, renewing its
+   * heartbeat (at `updatedAt`); false when it does not (another process took the task over).
+   */
+  updateBackgroundTask(row: BackgroundTaskRow, owner?: string): Promise<boolean>;
+  /**
+   * Running tasks that nobody holds, or whose holder's heartbeat is older than `staleBefore` (its process died),
+   * oldest first. Only candidates: `claimBackgroundTask` decides who takes each.
+   */
+  listClaimableBackgroundTasks(staleBefore: number, limit: number): Promise<BackgroundTaskRow[]>;
+  /**
+   * Compare-and-set: `owner` takes the running task if nobody holds it or its holder's heartbeat is older than
+   * `staleBefore`; the heartbeat becomes `now`. The task as taken (with its latest cursor), or null when it is held
+   * (by another process, or by `owner` itself: a second claim never runs a task twice) or no longer running.
+   */
+  claimBackgroundTask(
+    id: string,
+    owner: string,
+    now: number,
+    staleBefore: number,
+  ): Promise<BackgroundTaskRow | null>;
+  /** Renews `owner`'s heartbeat on a running task; false when `owner` no longer holds it. */
+  renewBackgroundTaskClaim(id: string, owner: string, now: number): Promise<boolean>;
+  /** Gives `owner`'s claim back (a clean stop), so the next process to look takes the task at once. */
+  releaseBackgroundTaskClaim(id: string, owner: string): Promise<void>;
   /**
    * The application's messages created in [since, until) with id after `afterId`, oldest first, each with the
    * status of its delivery to `endpointId` (null if it never went there).
@@ -154,6 +177,21 @@ export interface Store extends DirectoryStore {
     window: { since: number; until: number; afterId: string | null },
     limit: number,
   ): Promise<ReplayCandidate[]>;
+
+  /** Records that the `outbound listen` stream of relay `url` is alive at `now` (creating its session). */
+  touchRelaySession(url: string, now: number): Promise<void>;
+  deleteRelaySession(url: string): Promise<void>;
+  /** Sessions not renewed since `staleBefore` (their process died); returns how many were deleted. */
+  deleteStaleRelaySessions(staleBefore: number): Promise<number>;
+  /**
+   * Endpoints whose URL starts with `urlPrefix` (relay endpoints) and whose relay session is missing or was not
+   * renewed since `staleBefore`: left behind by a stream that died with its process.
+   */
+  listAbandonedRelayEndpoints(
+    urlPrefix: string,
+    staleBefore: number,
+    limit: number,
+  ): Promise<Array<{ appId: string; endpointId: string }>>;
 
   getIdempotency(key: string): Promise<IdempotencyRow | null>;
   /** Returns false if a row for the key already exists (another request got there first). */

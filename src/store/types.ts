@@ -141,7 +141,12 @@ export interface AttemptRow {
   createdAt: number;
   /** The request as sent, secrets masked (JSON of SentRequest); null for attempts made before it was kept. */
   request: string | null;
+  /** The receiver's response headers as received (bounded); null when no response came or before they were kept. */
+  responseHeaders: HeaderPair[] | null;
 }
+
+/** One response header: lower-case name and value, in the order received (Svix's `[name, value]` pairs). */
+export type HeaderPair = [name: string, value: string];
 
 /** What the attempt log shows of a request. */
 export interface SentRequest {

@@ -10,7 +10,8 @@ export function openCredentials(box: SecretBox, sealed: string | null): Credenti
   return sealed === null ? null : (JSON.parse(box.open(sealed)) as Credentials);
 }
 
-const MASK = "********";
+/** What stands for a secret value wherever one is shown (credentials, masked request headers and query tokens). */
+export const MASK = "********";
 
 /** Credentials as the API shows them: which kind, and who, never the secret part. */
 export function maskCredentials(credentials: Credentials | null): Record<string, string> | null {

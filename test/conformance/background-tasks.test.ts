@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { newId } from "../../src/ids.ts";
 import type { BackgroundTaskFilter, BackgroundTaskRow } from "../../src/store/types.ts";
 import { applicationRow, endpointRow, messageRow, pendingDelivery } from "../support/rows.ts";
-import { forEachStore } from "./fixtures.ts";
+import { backgroundTask, forEachStore } from "./fixtures.ts";
 
 const T0 = 1_800_000_000_000;
 
@@ -14,19 +14,8 @@ forEachStore("Store conformance (background tasks)", (ctx) => {
     await ctx.store.insertApplication(app);
     const ep = endpointRow({ id: newId("ep", T0), appId: app.id, createdAt: T0, updatedAt: T0 });
     await ctx.store.insertEndpoint(ep);
-    const task = (i: number, overrides: Partial<BackgroundTaskRow>): BackgroundTaskRow => ({
-      id: newId("rtsk", T0 + i),
-      appId: app.id,
-      endpointId: ep.id,
-      task: "endpoint.replay",
-      status: "running",
-      params: { since: T0, until: T0 + 10 },
-      data: {},
-      cursor: null,
-      createdAt: T0 + i,
-      updatedAt: T0 + i,
-      ...overrides,
-    });
+    const task = (i: number, overrides: Partial<BackgroundTaskRow>) =>
+      backgroundTask(app.id, ep.id, i, overrides);
     const replay = task(1, {});
     const bulk = task(2, { task: "endpoint.bulk-replay" });
     const exported = task(3, { task: "sdk.generate", status: "finished", appId: null, endpointId: null });

@@ -4,6 +4,7 @@ import type { Store } from "../../src/store/store.ts";
 import type {
   ApplicationRow,
   AttemptRow,
+  BackgroundTaskRow,
   ClaimedDelivery,
   ClaimRequest,
   DeliveryOutcome,
@@ -66,6 +67,28 @@ export function delivery(m: MessageRow, endpointId: string, dueAt: number): Deli
   };
 }
 
+/** A running replay-missing task of `endpointId`, created at T0 + i. */
+export function backgroundTask(
+  appId: string,
+  endpointId: string,
+  i: number,
+  overrides: Partial<BackgroundTaskRow> = {},
+): BackgroundTaskRow {
+  return {
+    id: newId("rtsk", T0 + i),
+    appId,
+    endpointId,
+    task: "endpoint.replay",
+    status: "running",
+    params: { since: T0, until: T0 + 10 },
+    data: {},
+    cursor: null,
+    createdAt: T0 + i,
+    updatedAt: T0 + i,
+    ...overrides,
+  };
+}
+
 export const firstPage = (limit: number, order: "asc" | "desc" = "desc"): PageQuery => ({
   limit,
   cursor: null,
@@ -101,6 +124,7 @@ export function attempt(c: ClaimedDelivery, at: number, statusCode = 200): Attem
     triggerType: 0,
     createdAt: at,
     request: null,
+    responseHeaders: null,
   };
 }
 

@@ -126,4 +126,49 @@ forEachStore("Store conformance (messages and attempts)", (ctx) => {
     assert.equal(await ctx.store.deleteAttemptsBefore(T0 + 21, 1), 1);
     assert.equal(await ctx.store.deleteAttemptsBefore(T0 + 21, 1), 0);
   });
+
+  test("attempts: response headers kept as recorded pairs, null without a response, expunged with the response", async () => {
+    const { a, ep } = await appWithEndpoint(ctx.store);
+    const m1 = message(a.id, T0);
+    const m2 = message(a.id, T0 + 1);
+    await ctx.store.insertMessage(m1, [delivery(m1, ep.id, T0)]);
+    await ctx.store.insertMessage(m2, [delivery(m2, ep.id, T0)]);
+    const claimed = await ctx.store.claimDueDeliveries(claimRequest());
+    const byMsg = (id: string) => claimed.find((c) => c.message.id === id)!;
+    const answered: AttemptRow = {
+      ...attempt(byMsg(m1.id), T0 + 10, 200),
+      // A repeated name stays two pairs, in the order received; values are kept byte for byte.
+      responseHeaders: [
+        ["x-receiver", "test"],
+        ["vary", "accept"],
+        ["vary", "origin"],
+        ["content-type", 'text/plain; charset="utf-8"'],
+      ],
+    };
+    const unanswered: AttemptRow = { ...attempt(byMsg(m2.id), T0 + 20, 0), responseHeaders: null };
+    await ctx.store.recordOutcomes(
+      [
+        { attempt: answered, status: 0, dueAt: null, endpointEffect: "success" },
+        { attempt: unanswered, status: 1, dueAt: T0 + 100, endpointEffect: "failure" },
+      ],
+      { now: T0 + 20, owner: OWNER, circuit: NO_CIRCUIT },
+    );
+    assert.deepEqual(
+      (await ctx.store.getAttempt(a.id, m1.id, answered.id))?.responseHeaders,
+      answered.responseHeaders,
+    );
+    assert.equal((await ctx.store.getAttempt(a.id, m2.id, unanswered.id))?.responseHeaders, null);
+    const listed = (await ctx.store.listAttempts(a.id, {}, firstPage(10))).items;
+    assert.deepEqual(
+      listed.map((row) => row.responseHeaders),
+      [null, answered.responseHeaders],
+      "listed rows carry them too",
+    );
+    await ctx.store.expungeAttemptResponse(a.id, m1.id, answered.id);
+    assert.equal(
+      (await ctx.store.getAttempt(a.id, m1.id, answered.id))?.responseHeaders,
+      null,
+      "part of the response",
+    );
+  });
 });

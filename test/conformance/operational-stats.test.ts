@@ -100,6 +100,7 @@ forEachStore("Store operational stats", (ctx) => {
             triggerType: 0,
             createdAt: T0,
             request: null,
+            responseHeaders: null,
           },
           status: 1,
           dueAt: T0 + 5_000,

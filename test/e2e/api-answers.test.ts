@@ -1,19 +1,9 @@
 /** Answers that tell the client how to fix its request: accepted content types, the setting for private URLs. */
 import assert from "node:assert/strict";
-import { after, afterEach, before, test } from "node:test";
-import {
-  reportServerLogsOnFailure,
-  startServer,
-  stopAllServers,
-  type TestServer,
-} from "../support/server.ts";
+import { test } from "node:test";
+import { serverForTests } from "../support/servers-for-tests.ts";
 
-let server: TestServer;
-before(async () => {
-  server = await startServer();
-});
-after(stopAllServers);
-afterEach(reportServerLogsOnFailure);
+const server = serverForTests();
 
 async function post(path: string, contentType: string, body: string) {
   const response = await fetch(`${server.url}${path}`, {

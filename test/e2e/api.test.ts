@@ -4,26 +4,17 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { after, afterEach, before, test } from "node:test";
+import { test } from "node:test";
 import { type ApplicationOut, Svix } from "svix";
 import { rejectsWithStatus } from "../support/api-error.ts";
 import { ensureEventType } from "../support/event-types.ts";
-import {
-  reportServerLogsOnFailure,
-  startServer,
-  stopAllServers,
-  type TestServer,
-} from "../support/server.ts";
+import { beforeTests, serverForTests } from "../support/servers-for-tests.ts";
 
-let server: TestServer;
+const server = serverForTests();
 let svix: Svix;
-
-before(async () => {
-  server = await startServer();
+beforeTests(() => {
   svix = server.svix;
 });
-after(stopAllServers);
-afterEach(reportServerLogsOnFailure);
 
 const unique = () => randomBytes(5).toString("hex");
 

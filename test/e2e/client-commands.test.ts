@@ -7,45 +7,30 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { after, afterEach, before, test } from "node:test";
+import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { api } from "../support/api.ts";
 import { ensureEventType } from "../support/event-types.ts";
 import { eventually } from "../support/poll.ts";
-import { type Receiver, startReceiver } from "../support/receiver.ts";
-import {
-  freePort,
-  reportServerLogsOnFailure,
-  runOutbound,
-  startServer,
-  stopAllServers,
-  type TestServer,
-} from "../support/server.ts";
+import { freePort, runOutbound } from "../support/server.ts";
+import { beforeTests, receiverForTests, serverForTests } from "../support/servers-for-tests.ts";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const dir = mkdtempSync(path.join(tmpdir(), "outbound-cli-client-"));
-let server: TestServer;
-let ok: Receiver;
-let failing: Receiver;
+const server = serverForTests({ OUTBOUND_RETRY_SCHEDULE: "1h" });
+const ok = receiverForTests();
+const failing = receiverForTests(() => ({ status: 500 }));
 let appId: string;
 let env: Record<string, string>;
 
-before(async () => {
-  server = await startServer({ OUTBOUND_RETRY_SCHEDULE: "1h" });
-  ok = await startReceiver();
-  failing = await startReceiver(() => ({ status: 500 }));
+beforeTests(async () => {
   env = { OUTBOUND_URL: server.url, OUTBOUND_API_TOKEN: server.token };
   await ensureEventType(server.svix, "invoice.paid");
   const app = await server.svix.application.create({ name: "CLI Corp", uid: "cli-corp" });
   appId = app.id;
   await server.svix.endpoint.create(app.id, { url: ok.url, description: "ok" });
 });
-after(async () => {
-  await Promise.all([ok.close(), failing.close()]);
-  await stopAllServers();
-  rmSync(dir, { recursive: true, force: true });
-});
-afterEach(reportServerLogsOnFailure);
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 const outbound = (args: string[], extra: Record<string, string> = {}) =>
   runOutbound({ ...env, ...extra }, args);

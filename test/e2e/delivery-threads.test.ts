@@ -4,10 +4,13 @@
  * counted by the main thread), and an endpoint disabled by a 410 leaves routing at once.
  */
 import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { after, afterEach, test } from "node:test";
 import { eventually } from "../support/poll.ts";
 import { startReceiver } from "../support/receiver.ts";
-import { reportServerLogsOnFailure, startServer, stopAllServers } from "../support/server.ts";
+import { reportServerLogsOnFailure, runOutbound, startServer, stopAllServers } from "../support/server.ts";
 
 after(stopAllServers);
 afterEach(reportServerLogsOnFailure);
@@ -77,3 +80,22 @@ for (const threads of ["0", "1"]) {
     assert.equal(gone.requests.length, 1);
   });
 }
+
+test("a delivery thread that cannot start stops the start with the one line that names the fix", async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), "outbound-threads-"));
+  try {
+    // The CA file is read where the HTTP sender is made: in the delivery thread.
+    const exited = await runOutbound({
+      DATABASE_URL: path.join(dir, "outbound.db"),
+      PORT: "0",
+      HOST: "127.0.0.1",
+      OUTBOUND_WORKER_THREADS: "1",
+      OUTBOUND_CA_FILE: path.join(dir, "missing.pem"),
+    });
+    assert.equal(exited.code, 1);
+    assert.match(exited.stderr, /^OUTBOUND_CA_FILE: cannot read .*missing\.pem \(ENOENT\)/m);
+    assert.doesNotMatch(exited.stderr, /\n\s+at /, "no stack trace");
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

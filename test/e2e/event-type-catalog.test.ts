@@ -1,23 +1,12 @@
 /** Today's Svix event-type catalog: groupName, featureFlags (and what portal tokens see), OpenAPI import/export. */
 import assert from "node:assert/strict";
-import { after, afterEach, before, test } from "node:test";
+import { test } from "node:test";
 import { Svix } from "svix";
 import { api } from "../support/api.ts";
 import { rejectsWithStatus } from "../support/api-error.ts";
-import { startReceiver } from "../support/receiver.ts";
-import {
-  reportServerLogsOnFailure,
-  startServer,
-  stopAllServers,
-  type TestServer,
-} from "../support/server.ts";
+import { receiverForTest, serverForTests } from "../support/servers-for-tests.ts";
 
-let server: TestServer;
-before(async () => {
-  server = await startServer();
-});
-after(stopAllServers);
-afterEach(reportServerLogsOnFailure);
+const server = serverForTests();
 
 test("groupName and featureFlags are stored; flagged types are visible only to portal tokens with the flag", async () => {
   const svix = server.svix;
@@ -135,8 +124,7 @@ test("export/openapi answers a finished task holding a document that imports bac
 
 test("send-example sends the example chosen by exampleIndex", async (t) => {
   const svix = server.svix;
-  const receiver = await startReceiver();
-  t.after(() => receiver.close());
+  const receiver = await receiverForTest(t);
   await svix.eventType.create({
     name: "example.pick",
     description: "Two examples",

@@ -2,15 +2,14 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { eventually } from "../support/poll.ts";
-import { startReceiver } from "../support/receiver.ts";
 import { startServer, stopAllServers } from "../support/server.ts";
+import { receiverForTest } from "../support/servers-for-tests.ts";
 
 after(stopAllServers);
 
 test("expunging a pending message fails its delivery at the next attempt", async (t) => {
   const server = await startServer({ OUTBOUND_RETRY_SCHEDULE: "500ms,500ms,500ms" });
-  const receiver = await startReceiver(() => ({ status: 500 }));
-  t.after(() => receiver.close());
+  const receiver = await receiverForTest(t, () => ({ status: 500 }));
   const app = await server.svix.application.create({ name: "expunge" });
   const endpoint = await server.svix.endpoint.create(app.id, { url: receiver.url });
   const message = await server.svix.message.create(app.id, {

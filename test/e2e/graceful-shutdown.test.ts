@@ -7,8 +7,9 @@ import { DatabaseSync } from "node:sqlite";
 import { after, afterEach, test } from "node:test";
 import { api } from "../support/api.ts";
 import { eventually } from "../support/poll.ts";
-import { createGate, startReceiver } from "../support/receiver.ts";
+import { createGate } from "../support/receiver.ts";
 import { reportServerLogsOnFailure, startServer, stopAllServers } from "../support/server.ts";
+import { receiverForTest } from "../support/servers-for-tests.ts";
 
 after(stopAllServers);
 afterEach(reportServerLogsOnFailure);
@@ -16,8 +17,7 @@ afterEach(reportServerLogsOnFailure);
 test("an attempt in flight at SIGTERM completes and is recorded; nothing is left 'sending'", async (t) => {
   // Delivery in its own thread (the multi-core default): the stop travels to it and its results come back.
   const server = await startServer({ OUTBOUND_WORKER_THREADS: "1" });
-  const receiver = await startReceiver(() => ({ status: 200, delayMs: 1_500 }));
-  t.after(() => receiver.close());
+  const receiver = await receiverForTest(t, () => ({ status: 200, delayMs: 1_500 }));
   const app = await server.svix.application.create({ name: "graceful" });
   await server.svix.endpoint.create(app.id, { url: receiver.url });
   const message = await server.svix.message.create(app.id, { eventType: "slow", payload: {} });
@@ -43,8 +43,7 @@ test("an attempt in flight at SIGTERM completes and is recorded; nothing is left
 test("after OUTBOUND_SHUTDOWN_GRACE, attempts in flight are aborted, recorded as interrupted and delivered once after the restart", async (t) => {
   const server = await startServer({ OUTBOUND_SHUTDOWN_GRACE: "300ms", OUTBOUND_WORKER_THREADS: "1" });
   const gate = createGate();
-  const receiver = await startReceiver(() => ({ until: gate.promise }));
-  t.after(() => receiver.close());
+  const receiver = await receiverForTest(t, () => ({ until: gate.promise }));
   t.after(() => gate.open());
   const app = await server.svix.application.create({ name: "interrupted" });
   const endpoint = await server.svix.endpoint.create(app.id, { url: receiver.url });

@@ -5,26 +5,16 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { renameSync } from "node:fs";
-import { after, afterEach, before, test } from "node:test";
+import { test } from "node:test";
 import { api } from "../support/api.ts";
 import { ensureEventType } from "../support/event-types.ts";
 import { eventually } from "../support/poll.ts";
 import { createGate, startReceiver } from "../support/receiver.ts";
-import {
-  reportServerLogsOnFailure,
-  startServer,
-  stopAllServers,
-  type TestServer,
-} from "../support/server.ts";
+import { startServer } from "../support/server.ts";
+import { serverForTests } from "../support/servers-for-tests.ts";
 
 const METRICS_TOKEN = `metrics_${randomBytes(12).toString("hex")}`;
-let server: TestServer;
-
-before(async () => {
-  server = await startServer({ OUTBOUND_METRICS_TOKEN: METRICS_TOKEN, OUTBOUND_RETRY_SCHEDULE: "1h" });
-});
-after(stopAllServers);
-afterEach(reportServerLogsOnFailure);
+const server = serverForTests({ OUTBOUND_METRICS_TOKEN: METRICS_TOKEN, OUTBOUND_RETRY_SCHEDULE: "1h" });
 
 async function scrape(
   token: string | null = server.token,

@@ -8,6 +8,7 @@ import { rejectsWithStatus } from "../support/api-error.ts";
 import { eventually } from "../support/poll.ts";
 import { type ReceivedRequest, startReceiver, verifyRequest } from "../support/receiver.ts";
 import { reportServerLogsOnFailure, startServer, stopAllServers } from "../support/server.ts";
+import { receiverForTest } from "../support/servers-for-tests.ts";
 
 after(stopAllServers);
 afterEach(reportServerLogsOnFailure);
@@ -167,8 +168,7 @@ test("message.attempt.failing on the fourth failure, recovered on a later succes
 
 test("operational events are not held to the per-application message quota", async (t) => {
   const server = await startServer({ OUTBOUND_APP_MESSAGE_RATE: "1" });
-  const opsReceiver = await startReceiver();
-  t.after(() => opsReceiver.close());
+  const opsReceiver = await receiverForTest(t);
   await server.svix.operationalWebhook.endpoint.create({
     url: opsReceiver.url,
     eventTypes: ["endpoint.created"],

@@ -1,22 +1,12 @@
 /** App-portal token lifecycle as today's Svix API has it: expiry, readOnly, application body, logout, expire-all. */
 import assert from "node:assert/strict";
-import { after, afterEach, before, test } from "node:test";
+import { test } from "node:test";
 import { Svix } from "svix";
 import { api } from "../support/api.ts";
 import { rejectsWithStatus } from "../support/api-error.ts";
-import {
-  reportServerLogsOnFailure,
-  startServer,
-  stopAllServers,
-  type TestServer,
-} from "../support/server.ts";
+import { serverForTests } from "../support/servers-for-tests.ts";
 
-let server: TestServer;
-before(async () => {
-  server = await startServer();
-});
-after(stopAllServers);
-afterEach(reportServerLogsOnFailure);
+const server = serverForTests();
 
 const portal = (token: string) => new Svix(token, { serverUrl: server.url });
 

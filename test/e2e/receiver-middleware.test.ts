@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { after, afterEach, before, test } from "node:test";
+import { after, before, test } from "node:test";
 import { serve } from "@hono/node-server";
 import express from "express";
 import Fastify from "fastify";
@@ -22,13 +22,8 @@ import {
 } from "../../src/receiver/index.ts";
 import { createEndpoint } from "../support/api.ts";
 import { ensureEventType } from "../support/event-types.ts";
-import { type ReceivedRequest, type Receiver, startReceiver } from "../support/receiver.ts";
-import {
-  reportServerLogsOnFailure,
-  startServer,
-  stopAllServers,
-  type TestServer,
-} from "../support/server.ts";
+import type { ReceivedRequest } from "../support/receiver.ts";
+import { receiverForTests, serverForTests } from "../support/servers-for-tests.ts";
 
 interface Scheme {
   name: string;
@@ -76,8 +71,8 @@ interface Accepted {
 const accepted: Accepted[] = [];
 const frameworks: Array<{ name: string; url: string; close(): Promise<void> }> = [];
 
-let server: TestServer;
-let capture: Receiver;
+const server = serverForTests();
+const capture = receiverForTests();
 
 async function listening(listen: (port: 0, host: string) => Server): Promise<string> {
   const http = listen(0, "127.0.0.1");
@@ -195,16 +190,9 @@ async function startHono(): Promise<void> {
 }
 
 before(async () => {
-  server = await startServer();
-  capture = await startReceiver();
   await Promise.all([startExpress(), startFastify(), startHono()]);
 });
-after(async () => {
-  await Promise.all(frameworks.map((framework) => framework.close()));
-  await capture.close();
-  await stopAllServers();
-});
-afterEach(reportServerLogsOnFailure);
+after(() => Promise.all(frameworks.map((framework) => framework.close())));
 
 /** One real delivery per scheme, captured as sent (headers and raw body), for the refusal tests. */
 const captured = new Map<string, ReceivedRequest>();

@@ -5,8 +5,8 @@ import { after, afterEach, test } from "node:test";
 import { type BackgroundTaskOut, MessageStatus, type Svix } from "svix";
 import { createSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
 import { eventually } from "../support/poll.ts";
-import { startReceiver } from "../support/receiver.ts";
 import { reportServerLogsOnFailure, startServer, stopAllServers } from "../support/server.ts";
+import { receiverForTest } from "../support/servers-for-tests.ts";
 
 after(stopAllServers);
 afterEach(reportServerLogsOnFailure);
@@ -22,8 +22,7 @@ function finished(svix: Svix, taskId: string): Promise<BackgroundTaskOut> {
 test("replay-missing re-sends only what the receiver never got; bulk replay re-sends successes only when asked", async (t) => {
   const server = await startServer();
   const svix = server.svix;
-  const receiver = await startReceiver();
-  t.after(() => receiver.close());
+  const receiver = await receiverForTest(t);
   const start = new Date(Date.now() - 1_000);
   const app = await svix.application.create({ name: "replay" });
   const endpoint = await svix.endpoint.create(app.id, { url: receiver.url });
@@ -86,8 +85,7 @@ test("replay-missing re-sends only what the receiver never got; bulk replay re-s
 test("recover re-queues failed deliveries and returns a task that can be read back", async (t) => {
   const server = await startServer();
   const svix = server.svix;
-  const receiver = await startReceiver(() => ({ status: 500 }));
-  t.after(() => receiver.close());
+  const receiver = await receiverForTest(t, () => ({ status: 500 }));
   const app = await svix.application.create({ name: "recover" });
   const endpoint = await svix.endpoint.create(app.id, { url: receiver.url });
   const message = await svix.message.create(app.id, { eventType: "a", payload: {} });
@@ -114,8 +112,7 @@ test("recover re-queues failed deliveries and returns a task that can be read ba
 test("a replay interrupted by a restart resumes after the last message it handled", async (t) => {
   const server = await startServer();
   const svix = server.svix;
-  const receiver = await startReceiver();
-  t.after(() => receiver.close());
+  const receiver = await receiverForTest(t);
   const app = await svix.application.create({ name: "resume" });
   const endpoint = await svix.endpoint.create(app.id, { url: receiver.url, disabled: true });
   const since = Date.now() - 1_000;

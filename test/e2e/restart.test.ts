@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { after, afterEach, test } from "node:test";
 import { eventually, sleep } from "../support/poll.ts";
-import { startReceiver } from "../support/receiver.ts";
 import { reportServerLogsOnFailure, startServer, stopAllServers } from "../support/server.ts";
+import { receiverForTest } from "../support/servers-for-tests.ts";
 
 after(stopAllServers);
 afterEach(reportServerLogsOnFailure);
@@ -22,8 +22,7 @@ test("a SIGKILL during delivery loses no message", { timeout: 120_000 }, async (
     OUTBOUND_REQUEST_TIMEOUT: "2s",
     OUTBOUND_LEASE: "3s",
   });
-  const receiver = await startReceiver(() => ({ status: 200, delayMs: 20 }));
-  t.after(() => receiver.close());
+  const receiver = await receiverForTest(t, () => ({ status: 200, delayMs: 20 }));
   const { svix } = server;
   const app = await svix.application.create({ name: "restart" });
   const endpoint = await svix.endpoint.create(app.id, { url: receiver.url });

@@ -8,8 +8,8 @@ import os from "node:os";
 import path from "node:path";
 import { after, afterEach, test } from "node:test";
 import { createTestDatabase, dropTestDatabases, skipPostgres } from "../support/postgres.ts";
-import { startReceiver } from "../support/receiver.ts";
 import { reportServerLogsOnFailure, runOutbound, startServer, stopAllServers } from "../support/server.ts";
+import { receiverForTest } from "../support/servers-for-tests.ts";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "outbound-roles-"));
 after(async () => {
@@ -25,8 +25,7 @@ test("SQLite: an API process and a worker process share one file; a second worke
     { OUTBOUND_API_TOKEN: api.token },
     { role: "worker", databaseUrl: api.databaseUrl },
   );
-  const receiver = await startReceiver();
-  t.after(() => receiver.close());
+  const receiver = await receiverForTest(t);
   const app = await api.svix.application.create({ name: "roles" });
   await api.svix.endpoint.create(app.id, { url: receiver.url });
   const message = await api.svix.message.create(app.id, { eventType: "roles.tick", payload: { n: 1 } });
@@ -54,8 +53,7 @@ test("PostgreSQL: an API process and two workers started at once on an empty dat
     startServer({ OUTBOUND_API_TOKEN: token }, options("worker")),
     startServer({ OUTBOUND_API_TOKEN: token }, options("worker")),
   ]);
-  const receiver = await startReceiver();
-  t.after(() => receiver.close());
+  const receiver = await receiverForTest(t);
   const app = await api.svix.application.create({ name: "together" });
   await api.svix.endpoint.create(app.id, { url: receiver.url });
   const message = await api.svix.message.create(app.id, { eventType: "roles.tick", payload: { n: 1 } });

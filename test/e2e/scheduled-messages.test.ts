@@ -3,16 +3,15 @@ import assert from "node:assert/strict";
 import { after, afterEach, test } from "node:test";
 import { rejectsWithStatus } from "../support/api-error.ts";
 import { eventually } from "../support/poll.ts";
-import { startReceiver } from "../support/receiver.ts";
 import { reportServerLogsOnFailure, startServer, stopAllServers } from "../support/server.ts";
+import { receiverForTest } from "../support/servers-for-tests.ts";
 
 after(stopAllServers);
 afterEach(reportServerLogsOnFailure);
 
 test("a scheduled message is not attempted before deliverAt, then is delivered, also across a restart", async (t) => {
   const server = await startServer();
-  const receiver = await startReceiver();
-  t.after(() => receiver.close());
+  const receiver = await receiverForTest(t);
   const app = await server.svix.application.create({ name: "scheduled" });
   const endpoint = await server.svix.endpoint.create(app.id, { url: receiver.url });
   const { key } = await server.svix.endpoint.getSecret(app.id, endpoint.id);
@@ -83,8 +82,7 @@ test("deliverAt past the payload's retention is refused with 422", async () => {
 
 test("tags are stored on messages, filter message and attempt listings, and come back with_msg", async (t) => {
   const server = await startServer();
-  const receiver = await startReceiver();
-  t.after(() => receiver.close());
+  const receiver = await receiverForTest(t);
   const app = await server.svix.application.create({ name: "tags" });
   const endpoint = await server.svix.endpoint.create(app.id, { url: receiver.url });
   const red = await server.svix.message.create(app.id, { eventType: "a", payload: {}, tags: ["red", "x/1"] });

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, test } from "node:test";
 import { eventually } from "../support/poll.ts";
-import { createGate, startReceiver } from "../support/receiver.ts";
+import { createGate } from "../support/receiver.ts";
 import {
   freePort,
   reportServerLogsOnFailure,
@@ -13,6 +13,7 @@ import {
   startServer,
   stopAllServers,
 } from "../support/server.ts";
+import { receiverForTest } from "../support/servers-for-tests.ts";
 
 after(stopAllServers);
 afterEach(reportServerLogsOnFailure);
@@ -20,8 +21,7 @@ afterEach(reportServerLogsOnFailure);
 test("a second server on the same database exits naming the first one; each message arrives once", async (t) => {
   const first = await startServer();
   const gate = createGate();
-  const receiver = await startReceiver(() => ({ until: gate.promise }));
-  t.after(() => receiver.close());
+  const receiver = await receiverForTest(t, () => ({ until: gate.promise }));
   t.after(() => gate.open());
   const app = await first.svix.application.create({ name: "one owner" });
   const endpoint = await first.svix.endpoint.create(app.id, { url: receiver.url });
@@ -69,8 +69,7 @@ test("a second server on the same database exits naming the first one; each mess
 
 test("the lock dies with its process: a server killed with SIGKILL does not block the next start", async (t) => {
   const server = await startServer();
-  const receiver = await startReceiver();
-  t.after(() => receiver.close());
+  const receiver = await receiverForTest(t);
   await server.stop("SIGKILL");
   await server.restart();
   const app = await server.svix.application.create({ name: "after a kill" });

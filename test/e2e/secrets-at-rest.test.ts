@@ -3,15 +3,12 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { api, createEndpoint } from "../support/api.ts";
-import { startServer, stopAllServers, type TestServer } from "../support/server.ts";
+import { startServer } from "../support/server.ts";
+import { serverForTests } from "../support/servers-for-tests.ts";
 
-let server: TestServer;
-before(async () => {
-  server = await startServer();
-});
-after(stopAllServers);
+const server = serverForTests();
 
 test("secrets, credentials and portal tokens are not readable in the SQLite files", async () => {
   const secret = "whsec_QUJDREVGR0hJSktMTU5PUFFSU1RVVldY";

@@ -6,6 +6,7 @@ import { api } from "../support/api.ts";
 import { eventually } from "../support/poll.ts";
 import { startReceiver } from "../support/receiver.ts";
 import { reportServerLogsOnFailure, startServer, stopAllServers } from "../support/server.ts";
+import { receiverForTest } from "../support/servers-for-tests.ts";
 
 after(stopAllServers);
 afterEach(reportServerLogsOnFailure);
@@ -102,8 +103,7 @@ test("cancel-msgs cancels pending deliveries; statistics count success, failure 
 test("usage and aggregate statistics are finished background tasks; counts of endpoints and active apps", async (t) => {
   const server = await startServer();
   const svix = server.svix;
-  const receiver = await startReceiver();
-  t.after(() => receiver.close());
+  const receiver = await receiverForTest(t);
   const t0 = new Date(Date.now() - 1_000);
   const busy = await svix.application.create({ name: "busy", uid: "busy" });
   const quiet = await svix.application.create({ name: "quiet" });

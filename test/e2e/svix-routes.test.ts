@@ -5,14 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import {
-  reportServerLogsOnFailure,
-  startServer,
-  stopAllServers,
-  type TestServer,
-} from "../support/server.ts";
+import { reportServerLogsOnFailure } from "../support/server.ts";
+import { serverForTests } from "../support/servers-for-tests.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const GROUPS = [
@@ -56,11 +52,7 @@ function svixOperations(): string[] {
   return operations;
 }
 
-let server: TestServer;
-before(async () => {
-  server = await startServer();
-});
-after(stopAllServers);
+const server = serverForTests();
 
 test("docs/svix-compatibility.md lists every operation of today's Svix API in the served groups", () => {
   const rows = documentedRows();

@@ -3,23 +3,14 @@
  * breaker stops hammering an endpoint that keeps failing (visible in its stats).
  */
 import assert from "node:assert/strict";
-import { after, afterEach, before, test } from "node:test";
+import { test } from "node:test";
 import { api } from "../support/api.ts";
 import { eventually } from "../support/poll.ts";
 import { startReceiver } from "../support/receiver.ts";
-import {
-  reportServerLogsOnFailure,
-  startServer,
-  stopAllServers,
-  type TestServer,
-} from "../support/server.ts";
+import { startServer } from "../support/server.ts";
+import { receiverForTest, serverForTests } from "../support/servers-for-tests.ts";
 
-let server: TestServer;
-before(async () => {
-  server = await startServer({ OUTBOUND_RETRY_SCHEDULE: "100ms,100ms,100ms,100ms,100ms,100ms,100ms,100ms" });
-});
-after(stopAllServers);
-afterEach(reportServerLogsOnFailure);
+const server = serverForTests({ OUTBOUND_RETRY_SCHEDULE: "100ms,100ms,100ms,100ms,100ms,100ms,100ms,100ms" });
 
 test("throttleRate spaces deliveries to one endpoint without slowing another", async (t) => {
   const RATE = 2;
@@ -63,8 +54,7 @@ test("throttleRate spaces deliveries to one endpoint without slowing another", a
 test("the circuit opens after 5 consecutive failures and stops attempts while it cools down", async (t) => {
   // The cooldown is capped by the schedule's longest step; this schedule allows the default 5 s.
   const breakerServer = await startServer({ OUTBOUND_RETRY_SCHEDULE: "100ms,100ms,100ms,100ms,100ms,5s,5s" });
-  const failing = await startReceiver(() => ({ status: 500 }));
-  t.after(() => failing.close());
+  const failing = await receiverForTest(t, () => ({ status: 500 }));
   const server = breakerServer;
   const app = await server.svix.application.create({ name: "breaker" });
   const endpoint = await server.svix.endpoint.create(app.id, { url: failing.url });

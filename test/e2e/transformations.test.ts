@@ -6,14 +6,14 @@ import { api } from "../support/api.ts";
 import { eventually } from "../support/poll.ts";
 import { startReceiver, verifyRequest } from "../support/receiver.ts";
 import { reportServerLogsOnFailure, startServer, stopAllServers } from "../support/server.ts";
+import { receiverForTest } from "../support/servers-for-tests.ts";
 
 after(stopAllServers);
 afterEach(reportServerLogsOnFailure);
 
 test("a transformation changes method, URL, headers and payload; the new body is what is signed", async (t) => {
   const server = await startServer();
-  const receiver = await startReceiver();
-  t.after(() => receiver.close());
+  const receiver = await receiverForTest(t);
   const app = await server.svix.application.create({ name: "transform" });
   const endpoint = await server.svix.endpoint.create(app.id, { url: receiver.url });
   const code = `function handler(webhook) {
@@ -47,8 +47,7 @@ test("a transformation changes method, URL, headers and payload; the new body is
 
 test("webhook.cancel cancels the delivery (status 4) without a request", async (t) => {
   const server = await startServer();
-  const receiver = await startReceiver();
-  t.after(() => receiver.close());
+  const receiver = await receiverForTest(t);
   const app = await server.svix.application.create({ name: "cancel" });
   const endpoint = await server.svix.endpoint.create(app.id, { url: receiver.url });
   await server.svix.endpoint.transformation.patch(app.id, endpoint.id, {
@@ -150,8 +149,7 @@ test("simulate runs the code without sending and reports errors as 422", async (
 
 test("a transformation cannot take an https-only application's deliveries to an http URL", async (t) => {
   const server = await startServer();
-  const receiver = await startReceiver();
-  t.after(() => receiver.close());
+  const receiver = await receiverForTest(t);
   const created = await api<{ id: string }>(server, "POST", "/api/v1/app", {
     name: "https only",
     requireHttps: true,

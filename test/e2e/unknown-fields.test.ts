@@ -1,21 +1,11 @@
 /** A field Outbound does not support is answered with a 422 naming it; nothing a client sends is dropped. */
 import assert from "node:assert/strict";
-import { after, afterEach, before, test } from "node:test";
+import { test } from "node:test";
 import { api } from "../support/api.ts";
 import { rejectsWithStatus } from "../support/api-error.ts";
-import {
-  reportServerLogsOnFailure,
-  startServer,
-  stopAllServers,
-  type TestServer,
-} from "../support/server.ts";
+import { serverForTests } from "../support/servers-for-tests.ts";
 
-let server: TestServer;
-before(async () => {
-  server = await startServer();
-});
-after(stopAllServers);
-afterEach(reportServerLogsOnFailure);
+const server = serverForTests();
 
 type Issue = { loc: string[]; msg: string; type: string };
 

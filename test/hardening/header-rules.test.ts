@@ -4,31 +4,18 @@
  * attempt log while the receiver still gets them.
  */
 import assert from "node:assert/strict";
-import { after, afterEach, before, test } from "node:test";
+import { test } from "node:test";
 import { api, createEndpoint } from "../support/api.ts";
 import { eventually } from "../support/poll.ts";
-import { type Receiver, startReceiver } from "../support/receiver.ts";
-import {
-  reportServerLogsOnFailure,
-  startServer,
-  stopAllServers,
-  type TestServer,
-} from "../support/server.ts";
+import { beforeTests, receiverForTests, serverForTests } from "../support/servers-for-tests.ts";
 
-let server: TestServer;
-let receiver: Receiver;
+const server = serverForTests();
+const receiver = receiverForTests();
 let appId: string;
 
-before(async () => {
-  server = await startServer();
-  receiver = await startReceiver();
+beforeTests(async () => {
   appId = (await api<{ id: string }>(server, "POST", "/api/v1/app", { name: "headers" })).body.id;
 });
-after(async () => {
-  await receiver.close();
-  await stopAllServers();
-});
-afterEach(reportServerLogsOnFailure);
 
 const reserved = [
   "Host",

@@ -4,23 +4,15 @@
  */
 import assert from "node:assert/strict";
 import net from "node:net";
-import { after, afterEach, before, test } from "node:test";
-import {
-  reportServerLogsOnFailure,
-  startServer,
-  stopAllServers,
-  type TestServer,
-} from "../support/server.ts";
+import { test } from "node:test";
+import { beforeTests, serverForTests } from "../support/servers-for-tests.ts";
 
-let server: TestServer;
+const server = serverForTests();
 let appId: string;
 
-before(async () => {
-  server = await startServer();
+beforeTests(async () => {
   appId = (await server.svix.application.create({ name: "limits", uid: "limits-app" })).id;
 });
-after(stopAllServers);
-afterEach(reportServerLogsOnFailure);
 
 interface RawResponse {
   status: number;

@@ -3,31 +3,18 @@
  * body that is not valid UTF-8 is refused (400) instead of being silently altered with replacement characters.
  */
 import assert from "node:assert/strict";
-import { after, afterEach, before, test } from "node:test";
+import { test } from "node:test";
 import { api } from "../support/api.ts";
-import { type Receiver, startReceiver } from "../support/receiver.ts";
-import {
-  reportServerLogsOnFailure,
-  startServer,
-  stopAllServers,
-  type TestServer,
-} from "../support/server.ts";
+import { beforeTests, receiverForTests, serverForTests } from "../support/servers-for-tests.ts";
 
-let server: TestServer;
-let receiver: Receiver;
+const server = serverForTests();
+const receiver = receiverForTests();
 let appId: string;
 
-before(async () => {
-  server = await startServer();
-  receiver = await startReceiver();
+beforeTests(async () => {
   appId = (await api<{ id: string }>(server, "POST", "/api/v1/app", { name: "fidelity" })).body.id;
   await api(server, "POST", `/api/v1/app/${appId}/endpoint`, { url: receiver.url });
 });
-after(async () => {
-  await receiver.close();
-  await stopAllServers();
-});
-afterEach(reportServerLogsOnFailure);
 
 function post(body: string | Uint8Array): Promise<Response> {
   return fetch(`${server.url}/api/v1/app/${appId}/msg`, {

@@ -4,26 +4,16 @@
  * (a bucket of one token per second cannot grant ten requests that arrive within the same few milliseconds).
  */
 import assert from "node:assert/strict";
-import { after, afterEach, before, test } from "node:test";
+import { test } from "node:test";
 import { api } from "../support/api.ts";
-import {
-  reportServerLogsOnFailure,
-  startServer,
-  stopAllServers,
-  type TestServer,
-} from "../support/server.ts";
+import { startServer } from "../support/server.ts";
+import { serverForTests } from "../support/servers-for-tests.ts";
 
-let server: TestServer;
-
-before(async () => {
-  server = await startServer({
-    OUTBOUND_MAX_ENDPOINTS_PER_APP: "2",
-    OUTBOUND_APP_MESSAGE_RATE: "1",
-    OUTBOUND_PORTAL_TOKEN_RATE: "1",
-  });
+const server = serverForTests({
+  OUTBOUND_MAX_ENDPOINTS_PER_APP: "2",
+  OUTBOUND_APP_MESSAGE_RATE: "1",
+  OUTBOUND_PORTAL_TOKEN_RATE: "1",
 });
-after(stopAllServers);
-afterEach(reportServerLogsOnFailure);
 
 async function newApp(name: string): Promise<string> {
   return (await api<{ id: string }>(server, "POST", "/api/v1/app", { name })).body.id;

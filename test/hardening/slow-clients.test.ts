@@ -5,21 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { connect } from "node:net";
-import { after, afterEach, before, test } from "node:test";
-import {
-  reportServerLogsOnFailure,
-  startServer,
-  stopAllServers,
-  type TestServer,
-} from "../support/server.ts";
+import { test } from "node:test";
+import { serverForTests } from "../support/servers-for-tests.ts";
 
-let server: TestServer;
-
-before(async () => {
-  server = await startServer({ OUTBOUND_HEADERS_TIMEOUT: "1s", OUTBOUND_REQUEST_READ_TIMEOUT: "2s" });
-});
-after(stopAllServers);
-afterEach(reportServerLogsOnFailure);
+const server = serverForTests({ OUTBOUND_HEADERS_TIMEOUT: "1s", OUTBOUND_REQUEST_READ_TIMEOUT: "2s" });
 
 /** Sends `head` at once, then `trickle` one byte every 100 ms until the server closes the connection. */
 function trickle(head: string, trickled: string): Promise<{ sent: number; answer: string }> {

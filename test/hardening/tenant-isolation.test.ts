@@ -4,24 +4,18 @@
  */
 import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
-import { after, afterEach, before, test } from "node:test";
+import { test } from "node:test";
 import { Svix } from "svix";
 import { api } from "../support/api.ts";
 import { eventually } from "../support/poll.ts";
-import {
-  reportServerLogsOnFailure,
-  startServer,
-  stopAllServers,
-  type TestServer,
-} from "../support/server.ts";
+import { beforeTests, serverForTests } from "../support/servers-for-tests.ts";
 
-let server: TestServer;
+const server = serverForTests({ LOG_LEVEL: "info" });
 let appA: { id: string; uid: string };
 let appB: { id: string; uid: string };
 let portal: { url: string; token: string };
 
-before(async () => {
-  server = await startServer({ LOG_LEVEL: "info" });
+beforeTests(async () => {
   appA = (
     await api<{ id: string; uid: string }>(server, "POST", "/api/v1/app", { name: "A", uid: "tenant-a" })
   ).body;
@@ -32,8 +26,6 @@ before(async () => {
   const access = await server.svix.authentication.appPortalAccess(appA.id, {});
   portal = { url: server.url, token: access.token };
 });
-after(stopAllServers);
-afterEach(reportServerLogsOnFailure);
 
 /** A raw request that sends the path exactly as given (like curl --path-as-is). */
 function rawRequest(

@@ -4,17 +4,13 @@
  * Zapier/Twilio bridge to WhatsApp) can authenticate the call.
  */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { api, createEndpoint } from "../support/api.ts";
 import { eventually } from "../support/poll.ts";
 import { startReceiver } from "../support/receiver.ts";
-import { startServer, stopAllServers, type TestServer } from "../support/server.ts";
+import { serverForTests } from "../support/servers-for-tests.ts";
 
-let server: TestServer;
-before(async () => {
-  server = await startServer();
-});
-after(stopAllServers);
+const server = serverForTests();
 
 test("Invitation to a WhatsApp participant, authenticated with the prod application key", async () => {
   const key = "rk_live_7b2f0c9e4d";

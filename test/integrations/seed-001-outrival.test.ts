@@ -4,17 +4,13 @@
  */
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { createEndpoint } from "../support/api.ts";
 import { eventually } from "../support/poll.ts";
 import { startReceiver } from "../support/receiver.ts";
-import { startServer, stopAllServers, type TestServer } from "../support/server.ts";
+import { serverForTests } from "../support/servers-for-tests.ts";
 
-let server: TestServer;
-before(async () => {
-  server = await startServer();
-});
-after(stopAllServers);
+const server = serverForTests();
 
 test("status-changed event arrives with a valid x-signature (hex HMAC of the raw body)", async () => {
   const secret = "your_shared_secret";

@@ -3,15 +3,12 @@
  * shown once and used to verify each request (Standard Webhooks).
  */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { startReceiver, verifyRequest } from "../support/receiver.ts";
-import { startServer, stopAllServers, type TestServer } from "../support/server.ts";
+import { serverForTests } from "../support/servers-for-tests.ts";
+import { endpointSettled } from "../support/settled.ts";
 
-let server: TestServer;
-before(async () => {
-  server = await startServer();
-});
-after(stopAllServers);
+const server = serverForTests();
 
 const EVENT_TYPES = [
   "participant.created",
@@ -43,7 +40,8 @@ test("CRM Sync webhook gets only its event types, signed with the generated secr
     await server.svix.message.create(app.id, { eventType: "participant.profile_updated", payload: updated });
 
     await receiver.waitFor(2);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Fails if message.sent is routed to the endpoint: that delivery would stay pending or sending until it arrived.
+    await endpointSettled(server.svix, app.id, endpoint.id);
     assert.equal(receiver.requests.length, 2, "message.sent is not subscribed");
     const bodies = receiver.requests.map((req) => verifyRequest(req, key));
     assert.deepEqual(bodies, [created, updated]);

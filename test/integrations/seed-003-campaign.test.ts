@@ -3,17 +3,13 @@
  * when present, extra static body parameters, and custom headers the user can edit and delete.
  */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { api, createEndpoint } from "../support/api.ts";
 import { eventually } from "../support/poll.ts";
 import { startReceiver } from "../support/receiver.ts";
-import { startServer, stopAllServers, type TestServer } from "../support/server.ts";
+import { serverForTests } from "../support/servers-for-tests.ts";
 
-let server: TestServer;
-before(async () => {
-  server = await startServer();
-});
-after(stopAllServers);
+const server = serverForTests();
 
 test("campaign payload with static parameters and edited custom headers", async () => {
   const receiver = await startReceiver();

@@ -14,6 +14,7 @@ import { after, before, test } from "node:test";
 import { api, createEndpoint } from "../support/api.ts";
 import { eventually } from "../support/poll.ts";
 import { startServer, stopAllServers, type TestServer } from "../support/server.ts";
+import { endpointSettled } from "../support/settled.ts";
 import { selfSignedCert } from "../support/tls.ts";
 
 interface Seen {
@@ -144,7 +145,7 @@ test("https-only app: GET with query string and POST form body, source filter, b
     username: "rf",
     password: "********",
   });
-  await createEndpoint(server, appId, {
+  const formEndpoint = await createEndpoint(server, appId, {
     url: `${receiverUrl}/form-hook`,
     eventTypes: ["user.joined", "user.qualified"],
     delivery: { bodyEncoding: "form", mapping: MAPPING, signature: { scheme: "none" } },
@@ -153,7 +154,9 @@ test("https-only app: GET with query string and POST form body, source filter, b
   await server.svix.message.create(appId, { eventType: "user.joined", payload: joined("Added", 261400) });
   await server.svix.message.create(appId, { eventType: "user.joined", payload: joined("Referred", 261471) });
   await waitForSeen(3);
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  // Fails if the filter lets the Added user through to the GET endpoint: that delivery would stay pending or
+  // sending until it arrived.
+  for (const endpoint of [getEndpoint, formEndpoint]) await endpointSettled(server.svix, appId, endpoint.id);
   assert.equal(seen.length, 3, "the Added user is filtered out of the GET endpoint only");
 
   const get = seen.find((s) => s.method === "GET");

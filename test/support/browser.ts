@@ -6,7 +6,15 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import {
+  type Browser,
+  type BrowserContext,
+  chromium,
+  type Frame,
+  type Locator,
+  type Page,
+} from "playwright-core";
+import { eventually } from "./poll.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
 const FLAGS = [
@@ -78,8 +86,11 @@ interface AxeViolation {
   nodes: Array<{ target: string[] }>;
 }
 
-/** Runs axe-core in the page (injected through DevTools, not a script tag, so the page's CSP stays as served). */
-export async function assertAccessible(page: Page, screen: string): Promise<void> {
+/**
+ * Runs axe-core in the page, or in one frame of it (injected through DevTools, not a script tag, so the page's CSP
+ * stays as served).
+ */
+export async function assertAccessible(page: Page | Frame, screen: string): Promise<void> {
   await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
     const axe = (
@@ -103,20 +114,30 @@ export async function assertAccessible(page: Page, screen: string): Promise<void
 }
 
 /**
- * The Referral Factory payload step of the endpoint builder: three event fields renamed (email → email_address,
- * name.first → first_name, referral_code → code) and one static property (source_system = outbound).
+ * Waits until a paged table's `<Pager>` says page `number` and `rows` counts `count`, then returns each row's cell
+ * texts. The earlier page's rows stay until the new page arrives: callers also wait for rows that differ.
  */
-export async function pickReferralFields(page: Page): Promise<void> {
-  for (const [path, name] of [
-    ["email", "email_address"],
-    ["name.first", "first_name"],
-    ["referral_code", "code"],
-  ] as const) {
-    await page.getByLabel("Field from the event").selectOption(path);
-    await page.getByRole("button", { name: "Add field" }).click();
-    await page.getByLabel(`Send ${path} as`).fill(name);
-  }
-  await page.getByRole("button", { name: "Add static property" }).click();
-  await page.getByLabel("Value of static property 4").fill("outbound");
-  await page.getByLabel("Send static property as").fill("source_system");
+export async function rowsOnPage(
+  pager: Locator,
+  rows: Locator,
+  number: number,
+  count: number,
+  what: string,
+): Promise<string[][]> {
+  await pager
+    .getByTestId("pager-page")
+    .filter({ hasText: `Page ${number}` })
+    .waitFor();
+  await eventually(
+    () => rows.count(),
+    (n) => n === count,
+    what,
+  );
+  return rows.evaluateAll((trs) =>
+    trs.map((tr) =>
+      [...(tr as unknown as { children: Iterable<{ textContent: string | null }> }).children].map(
+        (td) => td.textContent ?? "",
+      ),
+    ),
+  );
 }

@@ -16,19 +16,23 @@ import { createQuotaGuard } from "../../src/domain/quotas.ts";
 import { createTelemetry } from "../../src/observability/metrics.ts";
 import { createSecretBox, deriveKey, loadEncryptionKey } from "../../src/secret-box.ts";
 import { createSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
+import type { Store } from "../../src/store/store.ts";
 import { createAddressPolicy } from "../../src/webhook/address-policy.ts";
 
 export const IN_PROCESS_TOKEN = "in-process-admin-token";
 
-export function buildInProcessApi() {
-  const dir = mkdtempSync(path.join(tmpdir(), "outbound-inproc-"));
+/**
+ * A Context as `startOutbound` builds it, over `store` (a SQLite file in `dir`, where the key file is kept too);
+ * `overrides` replaces parts, e.g. an injected clock.
+ */
+export function inProcessContext(dir: string, store: Store, overrides: Partial<Context> = {}): Context {
   const config = loadConfig({
     DATABASE_URL: path.join(dir, "outbound.db"),
     OUTBOUND_API_TOKEN: IN_PROCESS_TOKEN,
   });
-  const store = createSqliteStore(path.join(dir, "outbound.db"));
   const key = loadEncryptionKey(undefined, dir);
-  const ctx: Context = {
+  const now = overrides.now ?? Date.now;
+  return {
     config,
     store,
     secrets: createSecretBox(key),
@@ -36,11 +40,18 @@ export function buildInProcessApi() {
     addressPolicy: createAddressPolicy([]),
     logger: pino({ level: "silent" }),
     notifyWork: () => {},
-    now: Date.now,
+    now,
     quotas: createQuotaGuard(config.quotas),
-    telemetry: createTelemetry({ now: Date.now, workerInProcess: false, defaultMetrics: false }),
+    telemetry: createTelemetry({ now, workerInProcess: false, defaultMetrics: false }),
     relays: createRelayHub({ timeoutMs: 1_000 }),
+    ...overrides,
   };
+}
+
+export function buildInProcessApi() {
+  const dir = mkdtempSync(path.join(tmpdir(), "outbound-inproc-"));
+  const store = createSqliteStore(path.join(dir, "outbound.db"));
+  const ctx = inProcessContext(dir, store);
   const imports = createImportRunner(ctx);
   const tasks = createTaskRunner(ctx);
   const app = buildApi(ctx, imports, "0.0.0-test", tasks);

@@ -43,6 +43,7 @@ function outcome(status: 0 | 1 | 2, code: number, durationMs: number, effect = "
       triggerType: 0,
       createdAt: 0,
       request: null,
+      responseHeaders: null,
     },
     status,
     dueAt: null,

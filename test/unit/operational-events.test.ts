@@ -22,6 +22,7 @@ function outcome(
       triggerType: 0,
       createdAt: 0,
       request: null,
+      responseHeaders: null,
     },
     status,
     dueAt: status === 1 ? 1 : null,

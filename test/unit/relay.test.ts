@@ -55,6 +55,18 @@ test("relay hub: a delivery goes down the open relay and its answer becomes the 
     failure: undefined,
   } satisfies SendResult);
   assert.equal(hub.answer(pushed[0]!.id, { status: 200, body: "" }), false, "answered once only");
+
+  // The CLI reports the local receiver's headers too; they are kept like a direct attempt's.
+  const withHeaders = sender.send(request(relay.url));
+  const headers: Array<[string, string]> = [
+    ["X-Receiver", "local"],
+    ["set-cookie", "sid=1; Path=/"],
+  ];
+  assert.equal(hub.answer(pushed[1]!.id, { status: 200, body: "", headers }), true);
+  assert.deepEqual((await withHeaders).responseHeaders, [
+    ["x-receiver", "local"],
+    ["set-cookie", "sid=(redacted); Path=/"],
+  ]);
 });
 
 test("relay hub: no listener, a listener that leaves, a receiver that was unreachable, shutdown", async () => {

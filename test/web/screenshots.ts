@@ -5,7 +5,13 @@
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { api } from "../support/api.ts";
-import { launchBrowser, pickReferralFields, watchedPage } from "../support/browser.ts";
+import { launchBrowser, watchedPage } from "../support/browser.ts";
+import {
+  addCrmIssuerAndFirstName,
+  addHeaders,
+  openSection,
+  pickReferralFields,
+} from "../support/dashboard-steps.ts";
 import { startReceiver } from "../support/receiver.ts";
 import { startServer, stopAllServers } from "../support/server.ts";
 
@@ -93,15 +99,10 @@ try {
   await page.getByTestId("preview-request-line").filter({ hasText: "source_system=outbound" }).waitFor();
   await shot("builder-payload");
   await page.getByRole("button", { name: "5. Headers" }).click();
-  for (const [name, value] of [
+  await addHeaders(page, [
     ["X-Campaign", "spring"],
     ["X-Tenant", "acme"],
-  ] as const) {
-    await page.getByRole("button", { name: "Add header" }).click();
-    await page.getByLabel("Header name").fill(name);
-    await page.getByLabel("Header value").fill(value);
-    await page.getByRole("button", { name: "Save header" }).click();
-  }
+  ]);
   await shot("builder-headers");
   await page.getByRole("button", { name: "Cancel" }).click();
 
@@ -112,16 +113,8 @@ try {
   await page.waitForSelector(".chart canvas");
   await shot("endpoint-details");
 
-  await page.getByRole("navigation", { name: "Sections" }).getByRole("button", { name: "Directory" }).click();
-  await page.getByLabel("Issuer id").fill("crm");
-  await page.getByRole("button", { name: "Add issuer" }).click();
-  await page.locator("li code", { hasText: /^crm$/ }).waitFor();
-  await page.getByLabel("Attribute label").fill("FirstName");
-  await page.getByRole("button", { name: "Add attribute" }).click();
-  await page
-    .getByRole("listitem")
-    .filter({ hasText: /^FirstName/ })
-    .waitFor();
+  await openSection(page, "Directory");
+  await addCrmIssuerAndFirstName(page);
   const lines = ["email,FirstName,RecontactMethod,Consent,Tags"];
   for (let i = 0; i < 2000; i += 1)
     lines.push(
@@ -145,10 +138,7 @@ try {
     url: `${receiver.url}/chat`,
     eventTypes: ["distribution.external"],
   });
-  await page
-    .getByRole("navigation", { name: "Sections" })
-    .getByRole("button", { name: "Distributions" })
-    .click();
+  await openSection(page, "Distributions");
   await page.getByLabel("Audience tags").fill("vip");
   await page.getByRole("button", { name: "Send distribution" }).click();
   await page.getByText("Completed", { exact: true }).waitFor({ timeout: 30_000 });

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Context } from "../../domain/context.ts";
 import { requireEndpoint } from "../../domain/endpoints.ts";
 import { NotFoundError } from "../../domain/errors.ts";
@@ -7,7 +7,7 @@ import type { AttemptFilter } from "../../store/types.ts";
 import { authorizedApp } from "../access.ts";
 import { toListResponse, toPageQuery } from "../pagination.ts";
 import { attemptListQuery, pageQuery } from "../schemas.ts";
-import { attemptOut, messageEndpointOut, messageOut } from "../serialize.ts";
+import { attemptHeadersOut, attemptOut, messageEndpointOut, messageOut } from "../serialize.ts";
 import { parseInput } from "../validation.ts";
 
 type EndpointParams = { app_id: string; endpoint_id: string };
@@ -67,15 +67,21 @@ export function registerAttemptRoutes(app: FastifyInstance, ctx: Context): void 
     });
   });
 
+  async function requireAttempt(request: FastifyRequest<{ Params: AttemptParams }>) {
+    const application = await authorizedApp(ctx, request, request.params.app_id);
+    const message = await requireMessage(ctx, application.id, request.params.msg_id);
+    const attempt = await ctx.store.getAttempt(application.id, message.id, request.params.attempt_id);
+    if (!attempt) throw new NotFoundError("Message attempt");
+    return attempt;
+  }
+
+  app.get<{ Params: AttemptParams }>("/api/v1/app/:app_id/msg/:msg_id/attempt/:attempt_id", async (request) =>
+    attemptOut(await requireAttempt(request)),
+  );
+
   app.get<{ Params: AttemptParams }>(
-    "/api/v1/app/:app_id/msg/:msg_id/attempt/:attempt_id",
-    async (request) => {
-      const application = await authorizedApp(ctx, request, request.params.app_id);
-      const message = await requireMessage(ctx, application.id, request.params.msg_id);
-      const attempt = await ctx.store.getAttempt(application.id, message.id, request.params.attempt_id);
-      if (!attempt) throw new NotFoundError("Message attempt");
-      return attemptOut(attempt);
-    },
+    "/api/v1/app/:app_id/msg/:msg_id/attempt/:attempt_id/headers",
+    async (request) => attemptHeadersOut(await requireAttempt(request)),
   );
 
   app.delete<{ Params: AttemptParams }>(

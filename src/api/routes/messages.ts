@@ -7,7 +7,7 @@ import type { MessageRow } from "../../store/types.ts";
 import { authorizedApp, requireAdmin } from "../access.ts";
 import { toListResponse, toPageQuery } from "../pagination.ts";
 import { appIdPath, messageIn, messageListQuery, withContentQuery } from "../schemas.ts";
-import { messageOut } from "../serialize.ts";
+import { messageJson, messageOut } from "../serialize.ts";
 import { parseInput } from "../validation.ts";
 
 type AppParams = { app_id: string };
@@ -28,7 +28,7 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: Context): void 
     application = await authorizedApp(ctx, request, application.id);
     // With an idempotency key, the replayable answer is committed together with the message.
     const key = request.idempotencyKey;
-    const render = (message: MessageRow) => JSON.stringify(messageOut(message, with_content ?? true));
+    const render = (message: MessageRow) => messageJson(message, with_content ?? true);
     const message = await createMessage(
       ctx,
       application,

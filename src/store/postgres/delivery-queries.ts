@@ -28,6 +28,7 @@ function attemptColumns(a: AttemptRow) {
     trigger_type: a.triggerType,
     created_at: a.createdAt,
     request: a.request,
+    response_headers: a.responseHeaders === null ? null : JSON.stringify(a.responseHeaders),
   };
 }
 
@@ -265,7 +266,7 @@ export function deliveryQueries(sql: Sql): DeliveryQueries {
       return toPage(rows.map(toAttempt), page);
     },
     async expungeAttemptResponse(appId, msgId, attemptId) {
-      await sql`UPDATE attempts SET response = '' WHERE app_id = ${appId} AND msg_id = ${msgId} AND id = ${attemptId}`;
+      await sql`UPDATE attempts SET response = '', response_headers = NULL WHERE app_id = ${appId} AND msg_id = ${msgId} AND id = ${attemptId}`;
     },
   };
 }

@@ -9,6 +9,7 @@ import { endpointQueries } from "./endpoint-queries.ts";
 import { idempotencyQueries } from "./idempotency-queries.ts";
 import { messageQueries } from "./message-queries.ts";
 import { WORK_CHANNEL } from "./message-writes.ts";
+import { relayQueries } from "./relay-queries.ts";
 import { statsQueries } from "./stats-queries.ts";
 import { taskQueries } from "./task-queries.ts";
 
@@ -40,6 +41,7 @@ export async function createPostgresStore(options: PostgresOptions): Promise<Sto
     ...idempotencyQueries(sql),
     ...directoryQueries(sql),
     ...taskQueries(sql),
+    ...relayQueries(sql),
     ...statsQueries(sql),
   };
   return translatingErrors(store, translatePostgresError);

@@ -26,9 +26,40 @@ export function taskQueries(sql: Sql): TaskQueries {
         ORDER BY ${k.orderBy} LIMIT ${k.limit}`;
       return toPage(rows.map(toTask), page);
     },
-    async updateBackgroundTask(row) {
-      await sql`UPDATE background_tasks SET status = ${row.status}, data = ${JSON.stringify(row.data)},
-        cursor = ${row.cursor}, updated_at = ${row.updatedAt} WHERE id = ${row.id}`;
+    async updateBackgroundTask(row, owner) {
+      const data = JSON.stringify(row.data);
+      const result =
+        owner === undefined
+          ? await sql`UPDATE background_tasks SET status = ${row.status}, data = ${data}, cursor = ${row.cursor},
+              updated_at = ${row.updatedAt} WHERE id = ${row.id}`
+          : await sql`UPDATE background_tasks SET status = ${row.status}, data = ${data}, cursor = ${row.cursor},
+              updated_at = ${row.updatedAt}, heartbeat_at = ${row.updatedAt}
+              WHERE id = ${row.id} AND claimed_by = ${owner}`;
+      return result.count > 0;
+    },
+    async listClaimableBackgroundTasks(staleBefore, limit) {
+      const rows = await sql`SELECT * FROM background_tasks
+        WHERE status = 'running' AND (claimed_by IS NULL OR heartbeat_at IS NULL OR heartbeat_at < ${staleBefore})
+        ORDER BY id ASC LIMIT ${limit}`;
+      return rows.map(toTask);
+    },
+    async claimBackgroundTask(id, owner, now, staleBefore) {
+      // A compare-and-set on the row: of two processes claiming at once, the second waits for the first's row lock,
+      // re-reads the row (fresh heartbeat, another owner) and changes nothing.
+      const [r] = await sql`UPDATE background_tasks SET claimed_by = ${owner}, heartbeat_at = ${now}
+        WHERE id = ${id} AND status = 'running'
+          AND (claimed_by IS NULL OR heartbeat_at IS NULL OR heartbeat_at < ${staleBefore})
+        RETURNING *`;
+      return r ? toTask(r) : null;
+    },
+    async renewBackgroundTaskClaim(id, owner, now) {
+      const result = await sql`UPDATE background_tasks SET heartbeat_at = ${now}
+        WHERE id = ${id} AND claimed_by = ${owner} AND status = 'running'`;
+      return result.count > 0;
+    },
+    async releaseBackgroundTaskClaim(id, owner) {
+      await sql`UPDATE background_tasks SET claimed_by = NULL, heartbeat_at = NULL
+        WHERE id = ${id} AND claimed_by = ${owner}`;
     },
     async listReplayCandidates(appId, endpointId, { since, until, afterId }, limit) {
       const rows = await sql`SELECT m.*, d.status AS d_status FROM messages m

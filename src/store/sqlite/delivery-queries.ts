@@ -24,6 +24,7 @@ function attemptParams(a: AttemptRow): Params {
     a.triggerType,
     a.createdAt,
     a.request,
+    a.responseHeaders === null ? null : JSON.stringify(a.responseHeaders),
   ];
 }
 
@@ -32,7 +33,7 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
     db
       .prepare(
         `INSERT INTO attempts (id, msg_id, app_id, endpoint_id, url, status, response_status_code, response,
-         duration_ms, trigger_type, created_at, request) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         duration_ms, trigger_type, created_at, request, response_headers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(...attemptParams(a));
 
@@ -255,11 +256,9 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
       return toPage(rows.map(toAttempt), page);
     },
     async expungeAttemptResponse(appId, msgId, attemptId) {
-      db.prepare("UPDATE attempts SET response = '' WHERE app_id = ? AND msg_id = ? AND id = ?").run(
-        appId,
-        msgId,
-        attemptId,
-      );
+      db.prepare(
+        "UPDATE attempts SET response = '', response_headers = NULL WHERE app_id = ? AND msg_id = ? AND id = ?",
+      ).run(appId, msgId, attemptId);
     },
   };
 }

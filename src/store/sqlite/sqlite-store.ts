@@ -8,6 +8,7 @@ import { directoryQueries } from "./directory-queries.ts";
 import { endpointQueries } from "./endpoint-queries.ts";
 import { idempotencyQueries } from "./idempotency-queries.ts";
 import { messageQueries } from "./message-queries.ts";
+import { relayQueries } from "./relay-queries.ts";
 import { statsQueries } from "./stats-queries.ts";
 import { taskQueries } from "./task-queries.ts";
 
@@ -33,6 +34,7 @@ export function createSqliteStore(file: string, writeGateMemory?: SharedArrayBuf
     ...directoryQueries(db),
     ...statsQueries(db, file),
     ...taskQueries(db),
+    ...relayQueries(db),
   };
   return translatingErrors(store, translateSqliteError);
 }

@@ -46,10 +46,58 @@ export function taskQueries(db: SqliteDb): TaskQueries {
         .all(...params, ...k.params, page.limit + 1);
       return toPage(rows.map(toTask), page);
     },
-    async updateBackgroundTask(row) {
+    async updateBackgroundTask(row, owner) {
+      const set = [row.status, JSON.stringify(row.data), row.cursor, row.updatedAt] as const;
+      const result =
+        owner === undefined
+          ? db
+              .prepare(
+                "UPDATE background_tasks SET status = ?, data = ?, cursor = ?, updated_at = ? WHERE id = ?",
+              )
+              .run(...set, row.id)
+          : db
+              .prepare(
+                `UPDATE background_tasks SET status = ?, data = ?, cursor = ?, updated_at = ?, heartbeat_at = ?
+                 WHERE id = ? AND claimed_by = ?`,
+              )
+              .run(...set, row.updatedAt, row.id, owner);
+      return Number(result.changes) > 0;
+    },
+    async listClaimableBackgroundTasks(staleBefore, limit) {
+      const rows = db
+        .prepare(
+          `SELECT * FROM background_tasks
+           WHERE status = 'running' AND (claimed_by IS NULL OR heartbeat_at IS NULL OR heartbeat_at < ?)
+           ORDER BY id ASC LIMIT ?`,
+        )
+        .all(staleBefore, limit);
+      return rows.map(toTask);
+    },
+    async claimBackgroundTask(id, owner, now, staleBefore) {
+      // One statement under SQLite's write lock: of two processes claiming at once, the second sees the first's
+      // fresh heartbeat and changes nothing.
+      const r = db
+        .prepare(
+          `UPDATE background_tasks SET claimed_by = ?, heartbeat_at = ?
+           WHERE id = ? AND status = 'running'
+             AND (claimed_by IS NULL OR heartbeat_at IS NULL OR heartbeat_at < ?)
+           RETURNING *`,
+        )
+        .get(owner, now, id, staleBefore);
+      return r ? toTask(r) : null;
+    },
+    async renewBackgroundTaskClaim(id, owner, now) {
+      const result = db
+        .prepare(
+          "UPDATE background_tasks SET heartbeat_at = ? WHERE id = ? AND claimed_by = ? AND status = 'running'",
+        )
+        .run(now, id, owner);
+      return Number(result.changes) > 0;
+    },
+    async releaseBackgroundTaskClaim(id, owner) {
       db.prepare(
-        "UPDATE background_tasks SET status = ?, data = ?, cursor = ?, updated_at = ? WHERE id = ?",
-      ).run(row.status, JSON.stringify(row.data), row.cursor, row.updatedAt, row.id);
+        "UPDATE background_tasks SET claimed_by = NULL, heartbeat_at = NULL WHERE id = ? AND claimed_by = ?",
+      ).run(id, owner);
     },
     async listReplayCandidates(appId, endpointId, { since, until, afterId }, limit) {
       const rows = db

@@ -74,6 +74,7 @@ export interface paths {
           "application/json": {
             status: number;
             body: string;
+            headers?: [string, string][];
           };
         };
       };
@@ -4563,6 +4564,8 @@ export interface paths {
                     };
                     body: string | null;
                   }) | null;
+                  /** @description Outbound extension: the response headers as received, `[name, value]` pairs in order (names lower-case; at most 64 headers / 8 KiB; Set-Cookie values redacted); null when no HTTP response was received */
+                  responseHeaders: [string, string][] | null;
                 })[];
               iterator: string | null;
               prevIterator: string | null;
@@ -4670,6 +4673,8 @@ export interface paths {
                     };
                     body: string | null;
                   }) | null;
+                  /** @description Outbound extension: the response headers as received, `[name, value]` pairs in order (names lower-case; at most 64 headers / 8 KiB; Set-Cookie values redacted); null when no HTTP response was received */
+                  responseHeaders: [string, string][] | null;
                 })[];
               iterator: string | null;
               prevIterator: string | null;
@@ -4764,6 +4769,8 @@ export interface paths {
                 };
                 body: string | null;
               }) | null;
+              /** @description Outbound extension: the response headers as received, `[name, value]` pairs in order (names lower-case; at most 64 headers / 8 KiB; Set-Cookie values redacted); null when no HTTP response was received */
+              responseHeaders: [string, string][] | null;
             };
           };
         };
@@ -4789,6 +4796,57 @@ export interface paths {
         422: {
           content: {
             "application/json": components["schemas"]["HttpValidationError"];
+          };
+        };
+        /** @description Quota or rate limit (`Retry-After` says when to try again) */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/app/{app_id}/msg/{msg_id}/attempt/{attempt_id}/headers": {
+    /** The attempt's headers as sent (secrets masked) and as received */
+    get: {
+      parameters: {
+        path: {
+          app_id: string;
+          msg_id: string;
+          attempt_id: string;
+        };
+      };
+      responses: {
+        /** @description Success */
+        200: {
+          content: {
+            "application/json": {
+              sentHeaders: {
+                [key: string]: string;
+              };
+              responseHeaders: [string, string][] | null;
+              /** @description Names of the sent headers whose values are masked */
+              sensitive: string[];
+            };
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token does not reach this route (a portal token on an operator route) */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Unknown id (or another application's) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
           };
         };
         /** @description Quota or rate limit (`Retry-After` says when to try again) */

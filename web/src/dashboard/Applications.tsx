@@ -11,6 +11,7 @@ import {
   TextField,
 } from "../ui/forms.tsx";
 import { useLoad } from "../ui/hooks.ts";
+import { TableHead } from "../ui/table.tsx";
 
 export function Applications({ api, onOpen }: { api: Api; onOpen: (app: Application) => void }) {
   const [search, setSearch] = useState("");
@@ -36,16 +37,7 @@ export function Applications({ api, onOpen }: { api: Api; onOpen: (app: Applicat
         </div>
         <ErrorText error={apps.error} />
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">UID</th>
-              <th scope="col">Id</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={["Name", "UID", "Id"]} actions />
           <tbody>
             {rows.map((app) => (
               <tr key={app.id}>

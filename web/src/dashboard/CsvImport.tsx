@@ -2,6 +2,7 @@ import { useState } from "react";
 import { ApiError, call, createApi } from "../api/client.ts";
 import { ErrorText, errorText, Field, SelectField } from "../ui/forms.tsx";
 import { usePoll } from "../ui/hooks.ts";
+import { TableHead } from "../ui/table.tsx";
 import type { Attribute, Issuer } from "./Directory.tsx";
 
 interface ImportJob {
@@ -195,12 +196,7 @@ export function CsvImport(props: {
           </div>
           <table>
             <caption className="hint">Map each CSV column to an attribute</caption>
-            <thead>
-              <tr>
-                <th scope="col">CSV column</th>
-                <th scope="col">Attribute</th>
-              </tr>
-            </thead>
+            <TableHead columns={["CSV column", "Attribute"]} />
             <tbody>
               {file.header
                 .filter((column) => ![idColumn, tagsColumn, consentColumn].includes(column))
@@ -253,13 +249,7 @@ export function CsvImport(props: {
                 Download row errors as CSV
               </a>
               <table aria-label="Row errors">
-                <thead>
-                  <tr>
-                    <th scope="col">Row</th>
-                    <th scope="col">Column</th>
-                    <th scope="col">Problem</th>
-                  </tr>
-                </thead>
+                <TableHead columns={["Row", "Column", "Problem"]} />
                 <tbody>
                   {job.errors.slice(0, 200).map((rowError) => (
                     <tr key={`${rowError.row}-${rowError.column}`}>

@@ -3,6 +3,8 @@ import { type Api, call } from "../api/client.ts";
 import type { ListResponse } from "../api/types.ts";
 import { ErrorText, errorText, Field, SelectField, TextField } from "../ui/forms.tsx";
 import { useLoad } from "../ui/hooks.ts";
+import { Pager, usePagedList } from "../ui/paging.tsx";
+import { RefreshButton, TableHead } from "../ui/table.tsx";
 import { CsvImport } from "./CsvImport.tsx";
 
 export interface Issuer {
@@ -40,14 +42,15 @@ export function Directory({ api, appId }: { api: Api; appId: string }) {
     () => call<ListResponse<Attribute>>(api.GET("/api/v1/app/{app_id}/attribute", { params: { path } })),
     [appId],
   );
-  const participants = useLoad(
-    () =>
+  const participants = usePagedList(
+    ({ iterator, limit }) =>
       call<ListResponse<Participant>>(
         api.GET("/api/v1/app/{app_id}/participant", {
           params: {
             path,
             query: {
-              limit: 50,
+              limit,
+              ...(iterator ? { iterator } : {}),
               ...(tag ? { tag } : {}),
               ...(issuer ? { issuer } : {}),
               ...(attribute.includes(":") ? { attribute } : {}),
@@ -84,24 +87,13 @@ export function Directory({ api, appId }: { api: Api; appId: string }) {
               onChange={setAttribute}
             />
           </div>
-          <div className="field">
-            <button type="button" onClick={participants.reload}>
-              Refresh
-            </button>
-          </div>
+          <RefreshButton onClick={participants.reload} />
         </div>
         <ErrorText error={participants.error ?? error} />
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Identifiers</th>
-              <th scope="col">Attributes</th>
-              <th scope="col">Tags</th>
-              <th scope="col">Subscribed</th>
-            </tr>
-          </thead>
+        <table aria-labelledby="participants-title">
+          <TableHead columns={["Identifiers", "Attributes", "Tags", "Subscribed"]} />
           <tbody>
-            {(participants.data?.data ?? []).map((row) => (
+            {participants.rows.map((row) => (
               <tr key={row.id}>
                 <td>
                   {row.externalIdentifiers
@@ -119,6 +111,7 @@ export function Directory({ api, appId }: { api: Api; appId: string }) {
             ))}
           </tbody>
         </table>
+        <Pager label="Participant pages" {...participants.pager} />
       </section>
       <div className="split">
         <IssuersEditor

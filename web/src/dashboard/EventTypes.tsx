@@ -3,6 +3,7 @@ import { type Api, call } from "../api/client.ts";
 import type { EventType, ListResponse } from "../api/types.ts";
 import { ErrorText, errorText, TextField } from "../ui/forms.tsx";
 import { useLoad } from "../ui/hooks.ts";
+import { TableHead } from "../ui/table.tsx";
 
 /** The event type catalog: create or edit a type with its JSON schema and an example, archive it. */
 export function EventTypes({ api }: { api: Api }) {
@@ -67,15 +68,7 @@ export function EventTypes({ api }: { api: Api }) {
         </div>
         <ErrorText error={list.error} />
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Description</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={["Name", "Description"]} actions />
           <tbody>
             {(list.data?.data ?? []).map((type) => (
               <tr key={type.name}>

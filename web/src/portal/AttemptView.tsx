@@ -1,6 +1,13 @@
 import type { Attempt } from "../api/types.ts";
 import { StatusBadge, TextBlock } from "../ui/forms.tsx";
 
+/** `name: value` lines as received; null means no HTTP response came, or the attempt predates Outbound keeping them. */
+function responseHeadersText(attempt: Attempt): string {
+  if (attempt.responseHeaders === null)
+    return attempt.responseStatusCode === 0 ? "(no response)" : "(not recorded)";
+  return attempt.responseHeaders.map(([name, value]) => `${name}: ${value}`).join("\n") || "(none)";
+}
+
 /** One attempt: the request as sent (credentials masked) and the response as received, all shown as plain text. */
 export function AttemptView({ attempt, payload }: { attempt: Attempt; payload?: unknown }) {
   const request = attempt.request;
@@ -24,6 +31,7 @@ export function AttemptView({ attempt, payload }: { attempt: Attempt; payload?: 
         </>
       )}
       {body !== null && <TextBlock label="Request body" text={body} />}
+      <TextBlock label="Response headers" text={responseHeadersText(attempt)} />
       <TextBlock label="Response body" text={attempt.response || "(empty)"} />
     </section>
   );

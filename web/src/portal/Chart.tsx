@@ -67,7 +67,7 @@ export function DeliveryChart({ attempts }: { attempts: Attempt[] }) {
       <div ref={box} className="chart" aria-hidden="true" />
       <figcaption className="visually-hidden">
         <table>
-          <caption>Success rate and latency</caption>
+          <caption>Success rate and latency of the latest {attempts.length} attempts</caption>
           <tbody>
             {points.map((point) => (
               <tr key={point.at}>

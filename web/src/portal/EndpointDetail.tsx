@@ -1,10 +1,15 @@
 import { useState } from "react";
 import { type Api, call } from "../api/client.ts";
 import type { Attempt, Endpoint, EventType, ListResponse, Message } from "../api/types.ts";
-import { CopyButton, ErrorText, errorText, Field, StatusBadge } from "../ui/forms.tsx";
+import { CopyButton, ErrorText, errorText, SelectField, StatusBadge, TextField } from "../ui/forms.tsx";
 import { useLoad, usePoll } from "../ui/hooks.ts";
+import { Pager, usePagedList } from "../ui/paging.tsx";
+import { RefreshButton, type StatusValue, statusOptions, TableHead } from "../ui/table.tsx";
 import { AttemptView } from "./AttemptView.tsx";
 import { DeliveryChart } from "./Chart.tsx";
+
+/** How many of the latest attempts the success-rate and latency chart is drawn from. */
+const CHART_ATTEMPTS = 100;
 
 interface Props {
   api: Api;
@@ -35,7 +40,7 @@ export function EndpointDetail({
   const [testType, setTestType] = useState("");
   const [testMessage, setTestMessage] = useState<Message | null>(null);
   const [testAttempt, setTestAttempt] = useState<Attempt | null>(null);
-  const [statusFilter, setStatusFilter] = useState("");
+  const [statusFilter, setStatusFilter] = useState<StatusValue>("");
   const [open, setOpen] = useState<string | null>(null);
   const [since, setSince] = useState("");
   const [notice, setNotice] = useState<string | null>(null);
@@ -55,18 +60,37 @@ export function EndpointDetail({
         : null,
     [endpointId, justCreated],
   );
-  const attempts = useLoad(
-    () =>
+  // The list pages through every attempt; the chart has its own query (the latest CHART_ATTEMPTS, any status), so
+  // it does not change with the page or the status filter.
+  const attempts = usePagedList(
+    ({ iterator, limit }) =>
       call<ListResponse<Attempt>>(
         api.GET("/api/v1/app/{app_id}/attempt/endpoint/{endpoint_id}", {
           params: {
             path,
-            query: { limit: 100, ...(statusFilter ? { status: statusFilter as "0" | "1" | "2" | "3" } : {}) },
+            query: {
+              limit,
+              ...(iterator ? { iterator } : {}),
+              ...(statusFilter ? { status: statusFilter } : {}),
+            },
           },
         }),
       ),
     [endpointId, statusFilter],
   );
+  const chart = useLoad(
+    () =>
+      call<ListResponse<Attempt>>(
+        api.GET("/api/v1/app/{app_id}/attempt/endpoint/{endpoint_id}", {
+          params: { path, query: { limit: CHART_ATTEMPTS } },
+        }),
+      ),
+    [endpointId],
+  );
+  const reloadAttempts = () => {
+    attempts.reload();
+    chart.reload();
+  };
 
   usePoll(
     testMessage && !testAttempt
@@ -79,7 +103,7 @@ export function EndpointDetail({
           const first = page.data[0];
           if (first) {
             setTestAttempt(first);
-            attempts.reload();
+            reloadAttempts();
           }
           return Boolean(first);
         }
@@ -202,17 +226,12 @@ export function EndpointDetail({
           <h3 id="test-title">Send a test event</h3>
           <div className="row">
             <div className="grow">
-              <Field label="Event type to test">
-                {(id) => (
-                  <select id={id} value={chosenType} onChange={(event) => setTestType(event.target.value)}>
-                    {types.map((name) => (
-                      <option key={name} value={name}>
-                        {name}
-                      </option>
-                    ))}
-                  </select>
-                )}
-              </Field>
+              <SelectField
+                label="Event type to test"
+                value={chosenType}
+                options={types.map((name): [string, string] => [name, name])}
+                onChange={setTestType}
+              />
             </div>
             <div className="field">
               <button
@@ -243,7 +262,7 @@ export function EndpointDetail({
 
       <section className="panel" aria-labelledby="chart-title">
         <h3 id="chart-title">Success rate and latency</h3>
-        <DeliveryChart attempts={attempts.data?.data ?? []} />
+        <DeliveryChart attempts={chart.data?.data ?? []} />
       </section>
 
       <section className="panel" aria-labelledby="attempts-title">
@@ -252,42 +271,20 @@ export function EndpointDetail({
             Delivery attempts
           </h3>
           <div>
-            <Field label="Status">
-              {(id) => (
-                <select
-                  id={id}
-                  value={statusFilter}
-                  onChange={(event) => setStatusFilter(event.target.value)}
-                >
-                  <option value="">All</option>
-                  <option value="0">Succeeded</option>
-                  <option value="2">Failed</option>
-                  <option value="1">Pending</option>
-                </select>
-              )}
-            </Field>
+            <SelectField
+              label="Status"
+              value={statusFilter}
+              options={statusOptions("All", [0, 2, 1])}
+              onChange={setStatusFilter}
+            />
           </div>
-          <div className="field">
-            <button type="button" onClick={attempts.reload}>
-              Refresh
-            </button>
-          </div>
+          <RefreshButton onClick={reloadAttempts} />
         </div>
         <ErrorText error={attempts.error} />
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Message</th>
-              <th scope="col">Status</th>
-              <th scope="col">HTTP</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={["Time", "Message", "Status", "HTTP"]} actions />
           <tbody>
-            {(attempts.data?.data ?? []).map((attempt) => (
+            {attempts.rows.map((attempt) => (
               <AttemptRow
                 key={attempt.id}
                 attempt={attempt}
@@ -309,6 +306,7 @@ export function EndpointDetail({
             ))}
           </tbody>
         </table>
+        <Pager label="Attempt pages" {...attempts.pager} />
         {!readOnly && (
           <form
             className="row"
@@ -327,17 +325,13 @@ export function EndpointDetail({
             }}
           >
             <div className="grow">
-              <Field label="Recover failed messages since">
-                {(id) => (
-                  <input
-                    id={id}
-                    type="datetime-local"
-                    required
-                    value={since}
-                    onChange={(event) => setSince(event.target.value)}
-                  />
-                )}
-              </Field>
+              <TextField
+                label="Recover failed messages since"
+                type="datetime-local"
+                required
+                value={since}
+                onChange={setSince}
+              />
             </div>
             <div className="field">
               <button type="submit">Recover</button>

@@ -3,6 +3,7 @@ import { type Api, call } from "../api/client.ts";
 import type { Endpoint, EndpointStats, ListResponse } from "../api/types.ts";
 import { ErrorText, errorText, SearchField } from "../ui/forms.tsx";
 import { useLoad } from "../ui/hooks.ts";
+import { TableHead } from "../ui/table.tsx";
 
 interface Row {
   endpoint: Endpoint;
@@ -80,18 +81,7 @@ export function EndpointList(props: {
       </div>
       <ErrorText error={error ?? actionError} />
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">URL</th>
-            <th scope="col">Status</th>
-            <th scope="col">Event types</th>
-            <th scope="col">Success (7 days)</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={["Name", "URL", "Status", "Event types", "Success (7 days)"]} actions />
         <tbody>
           {rows.map(({ endpoint, stats }) => {
             const name = endpoint.description || endpoint.url;

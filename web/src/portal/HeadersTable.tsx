@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { TableHead } from "../ui/table.tsx";
 import { type HeaderRow, rowKey } from "./builder-state.ts";
 
 /** Custom headers as a table: each row shows name and value with an edit and a delete icon; one row edits at a time. */
@@ -51,15 +52,7 @@ export function HeadersTable({
     <section>
       <h3>Custom headers</h3>
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Value</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={["Name", "Value"]} actions />
         <tbody>
           {rows.map((row) =>
             editing === row.key ? (

@@ -1,21 +1,21 @@
 import { useState } from "react";
 import { type Api, call } from "../api/client.ts";
 import type { Attempt, Endpoint, EventType, ListResponse, Message } from "../api/types.ts";
-import { ErrorText, Field, StatusBadge, TextBlock } from "../ui/forms.tsx";
+import { ErrorText, SelectField, StatusBadge, TextBlock, TextField } from "../ui/forms.tsx";
 import { useLoad } from "../ui/hooks.ts";
+import { Pager, usePagedList } from "../ui/paging.tsx";
+import { RefreshButton, type StatusValue, statusOptions, TableHead } from "../ui/table.tsx";
 import { AttemptView } from "./AttemptView.tsx";
 
-type Status = "" | "0" | "1" | "2" | "3";
-
 /**
- * The application's messages, newest first, filtered by event type and time; with an endpoint chosen, that
+ * The application's messages, newest first and paged (Next goes to older ones), filtered by event type and time; with an endpoint chosen, that
  * endpoint's messages with their delivery status (and a status filter). A message opens its attempts.
  */
 export function MessageLog({ api, appId, catalog }: { api: Api; appId: string; catalog: EventType[] }) {
   const [eventType, setEventType] = useState("");
   const [after, setAfter] = useState("");
   const [endpointId, setEndpointId] = useState("");
-  const [status, setStatus] = useState<Status>("");
+  const [status, setStatus] = useState<StatusValue>("");
   const [open, setOpen] = useState<Message | null>(null);
   const endpoints = useLoad(
     () =>
@@ -26,26 +26,30 @@ export function MessageLog({ api, appId, catalog }: { api: Api; appId: string; c
       ),
     [appId],
   );
-  const messages = useLoad(() => {
-    const query = {
-      limit: 50,
-      ...(eventType ? { event_types: eventType } : {}),
-      ...(after ? { after: new Date(after).toISOString() } : {}),
-    };
-    if (!endpointId) {
+  const messages = usePagedList(
+    ({ iterator, limit }) => {
+      const query = {
+        limit,
+        ...(iterator ? { iterator } : {}),
+        ...(eventType ? { event_types: eventType } : {}),
+        ...(after ? { after: new Date(after).toISOString() } : {}),
+      };
+      if (!endpointId) {
+        return call<ListResponse<Message>>(
+          api.GET("/api/v1/app/{app_id}/msg", { params: { path: { app_id: appId }, query } }),
+        );
+      }
       return call<ListResponse<Message>>(
-        api.GET("/api/v1/app/{app_id}/msg", { params: { path: { app_id: appId }, query } }),
+        api.GET("/api/v1/app/{app_id}/endpoint/{endpoint_id}/msg", {
+          params: {
+            path: { app_id: appId, endpoint_id: endpointId },
+            query: { ...query, ...(status ? { status } : {}) },
+          },
+        }),
       );
-    }
-    return call<ListResponse<Message>>(
-      api.GET("/api/v1/app/{app_id}/endpoint/{endpoint_id}/msg", {
-        params: {
-          path: { app_id: appId, endpoint_id: endpointId },
-          query: { ...query, ...(status ? { status } : {}) },
-        },
-      }),
-    );
-  }, [appId, eventType, after, endpointId, status]);
+    },
+    [appId, eventType, after, endpointId, status],
+  );
   const attempts = useLoad(
     async () =>
       open
@@ -62,81 +66,50 @@ export function MessageLog({ api, appId, catalog }: { api: Api; appId: string; c
       <h2 id="log-title">Messages</h2>
       <div className="row">
         <div className="grow">
-          <Field label="Endpoint">
-            {(id) => (
-              <select id={id} value={endpointId} onChange={(event) => setEndpointId(event.target.value)}>
-                <option value="">All endpoints</option>
-                {(endpoints.data?.data ?? []).map((endpoint) => (
-                  <option key={endpoint.id} value={endpoint.id}>
-                    {endpoint.description || endpoint.url}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <SelectField
+            label="Endpoint"
+            value={endpointId}
+            options={[
+              ["", "All endpoints"],
+              ...(endpoints.data?.data ?? []).map((endpoint): [string, string] => [
+                endpoint.id,
+                endpoint.description || endpoint.url,
+              ]),
+            ]}
+            onChange={setEndpointId}
+          />
         </div>
         {endpointId && (
           <div className="grow">
-            <Field label="Delivery status">
-              {(id) => (
-                <select id={id} value={status} onChange={(event) => setStatus(event.target.value as Status)}>
-                  <option value="">Any status</option>
-                  <option value="0">Succeeded</option>
-                  <option value="2">Failed</option>
-                  <option value="1">Pending</option>
-                  <option value="3">Sending</option>
-                </select>
-              )}
-            </Field>
+            <SelectField
+              label="Delivery status"
+              value={status}
+              options={statusOptions("Any status", [0, 2, 1, 3])}
+              onChange={setStatus}
+            />
           </div>
         )}
         <div className="grow">
-          <Field label="Event type">
-            {(id) => (
-              <select id={id} value={eventType} onChange={(event) => setEventType(event.target.value)}>
-                <option value="">All event types</option>
-                {catalog.map((type) => (
-                  <option key={type.name} value={type.name}>
-                    {type.name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <SelectField
+            label="Event type"
+            value={eventType}
+            options={[
+              ["", "All event types"],
+              ...catalog.map((type): [string, string] => [type.name, type.name]),
+            ]}
+            onChange={setEventType}
+          />
         </div>
         <div className="grow">
-          <Field label="Sent after">
-            {(id) => (
-              <input
-                id={id}
-                type="datetime-local"
-                value={after}
-                onChange={(event) => setAfter(event.target.value)}
-              />
-            )}
-          </Field>
+          <TextField label="Sent after" type="datetime-local" value={after} onChange={setAfter} />
         </div>
-        <div className="field">
-          <button type="button" onClick={messages.reload}>
-            Refresh
-          </button>
-        </div>
+        <RefreshButton onClick={messages.reload} />
       </div>
       <ErrorText error={messages.error ?? attempts.error} />
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Event type</th>
-            <th scope="col">Message id</th>
-            {endpointId && <th scope="col">Status</th>}
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={["Time", "Event type", "Message id", Boolean(endpointId) && "Status"]} actions />
         <tbody>
-          {(messages.data?.data ?? []).map((message) => (
+          {messages.rows.map((message) => (
             <tr key={message.id}>
               <td>{new Date(message.timestamp).toLocaleString()}</td>
               <td>{message.eventType}</td>
@@ -159,6 +132,7 @@ export function MessageLog({ api, appId, catalog }: { api: Api; appId: string; c
           ))}
         </tbody>
       </table>
+      <Pager label="Message pages" {...messages.pager} />
       {open && (
         <section aria-label={`Message ${open.id}`}>
           <TextBlock label="Payload" text={JSON.stringify(open.payload, null, 2)} />

@@ -6,7 +6,8 @@ import { ErrorText } from "../ui/forms.tsx";
 import { useLoad } from "../ui/hooks.ts";
 import "../styles.css";
 import { AppScreens } from "./AppScreens.tsx";
-import { applyTheme, readTheme, themeParams } from "./theme.ts";
+import { applyTheme } from "./apply-theme.ts";
+import { readTheme, themeParams } from "./theme.ts";
 
 /**
  * The tenant portal, opened from `/portal/#token=…` (app-portal-access). The token lives in the fragment, which
@@ -44,6 +45,22 @@ function Portal({ api, linkParams }: { api: Api; linkParams: URLSearchParams }) 
   );
 }
 
+/**
+ * svix-react's `<AppPortal fullSize>` sizes its iframe to the height the framed page posts (Svix's
+ * `svix.iframe-resizer-height` message); the height is all it tells, so any framer may have it.
+ */
+function reportHeightToFramer(): void {
+  if (window.parent === window) return;
+  let last = 0;
+  new ResizeObserver(() => {
+    const height = Math.ceil(document.body.getBoundingClientRect().height);
+    if (height === last) return;
+    last = height;
+    window.parent.postMessage({ type: "svix.iframe-resizer-height", payload: { height } }, "*");
+  }).observe(document.body);
+}
+
+reportHeightToFramer();
 const fragment = new URLSearchParams(window.location.hash.slice(1));
 const query = new URLSearchParams(window.location.search);
 const linkParams = new URLSearchParams([...query, ...fragment]);

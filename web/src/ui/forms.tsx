@@ -125,7 +125,7 @@ export function Checkbox(props: { label: string; checked: boolean; onChange: (ch
   );
 }
 
-const STATUS_BADGE: Record<number, [string, string]> = {
+export const STATUS_BADGE: Record<number, [tone: string, text: string]> = {
   0: ["ok", "Succeeded"],
   1: ["warn", "Pending"],
   2: ["bad", "Failed"],
