@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { parse } from "csv-parse";
+import { BATCH_ROWS } from "../../src/directory/csv-import-batch.ts";
 import { Api } from "../lib/api.ts";
 import type { Scenario } from "../lib/context.ts";
 import { metric } from "../lib/context.ts";
@@ -140,7 +141,7 @@ export const importScenario: Scenario = {
       const cpuAfter = cpuSeconds(server.pid);
       const { peakRssMb } = memory.stop();
       return {
-        config: { rows, fileMb: Math.round(sizeMb), batchRows: 2000 },
+        config: { rows, fileMb: Math.round(sizeMb), batchRows: BATCH_ROWS },
         metrics: [
           metric("total time", seconds, "s", "upload + import, until the job completed"),
           metric("upload time", (uploaded - started) / 1000, "s", "streamed to the data directory"),

@@ -7,8 +7,13 @@ import { eventBatch } from "./events.ts";
 import { applyParticipantChanges, emptyParticipant, type ParticipantChanges } from "./participant-changes.ts";
 import { participantOut } from "./participants.ts";
 
-/** Rows per transaction (and per progress update): big enough that a commit's cost is shared by many rows. */
-export const BATCH_ROWS = 500;
+/**
+ * Rows per transaction (and per progress update). Small on purpose: a batch's rows and events live until its commit,
+ * and with `npm start`'s 4 MB semi-spaces anything alive across two scavenges is promoted; 500-row batches grew the
+ * old space to 4× its live set (about 145 MB) and the server past 300 MB RSS, 100-row batches peak near 100 MB
+ * for the same CPU time (docs/benchmarks.md).
+ */
+export const BATCH_ROWS = 100;
 /** A field longer than this is a row error (attribute values are capped lower still, see attribute-values.ts). */
 export const MAX_FIELD_CHARS = 8192;
 /** A record larger than this (bytes, without its line break) is a row error; the import goes on after it. */

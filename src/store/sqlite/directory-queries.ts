@@ -176,7 +176,8 @@ export function directoryQueries(db: SqliteDb): DirectoryStore {
       return toPage(withIdentifiers(rows), page);
     },
     async saveParticipants(participants, events) {
-      db.transaction(() => {
+      // Waits for the write gate without blocking the event loop (a CSV import saves thousands of batches).
+      await db.transactionAsync(() => {
         insertRows(
           db,
           `INSERT INTO participants (id, app_id, attributes, tags, consent_given, consent_at, consent_source,
@@ -250,21 +251,27 @@ export function directoryQueries(db: SqliteDb): DirectoryStore {
       );
     },
     async updateImport(row) {
-      db.prepare(
-        `UPDATE imports SET state = ?, file = ?, rows_read = ?, created = ?, updated = ?, unchanged = ?, failed = ?,
+      // Through the write gate like the batch it follows: a bare autocommit write that finds the delivery thread
+      // writing would wait in SQLite's busy handler with this thread's event loop blocked.
+      await db.transactionAsync(() =>
+        db
+          .prepare(
+            `UPDATE imports SET state = ?, file = ?, rows_read = ?, created = ?, updated = ?, unchanged = ?, failed = ?,
            errors = ?, message = ?, updated_at = ? WHERE id = ?`,
-      ).run(
-        row.state,
-        row.file,
-        row.rowsRead,
-        row.created,
-        row.updated,
-        row.unchanged,
-        row.failed,
-        JSON.stringify(row.errors),
-        row.message,
-        row.updatedAt,
-        row.id,
+          )
+          .run(
+            row.state,
+            row.file,
+            row.rowsRead,
+            row.created,
+            row.updated,
+            row.unchanged,
+            row.failed,
+            JSON.stringify(row.errors),
+            row.message,
+            row.updatedAt,
+            row.id,
+          ),
       );
     },
     async getImport(appId, id) {
