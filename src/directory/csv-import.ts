@@ -3,17 +3,22 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { parse } from "csv-parse";
 import type { Context } from "../domain/context.ts";
 import { PayloadTooLargeError, TooManyRequestsError, ValidationError } from "../domain/errors.ts";
 import { newId } from "../ids.ts";
-import type { AttributeRow, ImportRow, ImportRowError, ParticipantRow } from "../store/directory-types.ts";
-import { DuplicateIdentifierError } from "../store/errors.ts";
+import type { AttributeRow, ImportRow } from "../store/directory-types.ts";
 import type { ApplicationRow } from "../store/types.ts";
 import { findAttribute, listAttributes } from "./attributes.ts";
-import { eventBatch } from "./events.ts";
-import { applyParticipantChanges, emptyParticipant, type ParticipantChanges } from "./participant-changes.ts";
-import { participantOut } from "./participants.ts";
+import {
+  BATCH_ROWS,
+  type BatchRow,
+  type ColumnLayout,
+  importBatch,
+  MAX_RECORD_BYTES,
+} from "./csv-import-batch.ts";
+import { type CsvRecord, createRecordSplitter } from "./csv-records.ts";
+
+export { BATCH_ROWS, MAX_FIELD_CHARS, MAX_RECORD_BYTES, MAX_REPORTED_ERRORS } from "./csv-import-batch.ts";
 
 export interface ImportOptions {
   /** Column holding the external identifier, and the issuer it belongs to (create the issuer first). */
@@ -29,14 +34,6 @@ export interface ImportOptions {
   /** Auto-detected from the header line when absent. */
   delimiter?: "," | ";" | "\t";
 }
-
-export const BATCH_ROWS = 500;
-/** A field longer than this is a row error (attribute values are capped lower still, see attribute-values.ts). */
-export const MAX_FIELD_CHARS = 8192;
-/** A record larger than this stops the import at that row: the parser cannot skip past it safely. */
-export const MAX_RECORD_BYTES = 1024 * 1024;
-export const MAX_REPORTED_ERRORS = 1000;
-const CONSENT_YES = new Set(["true", "yes", "y", "1", "given"]);
 
 /** Pure: picks the delimiter that splits the header line into the most columns (outside quotes). */
 export function detectDelimiter(headerLine: string): "," | ";" | "\t" {
@@ -223,6 +220,40 @@ function readHeaderLine(file: string): string {
   }
 }
 
+/** Pure: where the import finds each column it reads (the last of same-named columns wins, as before). */
+export function columnLayout(
+  header: string[],
+  options: ImportOptions,
+  attributeColumns: Array<[string, AttributeRow]>,
+): ColumnLayout {
+  const indexOf = new Map(header.map((name, index) => [name, index]));
+  return {
+    header,
+    idIndex: indexOf.get(options.idColumn) ?? -1,
+    consentIndex: options.consentColumn === undefined ? undefined : indexOf.get(options.consentColumn),
+    tagsIndex: options.tagsColumn === undefined ? undefined : indexOf.get(options.tagsColumn),
+    tagSeparator: options.tagSeparator ?? "|",
+    attributes: attributeColumns.map(([column, definition]) => ({
+      index: indexOf.get(column) ?? -1,
+      column,
+      definition,
+    })),
+    mode: options.mode ?? "upsert",
+    issuer: options.issuer,
+    idColumn: options.idColumn,
+  };
+}
+
+/**
+ * The file's records, a chunk's worth at a time (one await per chunk, not per record), split without holding more
+ * than one record's bytes.
+ */
+async function* readRecords(file: string, delimiter: string): AsyncGenerator<CsvRecord[]> {
+  const splitter = createRecordSplitter(delimiter, MAX_RECORD_BYTES);
+  for await (const chunk of fs.createReadStream(file)) yield splitter.push(chunk as Buffer);
+  yield splitter.end();
+}
+
 async function runImport(ctx: Context, initial: ImportRow, stop: AbortSignal): Promise<void> {
   const app = await ctx.store.getApplication(initial.appId);
   const file = initial.file;
@@ -240,43 +271,45 @@ async function runImport(ctx: Context, initial: ImportRow, stop: AbortSignal): P
   const definitions = await listAttributes(ctx, app.id);
   const issuers = (await ctx.store.listIssuers(app.id)).map((issuer) => issuer.id);
   const delimiter = options.delimiter ?? detectDelimiter(readHeaderLine(file));
-  const parser = fs.createReadStream(file).pipe(
-    parse({
-      bom: true,
-      delimiter,
-      columns: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      trim: true,
-      // A record is held in memory whole while parsed: bound it so one giant field cannot take the process.
-      max_record_size: MAX_RECORD_BYTES,
-    }),
-  );
 
-  let mapping: ReturnType<typeof mapColumns> | null = null;
+  let header: string[] | null = null;
+  let layout: ColumnLayout | null = null;
   let rowNumber = 0;
-  let batch: Array<{ row: number; record: Record<string, string> }> = [];
+  let batch: BatchRow[] = [];
   const alreadyDone = job.rowsRead;
   const flush = async () => {
-    if (mapping && batch.length > 0)
-      job = await importBatch(ctx, app, job, batch, mapping.attributeColumns, definitions, issuers);
+    if (layout && batch.length > 0)
+      job = await importBatch(ctx, app, job, batch, layout, definitions, issuers);
     batch = [];
   };
+  const unreadable = async (problem: string) => {
+    await flush();
+    return finish("failed", `CSV could not be read after row ${job.rowsRead}: ${problem}`);
+  };
+  const records = readRecords(file, delimiter);
   try {
-    for await (const record of parser as AsyncIterable<Record<string, string>>) {
-      if (!mapping) {
-        mapping = mapColumns(Object.keys(record), options, definitions);
-        if (mapping.problems.length > 0) return finish("failed", mapping.problems.join("; "));
-      }
-      rowNumber++;
-      if (rowNumber <= alreadyDone) continue;
-      batch.push({ row: rowNumber, record });
-      if (batch.length >= BATCH_ROWS) {
-        await flush();
-        // Left "running" with its committed rows counted: resumeUnfinished continues after them.
-        if (stop.aborted) {
-          parser.destroy();
-          return;
+    for await (const chunk of records) {
+      for (const record of chunk) {
+        if (record.kind === "malformed")
+          return unreadable(header ? `row ${rowNumber + 1}, ${record.message}` : `header, ${record.message}`);
+        if (!header) {
+          if (record.kind === "oversized")
+            return finish("failed", `the header line is larger than ${MAX_RECORD_BYTES} bytes`);
+          header = record.fields;
+          continue;
+        }
+        if (!layout) {
+          const mapping = mapColumns([...new Set(header)], options, definitions);
+          if (mapping.problems.length > 0) return finish("failed", mapping.problems.join("; "));
+          layout = columnLayout(header, options, mapping.attributeColumns);
+        }
+        rowNumber++;
+        if (rowNumber <= alreadyDone) continue;
+        batch.push({ row: rowNumber, fields: record.kind === "fields" ? record.fields : null });
+        if (batch.length >= BATCH_ROWS) {
+          await flush();
+          // Left "running" with its committed rows counted: resumeUnfinished continues after them.
+          if (stop.aborted) return;
         }
       }
     }
@@ -284,136 +317,8 @@ async function runImport(ctx: Context, initial: ImportRow, stop: AbortSignal): P
   } catch (error) {
     await flush().catch(() => undefined);
     return finish("failed", `CSV could not be read after row ${job.rowsRead}: ${(error as Error).message}`);
+  } finally {
+    await records.return(undefined);
   }
-  return finish("completed", mapping ? null : "the file has no data rows");
-}
-
-/** One transaction per batch: participants, their identifiers and their events. */
-async function importBatch(
-  ctx: Context,
-  app: ApplicationRow,
-  job: ImportRow,
-  batch: Array<{ row: number; record: Record<string, string> }>,
-  attributeColumns: Array<[string, AttributeRow]>,
-  definitions: AttributeRow[],
-  issuers: string[],
-): Promise<ImportRow> {
-  const options = job.options as unknown as ImportOptions;
-  const now = ctx.now();
-  const errors: ImportRowError[] = [];
-  const pending = new Map<string, { row: ParticipantRow; isNew: boolean }>();
-  const events = await eventBatch(ctx, app);
-  let created = 0;
-  let updated = 0;
-  let unchanged = 0;
-  const columnOf = new Map(attributeColumns.map(([column, definition]) => [definition.id, column]));
-  // One lookup for the whole batch instead of one per row.
-  const existingByExternalId = await ctx.store.findParticipantsByIdentifiers(
-    app.id,
-    options.issuer,
-    batch.map(({ record }) => record[options.idColumn] ?? "").filter(Boolean),
-  );
-
-  for (const { row: rowNumber, record } of batch) {
-    const oversized = Object.entries(record).find(
-      ([, cell]) => typeof cell === "string" && cell.length > MAX_FIELD_CHARS,
-    );
-    if (oversized) {
-      errors.push({
-        row: rowNumber,
-        column: oversized[0],
-        message: `the field is longer than ${MAX_FIELD_CHARS} characters`,
-      });
-      continue;
-    }
-    const externalId = record[options.idColumn] ?? "";
-    if (externalId === "") {
-      errors.push({ row: rowNumber, column: options.idColumn, message: "the external identifier is empty" });
-      continue;
-    }
-    const known = pending.get(externalId);
-    const existing = known?.row ?? existingByExternalId.get(externalId) ?? null;
-    if (existing && options.mode === "create-only" && !known?.isNew) {
-      errors.push({
-        row: rowNumber,
-        column: options.idColumn,
-        message: "a participant with this identifier already exists",
-      });
-      continue;
-    }
-    const changes: ParticipantChanges = { attributes: {} };
-    for (const [column, definition] of attributeColumns) {
-      const cell = record[column];
-      if (cell !== undefined && cell !== "") changes.attributes![definition.id] = cell;
-    }
-    if (!existing) changes.externalIdentifiers = [{ issuer: options.issuer, id: externalId }];
-    if (options.tagsColumn && record[options.tagsColumn]) {
-      changes.addTags = record[options.tagsColumn]!.split(options.tagSeparator ?? "|")
-        .map((tag) => tag.trim())
-        .filter(Boolean);
-    }
-    if (
-      options.consentColumn &&
-      record[options.consentColumn] !== undefined &&
-      record[options.consentColumn] !== ""
-    ) {
-      changes.consent = {
-        given: CONSENT_YES.has(record[options.consentColumn]!.toLowerCase()),
-        source: "csv-import",
-      };
-    }
-    const base = existing ?? emptyParticipant(newId("prt", now), app.id, now);
-    const applied = applyParticipantChanges(base, changes, definitions, issuers, now, []);
-    if (applied.issues.length > 0) {
-      for (const issue of applied.issues) {
-        const attributeKey = issue.loc[0] === "attributes" ? issue.loc[1] : undefined;
-        errors.push({
-          row: rowNumber,
-          column: attributeKey ? (columnOf.get(attributeKey) ?? attributeKey) : null,
-          message: issue.msg,
-        });
-      }
-      continue;
-    }
-    const isNew = !existing || known?.isNew === true;
-    pending.set(externalId, { row: applied.row, isNew });
-    const participant = participantOut(applied.row, definitions);
-    if (!existing) {
-      created++;
-      events.add("participant.created", { participant });
-    } else if (applied.changed.length > 0) {
-      if (!known?.isNew) updated++;
-      const profile = applied.changed.filter((field) => field !== "tags");
-      if (profile.length > 0) events.add("participant.profile_updated", { participant, changed: profile });
-      if (applied.addedTags.length > 0)
-        events.add("participant.tags_added", { participant, tags: applied.addedTags });
-    } else unchanged++;
-  }
-
-  try {
-    await ctx.store.saveParticipants(
-      [...pending.values()].map((entry) => entry.row),
-      events.messages,
-    );
-  } catch (error) {
-    if (!(error instanceof DuplicateIdentifierError)) throw error;
-    // Another writer took an identifier meanwhile: report the batch's rows rather than guess.
-    for (const { row } of batch) errors.push({ row, column: options.idColumn, message: error.message });
-    created = 0;
-    updated = 0;
-    unchanged = 0;
-  }
-  if (events.messages.some((message) => message.deliveries.length > 0)) ctx.notifyWork();
-  const next: ImportRow = {
-    ...job,
-    rowsRead: job.rowsRead + batch.length,
-    created: job.created + created,
-    updated: job.updated + updated,
-    unchanged: job.unchanged + unchanged,
-    failed: job.failed + new Set(errors.map((error) => error.row)).size,
-    errors: [...job.errors, ...errors].slice(0, MAX_REPORTED_ERRORS),
-    updatedAt: ctx.now(),
-  };
-  await ctx.store.updateImport(next);
-  return next;
+  return finish("completed", layout ? null : "the file has no data rows");
 }

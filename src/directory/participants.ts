@@ -8,7 +8,17 @@ import { findAttribute, listAttributes } from "./attributes.ts";
 import { eventBatch } from "./events.ts";
 import { applyParticipantChanges, emptyParticipant, type ParticipantChanges } from "./participant-changes.ts";
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+// A batch of participants shares one timestamp: remember the last one formatted (CSV imports format millions).
+let lastMs = Number.NaN;
+let lastIso = "";
+function iso(ms: number | null): string | null {
+  if (ms === null) return null;
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
+}
 
 /** The participant as the API and the participant.* events show it: attributes keyed by label. */
 export function participantOut(row: ParticipantRow, definitions: AttributeRow[]) {

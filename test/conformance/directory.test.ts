@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { newId } from "../../src/ids.ts";
 import type { AttributeRow, ImportRow, ParticipantRow } from "../../src/store/directory-types.ts";
-import { DuplicateKeyError } from "../../src/store/errors.ts";
+import { DuplicateIdentifierError, DuplicateKeyError } from "../../src/store/errors.ts";
 import { app, appWithEndpoint, delivery, firstPage, forEachStore, message, T0 } from "./fixtures.ts";
 
 function participant(appId: string, i: number, overrides: Partial<ParticipantRow> = {}): ParticipantRow {
@@ -109,6 +109,38 @@ forEachStore("Store conformance (directory)", (ctx) => {
     assert.equal(await ctx.store.findParticipantByIdentifier(a.id, "crm", "c0"), null);
     await ctx.store.deleteParticipant(a.id, moved.id);
     assert.equal(await ctx.store.getParticipant(a.id, moved.id), null);
+  });
+
+  test("saving many participants at once: an identifier another holds names itself and saves nothing", async () => {
+    const a = app();
+    await ctx.store.insertApplication(a);
+    // More than one multi-row statement's worth, so a failure can come after rows already written.
+    const people = Array.from({ length: 150 }, (_, i) => participant(a.id, i));
+    const messages = [0, 1, 2].map((i) => ({ message: message(a.id, T0 + i), deliveries: [] }));
+    await ctx.store.saveParticipants(people, messages);
+    assert.equal((await ctx.store.findParticipantsByIdentifiers(a.id, "crm", ["c0", "c149"])).size, 2);
+    assert.ok(await ctx.store.getMessage(a.id, messages[2]!.message.id));
+
+    const newcomers = Array.from({ length: 100 }, (_, i) => participant(a.id, 200 + i));
+    const thief = participant(a.id, 400, { externalIdentifiers: [{ issuer: "crm", id: "c7" }] });
+    const late = { message: message(a.id, T0 + 50), deliveries: [] };
+    const error = await ctx.store.saveParticipants([...newcomers, thief], [late]).then(
+      () => null,
+      (caught: unknown) => caught,
+    );
+    assert.ok(error instanceof DuplicateIdentifierError, String(error));
+    assert.deepEqual([error.issuer, error.externalId], ["crm", "c7"]);
+    assert.equal(await ctx.store.getParticipant(a.id, newcomers[0]!.id), null, "the whole call rolled back");
+    assert.equal(await ctx.store.getMessage(a.id, late.message.id), null);
+    assert.equal((await ctx.store.findParticipantByIdentifier(a.id, "crm", "c7"))?.id, people[7]!.id);
+
+    // Two new participants of one call claiming the same identifier: refused too.
+    const twins = [participant(a.id, 500), participant(a.id, 501)].map((p) => ({
+      ...p,
+      externalIdentifiers: [{ issuer: "crm", id: "twin" }],
+    }));
+    await assert.rejects(ctx.store.saveParticipants(twins, []), DuplicateKeyError);
+    assert.equal(await ctx.store.findParticipantByIdentifier(a.id, "crm", "twin"), null);
   });
 
   test("imports: inserted, updated, unfinished ones listed", async () => {

@@ -1,7 +1,7 @@
 /**
- * CSV imports are bounded: the upload (OUTBOUND_MAX_IMPORT_BYTES, 413, nothing left on disk), each field and
- * attribute value (row errors), and an idempotency key on a streamed upload is a clear 422, never a 500.
- * Scaled down: the server runs with a 64 KiB upload limit.
+ * CSV imports are bounded: the upload (OUTBOUND_MAX_IMPORT_BYTES, 413, nothing left on disk), each record, field
+ * and attribute value (row errors), and an idempotency key on a streamed upload is a clear 422, never a 500.
+ * Scaled down: the server runs with a 64 KiB upload limit (a second one with 4 MiB for the record limit).
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -127,4 +127,76 @@ test("an idempotency key on a streamed upload is a clear 422, not a 500", async 
   });
   assert.equal(response.status, 422);
   assert.match(await response.text(), /idempotency-key/);
+});
+
+test("a record over 1 MiB is a row error and the import goes on with the next record", async () => {
+  const roomy = await startServer({ OUTBOUND_MAX_IMPORT_BYTES: String(4 * 1024 * 1024) });
+  const app = (await api<{ id: string }>(roomy, "POST", "/api/v1/app", { name: "big records" })).body.id;
+  assert.equal((await api(roomy, "POST", `/api/v1/app/${app}/issuer`, { id: "crm" })).status, 201);
+  const note = { label: "Note", valueType: "String" };
+  assert.equal((await api(roomy, "POST", `/api/v1/app/${app}/attribute`, note)).status, 201);
+  // Quoted, with line breaks inside: skipping it must follow the quotes, not the lines.
+  const huge = `"${`${"z".repeat(1000)}\n`.repeat(1100)}"`;
+  const csv = [
+    "id,Note",
+    "p1,before",
+    `p2,${huge}`,
+    "p3,after",
+    `p4,${"y".repeat(1100 * 1024)}`,
+    "p5,last",
+  ].join("\r\n");
+  const response = await fetch(`${roomy.url}/api/v1/app/${app}/participant/import?idColumn=id&issuer=crm`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${roomy.token}`, "content-type": "text/csv" },
+    body: csv,
+  });
+  assert.equal(response.status, 202, await response.clone().text());
+  const job = (await response.json()) as Import;
+  const done = await eventually(
+    async () => (await api<Import>(roomy, "GET", `/api/v1/app/${app}/participant/import/${job.id}`)).body,
+    (state) => state.state !== "running" && state.state !== "queued",
+    "the import to finish",
+  );
+  assert.equal(done.state, "completed", JSON.stringify(done));
+  assert.equal(done.created, 3);
+  assert.equal(done.failed, 2);
+  assert.deepEqual(
+    done.errors.map((error) => [error.row, error.column]),
+    [
+      [2, null],
+      [4, null],
+    ],
+  );
+  assert.match(done.errors[0]!.message, /larger than 1048576 bytes/);
+  const after = await api<{ attributes: Record<string, string> }>(
+    roomy,
+    "GET",
+    `/api/v1/app/${app}/participant/lookup?issuer=crm&id=p3`,
+  );
+  assert.equal(after.body.attributes.Note, "after");
+});
+
+test("quoting the format does not allow stops the import at its row, after the rows before it", async () => {
+  const response = await fetch(importUrl(), {
+    method: "POST",
+    headers: { authorization: `Bearer ${server.token}`, "content-type": "text/csv" },
+    body: 'id,Note\nq1,fine\nq2,a "quoted" word\nq3,never read\n',
+  });
+  assert.equal(response.status, 202);
+  const job = (await response.json()) as Import & { message: string | null };
+  const done = await eventually(
+    async () =>
+      (
+        await api<Import & { message: string | null }>(
+          server,
+          "GET",
+          `/api/v1/app/${appId}/participant/import/${job.id}`,
+        )
+      ).body,
+    (state) => state.state !== "running" && state.state !== "queued",
+    "the import to finish",
+  );
+  assert.equal(done.state, "failed");
+  assert.equal(done.created, 1);
+  assert.match(done.message ?? "", /after row 1: row 2, field 2: a quote is inside an unquoted value/);
 });

@@ -143,15 +143,26 @@ export function directoryQueries(sql: Sql): DirectoryStore {
     },
     async saveParticipants(participants, events) {
       await sql.begin(async (tx) => {
-        for (const p of participants) {
-          // Checked inside the transaction for a clear error; a concurrent writer that slips past still fails on the
-          // primary key, which the store translates to the same error.
-          for (const identifier of p.externalIdentifiers) {
-            const [owner] = await tx`SELECT participant_id FROM participant_identifiers
-              WHERE app_id = ${p.appId} AND issuer = ${identifier.issuer} AND external_id = ${identifier.id}`;
-            if (owner && String(owner.participant_id) !== p.id)
-              throw new DuplicateIdentifierError(identifier.issuer, identifier.id);
-          }
+        // Checked inside the transaction for a clear error, in one query for all the identifiers; a concurrent writer
+        // that slips past still fails on the primary key, which the store translates to the same error.
+        const wanted = participants.flatMap((p) =>
+          p.externalIdentifiers.map((identifier) => ({ p, identifier })),
+        );
+        const owners = new Map<string, string>();
+        for (let start = 0; start < wanted.length; start += 4_000) {
+          const chunk = wanted.slice(start, start + 4_000);
+          const rows = await tx`SELECT i.app_id, i.issuer, i.external_id, i.participant_id
+            FROM participant_identifiers i
+            JOIN unnest(${chunk.map(({ p }) => p.appId)}::text[], ${chunk.map(({ identifier }) => identifier.issuer)}::text[],
+              ${chunk.map(({ identifier }) => identifier.id)}::text[]) AS w(app_id, issuer, external_id)
+              ON i.app_id = w.app_id AND i.issuer = w.issuer AND i.external_id = w.external_id`;
+          for (const r of rows)
+            owners.set(`${r.app_id}\u0000${r.issuer}\u0000${r.external_id}`, String(r.participant_id));
+        }
+        for (const { p, identifier } of wanted) {
+          const owner = owners.get(`${p.appId}\u0000${identifier.issuer}\u0000${identifier.id}`);
+          if (owner !== undefined && owner !== p.id)
+            throw new DuplicateIdentifierError(identifier.issuer, identifier.id);
         }
         for (let start = 0; start < participants.length; start += 4_000) {
           const chunk = participants.slice(start, start + 4_000);

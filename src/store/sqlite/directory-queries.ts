@@ -11,7 +11,7 @@ import type { ExternalIdentifier, ParticipantRow } from "../directory-types.ts";
 import { DuplicateIdentifierError } from "../errors.ts";
 import { keysetClause, toPage } from "../keyset.ts";
 import type { Raw } from "../rows.ts";
-import { type Params, placeholders, type SqliteDb } from "./database.ts";
+import { insertRows, type Params, placeholders, runWhereIn, type SqliteDb } from "./database.ts";
 import { writeMessages } from "./message-queries.ts";
 
 export function directoryQueries(db: SqliteDb): DirectoryStore {
@@ -31,6 +31,24 @@ export function directoryQueries(db: SqliteDb): DirectoryStore {
       byParticipant.set(String(r.participant_id), list);
     }
     return byParticipant;
+  }
+
+  /** The first identifier of `participants` that is held by another participant (or twice among them). */
+  function takenIdentifier(participants: ParticipantRow[]): DuplicateIdentifierError | null {
+    const owner = db.prepare(
+      "SELECT participant_id FROM participant_identifiers WHERE app_id = ? AND issuer = ? AND external_id = ?",
+    );
+    const seen = new Map<string, string>();
+    for (const p of participants) {
+      for (const identifier of p.externalIdentifiers) {
+        const key = `${p.appId}\u0000${identifier.issuer}\u0000${identifier.id}`;
+        const current = seen.get(key) ?? owner.get(p.appId, identifier.issuer, identifier.id)?.participant_id;
+        if (current !== undefined && String(current) !== p.id)
+          return new DuplicateIdentifierError(identifier.issuer, identifier.id);
+        seen.set(key, p.id);
+      }
+    }
+    return null;
   }
 
   function withIdentifiers(rows: Raw[]): ParticipantRow[] {
@@ -158,30 +176,14 @@ export function directoryQueries(db: SqliteDb): DirectoryStore {
       return toPage(withIdentifiers(rows), page);
     },
     async saveParticipants(participants, events) {
-      db.transaction(() => {
-        const upsert = db.prepare(
+      // Waits for the write gate without blocking the event loop (a CSV import saves thousands of batches).
+      await db.transactionAsync(() => {
+        insertRows(
+          db,
           `INSERT INTO participants (id, app_id, attributes, tags, consent_given, consent_at, consent_source,
-             unsubscribed_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (id) DO UPDATE SET attributes = excluded.attributes, tags = excluded.tags,
-             consent_given = excluded.consent_given, consent_at = excluded.consent_at,
-             consent_source = excluded.consent_source, unsubscribed_at = excluded.unsubscribed_at,
-             updated_at = excluded.updated_at`,
-        );
-        const owner = db.prepare(
-          "SELECT participant_id FROM participant_identifiers WHERE app_id = ? AND issuer = ? AND external_id = ?",
-        );
-        const clear = db.prepare("DELETE FROM participant_identifiers WHERE participant_id = ?");
-        const link = db.prepare(
-          "INSERT INTO participant_identifiers (app_id, issuer, external_id, participant_id) VALUES (?, ?, ?, ?)",
-        );
-        for (const p of participants) {
-          for (const identifier of p.externalIdentifiers) {
-            const current = owner.get(p.appId, identifier.issuer, identifier.id);
-            if (current && String(current.participant_id) !== p.id) {
-              throw new DuplicateIdentifierError(identifier.issuer, identifier.id);
-            }
-          }
-          upsert.run(
+             unsubscribed_at, created_at, updated_at)`,
+          10,
+          participants.flatMap((p) => [
             p.id,
             p.appId,
             JSON.stringify(p.attributes),
@@ -192,10 +194,33 @@ export function directoryQueries(db: SqliteDb): DirectoryStore {
             p.unsubscribedAt,
             p.createdAt,
             p.updatedAt,
-          );
-          clear.run(p.id);
+          ]),
+          `ON CONFLICT (id) DO UPDATE SET attributes = excluded.attributes, tags = excluded.tags,
+             consent_given = excluded.consent_given, consent_at = excluded.consent_at,
+             consent_source = excluded.consent_source, unsubscribed_at = excluded.unsubscribed_at,
+             updated_at = excluded.updated_at`,
+        );
+        runWhereIn(
+          db,
+          "DELETE FROM participant_identifiers WHERE participant_id",
+          participants.map((p) => p.id),
+        );
+        const links: Params = [];
+        for (const p of participants)
           for (const identifier of p.externalIdentifiers)
-            link.run(p.appId, identifier.issuer, identifier.id, p.id);
+            links.push(p.appId, identifier.issuer, identifier.id, p.id);
+        try {
+          insertRows(
+            db,
+            "INSERT INTO participant_identifiers (app_id, issuer, external_id, participant_id)",
+            4,
+            links,
+          );
+        } catch (error) {
+          if (!/UNIQUE constraint failed/.test((error as Error).message)) throw error;
+          // Their own identifiers are gone, so the key fails only for one another participant (or another row of
+          // this batch) holds: name it. The transaction rolls back.
+          throw takenIdentifier(participants) ?? error;
         }
         writeMessages(db, events);
       });
@@ -226,21 +251,27 @@ export function directoryQueries(db: SqliteDb): DirectoryStore {
       );
     },
     async updateImport(row) {
-      db.prepare(
-        `UPDATE imports SET state = ?, file = ?, rows_read = ?, created = ?, updated = ?, unchanged = ?, failed = ?,
+      // Through the write gate like the batch it follows: a bare autocommit write that finds the delivery thread
+      // writing would wait in SQLite's busy handler with this thread's event loop blocked.
+      await db.transactionAsync(() =>
+        db
+          .prepare(
+            `UPDATE imports SET state = ?, file = ?, rows_read = ?, created = ?, updated = ?, unchanged = ?, failed = ?,
            errors = ?, message = ?, updated_at = ? WHERE id = ?`,
-      ).run(
-        row.state,
-        row.file,
-        row.rowsRead,
-        row.created,
-        row.updated,
-        row.unchanged,
-        row.failed,
-        JSON.stringify(row.errors),
-        row.message,
-        row.updatedAt,
-        row.id,
+          )
+          .run(
+            row.state,
+            row.file,
+            row.rowsRead,
+            row.created,
+            row.updated,
+            row.unchanged,
+            row.failed,
+            JSON.stringify(row.errors),
+            row.message,
+            row.updatedAt,
+            row.id,
+          ),
       );
     },
     async getImport(appId, id) {

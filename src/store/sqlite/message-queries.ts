@@ -11,7 +11,7 @@ import {
   STATUS_SENDING,
   STATUS_SUCCESS,
 } from "../types.ts";
-import { type Params, placeholders, type SqliteDb } from "./database.ts";
+import { insertRows, type Params, placeholders, type SqliteDb } from "./database.ts";
 import { createGroupCommit } from "./group-commit.ts";
 
 const DELIVERY_COLUMNS = [
@@ -70,15 +70,10 @@ function messageFilterSql(filter: MessageFilter): { sql: string; params: Params 
 
 /** Inserts messages and their deliveries; callers wrap it in their transaction. */
 export function writeMessages(db: SqliteDb, items: NewMessage[]): void {
-  const insertMessage = db.prepare(
-    `INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, tags, deliver_at, created_at, expires_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const insertDelivery = db.prepare(
-    `INSERT INTO deliveries (${DELIVERY_COLUMNS.join(", ")}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  for (const { message: m, deliveries } of items) {
-    insertMessage.run(
+  const messages: Params = [];
+  const deliveries: Params = [];
+  for (const { message: m, deliveries: forMessage } of items) {
+    messages.push(
       m.id,
       m.appId,
       m.eventType,
@@ -90,8 +85,20 @@ export function writeMessages(db: SqliteDb, items: NewMessage[]): void {
       m.createdAt,
       m.expiresAt,
     );
-    for (const delivery of deliveries) insertDelivery.run(...deliveryParams(delivery));
+    for (const delivery of forMessage) deliveries.push(...deliveryParams(delivery));
   }
+  insertRows(
+    db,
+    "INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, tags, deliver_at, created_at, expires_at)",
+    10,
+    messages,
+  );
+  insertRows(
+    db,
+    `INSERT INTO deliveries (${DELIVERY_COLUMNS.join(", ")})`,
+    DELIVERY_COLUMNS.length,
+    deliveries,
+  );
 }
 
 export function messageQueries(db: SqliteDb): MessageQueries {
