@@ -10,17 +10,15 @@ import type {
   MessageStatus,
   SentRequest,
 } from "../store/types.ts";
-import { STATUS_CANCELED, STATUS_FAIL, STATUS_PENDING, STATUS_SUCCESS } from "../store/types.ts";
+import { STATUS_CANCELED, STATUS_FAIL, STATUS_SUCCESS } from "../store/types.ts";
 import { openCredentials } from "../webhook/credentials.ts";
 import { activeSecretKeys, openHeaders, openSecrets } from "../webhook/endpoint-secrets.ts";
 import { transformDelivery } from "./apply-transformation.ts";
 import { CIRCUIT_THRESHOLD, circuitPolicy, cooldownFor } from "./circuit-breaker.ts";
+import { decideOutcome } from "./decide-outcome.ts";
 import { type HttpSender, INTERRUPTED, type SendResult } from "./http-sender.ts";
 import { buildRequest, maskQueryTokens } from "./request-builder.ts";
-import { type AttemptVerdict, classifyResponse, nextRetryDelay } from "./retry-policy.ts";
 import { createTransformationRunner } from "./transformation-thread.ts";
-
-export const DISABLE_AFTER_FAILING_MS = 5 * 24 * 60 * 60 * 1000;
 
 export interface WorkerOptions {
   store: Store;
@@ -62,7 +60,10 @@ const OUTCOME_BATCH = 256;
 const FLUSH_EVERY_MS = 10;
 const IDLE_POLL_MS = 1000;
 const RATE_LIMIT_HORIZON_MS = 5_000;
-/** When work is due but nothing can be claimed (endpoints at their cap, open circuits), claim at most this often. */
+/**
+ * When work is due but nothing can be claimed (endpoints at their cap, open circuits), claim again once a batch of
+ * outcomes is recorded (slots were freed) or after this long, not on every new message.
+ */
 const STARVED_BACKOFF_MS = 50;
 /** After the abort, how long attempts get to notice it; they settle at once unless something is wrong. */
 const ABORT_SETTLE_MS = 1_000;
@@ -72,42 +73,6 @@ async function untilOrAfter(promise: Promise<unknown>, ms: number): Promise<void
   const timeout = new AbortController();
   await Promise.race([promise, delay(ms, undefined, { signal: timeout.signal }).catch(() => {})]);
   timeout.abort();
-}
-
-/** Pure: what an attempt's result means for the delivery and its endpoint. */
-export function decideOutcome(
-  claimed: ClaimedDelivery,
-  result: SendResult,
-  retryScheduleMs: number[],
-  now: number,
-): {
-  verdict: AttemptVerdict;
-  status: MessageStatus;
-  dueAt: number | null;
-  endpointEffect: DeliveryOutcome["endpointEffect"];
-} {
-  if (result.failure === "interrupted") {
-    // Cut short by our own shutdown: not the receiver's failure, so no retry step and no circuit-breaker count.
-    return { verdict: { kind: "failure" }, status: STATUS_PENDING, dueAt: now, endpointEffect: "none" };
-  }
-  const verdict: AttemptVerdict =
-    result.failure === "timeout"
-      ? { kind: "throttled", retryAfterMs: null }
-      : result.failure !== undefined
-        ? { kind: "failure" }
-        : classifyResponse(result.statusCode, result.retryAfter, now);
-  if (verdict.kind === "success")
-    return { verdict, status: STATUS_SUCCESS, dueAt: null, endpointEffect: "success" };
-  if (verdict.kind === "disable")
-    return { verdict, status: STATUS_FAIL, dueAt: null, endpointEffect: "disable" };
-  const delay = nextRetryDelay(retryScheduleMs, claimed.delivery.attempts + 1, verdict);
-  const failingSince = claimed.endpoint.health.failingSince;
-  const endpointEffect =
-    failingSince !== null && now - failingSince >= DISABLE_AFTER_FAILING_MS ? "disable" : "failure";
-  if (delay === null || endpointEffect === "disable") {
-    return { verdict, status: STATUS_FAIL, dueAt: null, endpointEffect };
-  }
-  return { verdict, status: STATUS_PENDING, dueAt: now + delay, endpointEffect };
 }
 
 export function createWorker(options: WorkerOptions): Worker {
@@ -149,6 +114,20 @@ export function createWorker(options: WorkerOptions): Worker {
   function notify() {
     wakeRequested = true;
     wake?.();
+  }
+
+  /** Ends a starved wait: outcomes were recorded, so endpoints at their cap have free slots again. */
+  let endStarvedWait: (() => void) | undefined;
+  function starvedWait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        endStarvedWait = undefined;
+        resolve();
+      }
+      endStarvedWait = done;
+    });
   }
 
   function sleep(ms: number): Promise<void> {
@@ -193,8 +172,9 @@ export function createWorker(options: WorkerOptions): Worker {
           options.onEndpointDisabled?.(attempt);
         }
         options.onOutcomesRecorded?.(batch);
-        // Retries may now be due sooner than the loop planned to look.
+        // Retries may now be due sooner than the loop planned to look, and the attempts' slots are free.
         notify();
+        endStarvedWait?.();
       })
       .catch((error: unknown) => logger.error({ err: error }, "recording delivery outcomes failed"));
     return flushing;
@@ -371,8 +351,8 @@ export function createWorker(options: WorkerOptions): Worker {
       }
       const due = await store.nextDueAt().catch(() => null);
       if (due !== null && due <= now()) {
-        // Due work that cannot be claimed yet: don't rescan the queue on every freed slot.
-        await new Promise((resolve) => setTimeout(resolve, STARVED_BACKOFF_MS));
+        // Due work that cannot be claimed yet: rescan when a batch of attempts has finished, not per freed slot.
+        await starvedWait(STARVED_BACKOFF_MS);
         continue;
       }
       await sleep(due === null ? IDLE_POLL_MS : Math.min(IDLE_POLL_MS, due - now()));
@@ -389,6 +369,7 @@ export function createWorker(options: WorkerOptions): Worker {
     async stop(graceMs) {
       running = false;
       notify();
+      endStarvedWait?.();
       await loopDone;
       const settled = () => Promise.all([...inFlight.values()].map((entry) => entry.done));
       await untilOrAfter(settled(), graceMs);

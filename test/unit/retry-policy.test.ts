@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { decideOutcome } from "../../src/delivery/decide-outcome.ts";
 import {
   applyJitter,
   classifyResponse,
@@ -7,7 +8,6 @@ import {
   parseRetryAfter,
   THROTTLE_FLOOR_MS,
 } from "../../src/delivery/retry-policy.ts";
-import { decideOutcome } from "../../src/delivery/worker.ts";
 import { parseDuration, parseRetrySchedule } from "../../src/duration.ts";
 import type { ClaimedDelivery } from "../../src/store/types.ts";
 import { endpointRow } from "../support/rows.ts";
