@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, test } from "node:test";
 import { api, createEndpoint } from "../support/api.ts";
+import { importCsv } from "../support/imports.ts";
 import { eventually } from "../support/poll.ts";
 import { type Receiver, startReceiver, verifyRequest } from "../support/receiver.ts";
 import {
@@ -34,14 +35,6 @@ const CSV = [
   "+15550006;NoConsent;dev;2024-01-01T00:00:00Z;External;no;vip",
 ].join("\r\n");
 
-type Import = {
-  id: string;
-  state: string;
-  rowsRead: number;
-  created: number;
-  failed: number;
-  errors: Array<{ row: number; column: string | null; message: string }>;
-};
 type DeliveryStats = { success: number; pending: number; sending: number; fail: number };
 type Participant = { id: string; attributes: Record<string, unknown>; unsubscribedAt: string | null };
 
@@ -125,18 +118,8 @@ test("CSV import: BOM, CRLF, ';', quotes and embedded newlines; bad rows reporte
     tagsColumn: "tags",
     columns: JSON.stringify({ "First name": "FirstName" }),
   });
-  const response = await fetch(`${server.url}/api/v1/app/${appId}/participant/import?${query}`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${server.token}`, "content-type": "text/csv" },
-    body: CSV,
-  });
-  assert.equal(response.status, 202);
-  const job = (await response.json()) as Import;
-  const done = await eventually(
-    async () => (await api<Import>(server, "GET", `/api/v1/app/${appId}/participant/import/${job.id}`)).body,
-    (state) => state.state === "completed",
-    "the import to complete",
-  );
+  const done = await importCsv(server, appId, query.toString(), CSV);
+  assert.equal(done.state, "completed", JSON.stringify(done));
   assert.equal(done.rowsRead, 7);
   assert.equal(done.created, 4);
   assert.equal(done.failed, 3);

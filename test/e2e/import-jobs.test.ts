@@ -2,24 +2,13 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, test } from "node:test";
 import { api } from "../support/api.ts";
-import { eventually } from "../support/poll.ts";
+import { type ImportJob, importCsv } from "../support/imports.ts";
 import {
   reportServerLogsOnFailure,
   startServer,
   stopAllServers,
   type TestServer,
 } from "../support/server.ts";
-
-interface Job {
-  id: string;
-  state: string;
-  rowsRead: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  failed: number;
-  errors?: unknown[];
-}
 
 let server: TestServer;
 before(async () => {
@@ -28,38 +17,26 @@ before(async () => {
 after(stopAllServers);
 afterEach(reportServerLogsOnFailure);
 
-async function importCsv(appId: string, csv: string): Promise<Job> {
-  const response = await fetch(
-    `${server.url}/api/v1/app/${appId}/participant/import?idColumn=member&issuer=crm`,
-    {
-      method: "POST",
-      headers: { authorization: `Bearer ${server.token}`, "content-type": "text/csv" },
-      body: csv,
-    },
-  );
-  assert.equal(response.status, 202, await response.clone().text());
-  const job = (await response.json()) as Job;
-  return eventually(
-    async () => (await api<Job>(server, "GET", `/api/v1/app/${appId}/participant/import/${job.id}`)).body,
-    (state) => state.state === "completed",
-    `import ${job.id} to complete`,
-  );
+async function importCsvHere(appId: string, csv: string): Promise<ImportJob> {
+  const done = await importCsv(server, appId, "idColumn=member&issuer=crm", csv);
+  assert.equal(done.state, "completed", JSON.stringify(done));
+  return done;
 }
 
 test("re-importing the same rows reports them unchanged; the jobs are listed newest first", async () => {
   const app = (await api<{ id: string }>(server, "POST", "/api/v1/app", { name: "import jobs" })).body;
   await api(server, "POST", `/api/v1/app/${app.id}/issuer`, { id: "crm" });
   await api(server, "POST", `/api/v1/app/${app.id}/attribute`, { label: "Score", valueType: "Number" });
-  const counts = (job: Job) => [job.created, job.updated, job.unchanged, job.failed];
+  const counts = (job: ImportJob) => [job.created, job.updated, job.unchanged, job.failed];
 
-  const first = await importCsv(app.id, "member,Score\nm1,1\nm2,2\nm3,3\n");
+  const first = await importCsvHere(app.id, "member,Score\nm1,1\nm2,2\nm3,3\n");
   assert.deepEqual(counts(first), [3, 0, 0, 0]);
-  const again = await importCsv(app.id, "member,Score\nm1,1\nm2,2\nm3,3\n");
+  const again = await importCsvHere(app.id, "member,Score\nm1,1\nm2,2\nm3,3\n");
   assert.deepEqual(counts(again), [0, 0, 3, 0], "nothing changed");
-  const changed = await importCsv(app.id, "member,Score\nm1,1\nm2,20\nm3,3\nm4,4\n");
+  const changed = await importCsvHere(app.id, "member,Score\nm1,1\nm2,20\nm3,3\nm4,4\n");
   assert.deepEqual(counts(changed), [1, 1, 2, 0]);
 
-  const page1 = await api<{ data: Job[]; iterator: string; done: boolean }>(
+  const page1 = await api<{ data: ImportJob[]; iterator: string; done: boolean }>(
     server,
     "GET",
     `/api/v1/app/${app.id}/participant/import?limit=2`,
@@ -72,7 +49,7 @@ test("re-importing the same rows reports them unchanged; the jobs are listed new
   assert.equal(page1.body.done, false);
   assert.deepEqual(page1.body.data.map(counts), [counts(changed), counts(again)]);
   assert.equal(page1.body.data[0]?.errors, undefined, "row errors are read on the job itself");
-  const page2 = await api<{ data: Job[]; done: boolean }>(
+  const page2 = await api<{ data: ImportJob[]; done: boolean }>(
     server,
     "GET",
     `/api/v1/app/${app.id}/participant/import?limit=2&iterator=${page1.body.iterator}`,
@@ -84,6 +61,6 @@ test("re-importing the same rows reports them unchanged; the jobs are listed new
   assert.equal(page2.body.done, true);
 
   const other = (await api<{ id: string }>(server, "POST", "/api/v1/app", { name: "no imports" })).body;
-  const none = await api<{ data: Job[] }>(server, "GET", `/api/v1/app/${other.id}/participant/import`);
+  const none = await api<{ data: ImportJob[] }>(server, "GET", `/api/v1/app/${other.id}/participant/import`);
   assert.deepEqual(none.body.data, [], "another application's jobs are not listed");
 });

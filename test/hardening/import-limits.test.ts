@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, afterEach, before, test } from "node:test";
 import { api } from "../support/api.ts";
-import { eventually } from "../support/poll.ts";
+import { importCsv } from "../support/imports.ts";
 import {
   reportServerLogsOnFailure,
   startServer,
@@ -20,14 +20,6 @@ const LIMIT = 64 * 1024;
 let server: TestServer;
 let appId: string;
 
-type Import = {
-  id: string;
-  state: string;
-  created: number;
-  failed: number;
-  errors: Array<{ row: number; column: string | null; message: string }>;
-};
-
 before(async () => {
   server = await startServer({ OUTBOUND_MAX_IMPORT_BYTES: String(LIMIT) });
   appId = (await api<{ id: string }>(server, "POST", "/api/v1/app", { name: "imports" })).body.id;
@@ -38,7 +30,8 @@ before(async () => {
 after(stopAllServers);
 afterEach(reportServerLogsOnFailure);
 
-const importUrl = () => `${server.url}/api/v1/app/${appId}/participant/import?idColumn=id&issuer=crm`;
+const IMPORT_QUERY = "idColumn=id&issuer=crm";
+const importUrl = () => `${server.url}/api/v1/app/${appId}/participant/import?${IMPORT_QUERY}`;
 const spooled = () => {
   const dir = path.join(server.dataDir, "imports");
   return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
@@ -83,18 +76,8 @@ test("oversized fields and attribute values are row errors; the other rows impor
   const csv = ["id,Note", "p1,fine", `p2,${"z".repeat(9000)}`, `p3,${"w".repeat(5000)}`, "p4,also fine"].join(
     "\n",
   );
-  const response = await fetch(importUrl(), {
-    method: "POST",
-    headers: { authorization: `Bearer ${server.token}`, "content-type": "text/csv" },
-    body: csv,
-  });
-  assert.equal(response.status, 202);
-  const job = (await response.json()) as Import;
-  const done = await eventually(
-    async () => (await api<Import>(server, "GET", `/api/v1/app/${appId}/participant/import/${job.id}`)).body,
-    (state) => state.state === "completed",
-    "the import to complete",
-  );
+  const done = await importCsv(server, appId, IMPORT_QUERY, csv);
+  assert.equal(done.state, "completed", JSON.stringify(done));
   assert.equal(done.created, 2);
   assert.equal(done.failed, 2);
   assert.deepEqual(
@@ -145,18 +128,7 @@ test("a record over 1 MiB is a row error and the import goes on with the next re
     `p4,${"y".repeat(1100 * 1024)}`,
     "p5,last",
   ].join("\r\n");
-  const response = await fetch(`${roomy.url}/api/v1/app/${app}/participant/import?idColumn=id&issuer=crm`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${roomy.token}`, "content-type": "text/csv" },
-    body: csv,
-  });
-  assert.equal(response.status, 202, await response.clone().text());
-  const job = (await response.json()) as Import;
-  const done = await eventually(
-    async () => (await api<Import>(roomy, "GET", `/api/v1/app/${app}/participant/import/${job.id}`)).body,
-    (state) => state.state !== "running" && state.state !== "queued",
-    "the import to finish",
-  );
+  const done = await importCsv(roomy, app, IMPORT_QUERY, csv);
   assert.equal(done.state, "completed", JSON.stringify(done));
   assert.equal(done.created, 3);
   assert.equal(done.failed, 2);
@@ -177,24 +149,11 @@ test("a record over 1 MiB is a row error and the import goes on with the next re
 });
 
 test("quoting the format does not allow stops the import at its row, after the rows before it", async () => {
-  const response = await fetch(importUrl(), {
-    method: "POST",
-    headers: { authorization: `Bearer ${server.token}`, "content-type": "text/csv" },
-    body: 'id,Note\nq1,fine\nq2,a "quoted" word\nq3,never read\n',
-  });
-  assert.equal(response.status, 202);
-  const job = (await response.json()) as Import & { message: string | null };
-  const done = await eventually(
-    async () =>
-      (
-        await api<Import & { message: string | null }>(
-          server,
-          "GET",
-          `/api/v1/app/${appId}/participant/import/${job.id}`,
-        )
-      ).body,
-    (state) => state.state !== "running" && state.state !== "queued",
-    "the import to finish",
+  const done = await importCsv(
+    server,
+    appId,
+    IMPORT_QUERY,
+    'id,Note\nq1,fine\nq2,a "quoted" word\nq3,never read\n',
   );
   assert.equal(done.state, "failed");
   assert.equal(done.created, 1);
