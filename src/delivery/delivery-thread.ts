@@ -82,12 +82,18 @@ async function run(port: MessagePort, data: DeliveryThreadData): Promise<void> {
       else if (message.type === "relay-result") relays.answer(message.id, message.result);
       else if (message.type === "stop") {
         void (async () => {
-          await worker.stop(message.graceMs);
-          await unlisten();
-          await relays.sender.close();
-          await opened.close();
-          post(port, { type: "stopped" });
-          port.close();
+          try {
+            await worker.stop(message.graceMs);
+            await unlisten();
+            await relays.sender.close();
+            await opened.close();
+          } catch (error) {
+            logger.error({ err: error }, "stopping the delivery thread failed");
+          } finally {
+            // Whatever happened, the main thread must not wait for this thread any longer.
+            post(port, { type: "stopped" });
+            port.close();
+          }
         })();
       }
     });
