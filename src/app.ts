@@ -144,13 +144,14 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
       );
     },
   };
+  const threads = role === "worker" ? config.workerThreads.worker : config.workerThreads.serve;
   const delivery: Delivery | null =
     role === "api"
       ? null
-      : config.workerThreads > 0
+      : threads > 0
         ? createDeliveryThreads({
             config,
-            count: config.workerThreads,
+            count: threads,
             key,
             writeGate,
             version: VERSION,
@@ -235,7 +236,7 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
   const url = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`;
   const database = config.database.kind === "sqlite" ? config.database.path : "postgres";
   // 0: delivery shares the API's event loop (OUTBOUND_WORKER_THREADS).
-  const deliveryThreads = delivery ? config.workerThreads : undefined;
+  const deliveryThreads = delivery ? threads : undefined;
   if (api) logger.info({ url, database, role, deliveryThreads }, "Outbound is listening");
   else logger.info({ database, role, deliveryThreads }, "Outbound is delivering");
 

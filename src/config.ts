@@ -29,10 +29,11 @@ export interface Config {
   endpointConcurrency: number;
   workerConcurrency: number;
   /**
-   * Delivery threads (`worker_threads`) beside the API's event loop; 0 delivers on the main thread. SQLite allows
-   * one (one claimer per file); PostgreSQL any number, each claiming on its own.
+   * Delivery threads (`worker_threads`) beside the main thread, for a process that also serves the API (`serve`)
+   * and for a delivery-only one (`worker`); 0 delivers on the main thread. SQLite allows one (one claimer per
+   * file); PostgreSQL any number, each claiming on its own.
    */
-  workerThreads: number;
+  workerThreads: WorkerThreads;
   /** Extra CA certificates (PEM file) trusted for https deliveries. */
   caFile: string | undefined;
   maxMessageBytes: number;
@@ -203,26 +204,34 @@ export function loadClientConfig(env: Record<string, string | undefined> = proce
   return { url, token: env.OUTBOUND_API_TOKEN, noColor: Boolean(env.NO_COLOR) };
 }
 
+export interface WorkerThreads {
+  /** With the API in the same process (`outbound serve`, `npm start`). */
+  serve: number;
+  /** In a delivery-only process (`outbound worker`). */
+  worker: number;
+}
+
 /**
- * How many delivery threads: the API keeps the main thread, delivery gets a core of its own when there is a second
- * one. A string is the reason an explicit choice is refused.
+ * How many delivery threads. By default the API keeps the main thread and delivery gets a core of its own when there
+ * is a second one; a delivery-only process has its main thread to itself, so a thread would only cost memory. An
+ * explicit number applies to both. A string is the reason an explicit choice is refused.
  */
 export function chooseWorkerThreads(
   requested: number | undefined,
   setting: { cores: number; postgres: boolean; memory: boolean; traces: boolean },
-): number | string {
+): WorkerThreads | string {
   if (requested === undefined) {
     // Traces link each attempt's span to its message's, which the API's thread holds; an in-memory database
     // exists only for the connection that made it.
-    return setting.cores >= 2 && !setting.traces && !setting.memory ? 1 : 0;
+    return { serve: setting.cores >= 2 && !setting.traces && !setting.memory ? 1 : 0, worker: 0 };
   }
-  if (requested === 0) return 0;
+  if (requested === 0) return { serve: 0, worker: 0 };
   if (setting.memory) return "must be 0 with an in-memory SQLite database (a thread cannot open it)";
   if (setting.traces)
     return "must be 0 while traces are exported (OTEL_EXPORTER_OTLP_ENDPOINT): attempt spans are made on the API's thread";
   if (!setting.postgres && requested > 1)
     return "at most 1 with SQLite (one claimer per database file); use PostgreSQL for more";
-  return requested;
+  return { serve: requested, worker: requested };
 }
 
 function defaultPublicUrl(host: string, port: number): string {
@@ -292,7 +301,7 @@ export function loadConfig(
     publicUrl: (values.OUTBOUND_PUBLIC_URL ?? defaultPublicUrl(values.HOST, port)).replace(/\/+$/, ""),
     endpointConcurrency: values.OUTBOUND_ENDPOINT_CONCURRENCY,
     workerConcurrency: values.OUTBOUND_WORKER_CONCURRENCY,
-    workerThreads: typeof workerThreads === "number" ? workerThreads : 0,
+    workerThreads: typeof workerThreads === "string" ? { serve: 0, worker: 0 } : workerThreads,
     caFile: values.OUTBOUND_CA_FILE,
     maxMessageBytes: values.OUTBOUND_MAX_MESSAGE_BYTES,
     portalFrameAncestors: values.OUTBOUND_PORTAL_FRAME_ANCESTORS,

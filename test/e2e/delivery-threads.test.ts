@@ -99,3 +99,20 @@ test("a delivery thread that cannot start stops the start with the one line that
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("a delivery-only process delivers on its main thread unless OUTBOUND_WORKER_THREADS asks for threads", async () => {
+  // It serves no API, so by default a thread would only add memory; an explicit setting still applies.
+  for (const [env, threads] of [
+    [{}, 0],
+    [{ OUTBOUND_WORKER_THREADS: "1" }, 1],
+  ] as const) {
+    const worker = await startServer({ ...env, LOG_LEVEL: "info" }, { role: "worker" });
+    const line = new RegExp(`"role":"worker","deliveryThreads":${threads}\\b`);
+    await eventually(
+      async () => worker.logs(),
+      (logs) => line.test(logs),
+      `a worker with ${threads} thread(s)`,
+    );
+    await worker.stop();
+  }
+});

@@ -31,18 +31,23 @@ test("durations a timer cannot honour stop the start naming the variable", () =>
 test("OUTBOUND_WORKER_THREADS: one delivery thread where a second core exists, refusals name the reason", () => {
   const pg = { DATABASE_URL: "postgres://127.0.0.1/x", OUTBOUND_ENCRYPTION_KEY: "k".repeat(32) };
   const traces = { OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318" };
-  const chosen: Array<[Record<string, string>, number, number]> = [
-    [base, 2, 1],
-    [base, 1, 0],
-    [{ ...base, ...traces }, 8, 0],
-    [{ DATABASE_URL: ":memory:" }, 8, 0],
-    [{ ...base, OUTBOUND_WORKER_THREADS: "0" }, 8, 0],
-    [{ ...base, OUTBOUND_WORKER_THREADS: "1" }, 1, 1],
-    [{ ...pg, OUTBOUND_WORKER_THREADS: "3" }, 2, 3],
-    [{ ...traces, ...base, OUTBOUND_WORKER_THREADS: "0" }, 2, 0],
+  // [env, cores, threads beside the API (serve), threads of a delivery-only process (worker)]
+  const chosen: Array<[Record<string, string>, number, number, number]> = [
+    [base, 2, 1, 0],
+    [base, 1, 0, 0],
+    [{ ...base, ...traces }, 8, 0, 0],
+    [{ DATABASE_URL: ":memory:" }, 8, 0, 0],
+    [{ ...base, OUTBOUND_WORKER_THREADS: "0" }, 8, 0, 0],
+    [{ ...base, OUTBOUND_WORKER_THREADS: "1" }, 1, 1, 1],
+    [{ ...pg, OUTBOUND_WORKER_THREADS: "3" }, 2, 3, 3],
+    [{ ...traces, ...base, OUTBOUND_WORKER_THREADS: "0" }, 2, 0, 0],
   ];
-  for (const [env, cores, threads] of chosen) {
-    assert.equal(loadConfig(env, cores).workerThreads, threads, `${JSON.stringify(env)} on ${cores} cores`);
+  for (const [env, cores, serve, worker] of chosen) {
+    assert.deepEqual(
+      loadConfig(env, cores).workerThreads,
+      { serve, worker },
+      `${JSON.stringify(env)} on ${cores} cores`,
+    );
   }
   const refused: Array<[Record<string, string>, RegExp]> = [
     [{ ...base, OUTBOUND_WORKER_THREADS: "2" }, /at most 1 with SQLite/],
