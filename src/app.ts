@@ -5,7 +5,12 @@ import type { Logger } from "pino";
 import { IDEMPOTENCY_TTL_MS } from "./api/idempotency.ts";
 import { buildApi } from "./api/server.ts";
 import type { Config } from "./config.ts";
-import { createDeliverySender, createDeliveryWorker, type DeliveryHooks } from "./delivery/delivery-setup.ts";
+import {
+  createDeliverySender,
+  createDeliveryWorker,
+  type DeliveryHooks,
+  insertClaimFor,
+} from "./delivery/delivery-setup.ts";
 import { createDeliveryThreads, type Delivery } from "./delivery/delivery-threads.ts";
 import type { HttpSender } from "./delivery/http-sender.ts";
 import { createRelayHub, type RelayHub } from "./delivery/relay-hub.ts";
@@ -83,17 +88,23 @@ function deliverOnThisThread(
   const sender = deps.relays.wrap(createDeliverySender(config));
   const worker = createDeliveryWorker(config, { ...deps, sender, version: VERSION }, hooks);
   let unlisten: (() => Promise<void>) | undefined;
+  let running = false;
   return {
     async start() {
       unlisten = await deps.store.listenForWork(() => worker.notify());
       worker.start();
+      running = true;
     },
     notify: () => worker.notify(),
     async stop(graceMs) {
+      running = false;
       await unlisten?.();
       await worker.stop(graceMs);
       await sender.close();
     },
+    insertClaim: (now) => (running ? insertClaimFor(config, worker.owner, now) : null),
+    // A stopped worker hands them back itself.
+    adopt: (claims) => worker.adopt(claims),
   };
 }
 
@@ -158,6 +169,7 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
             logger,
             relaySender: relays.wrap(noDirectSends),
             hooks,
+            store,
           })
         : deliverOnThisThread(config, { store, secrets, logger, relays }, hooks);
   const ctx: Context = {
@@ -168,6 +180,7 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
     addressPolicy,
     logger,
     notifyWork: () => delivery?.notify(),
+    ...(delivery && store.claimsAtInsert ? { handoff: delivery } : {}),
     now: Date.now,
     quotas: createQuotaGuard(config.quotas),
     telemetry,

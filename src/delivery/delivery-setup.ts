@@ -4,8 +4,9 @@ import type { Logger } from "pino";
 import type { Config } from "../config.ts";
 import type { SecretBox } from "../secret-box.ts";
 import type { Store } from "../store/store.ts";
-import type { AttemptRow, DeliveryOutcome } from "../store/types.ts";
+import type { AttemptRow, DeliveryOutcome, InsertClaim } from "../store/types.ts";
 import { createAddressPolicy } from "../webhook/address-policy.ts";
+import { CIRCUIT_THRESHOLD } from "./circuit-breaker.ts";
 import { createHttpSender, type HttpSender } from "./http-sender.ts";
 import { createWorker, type Worker } from "./worker.ts";
 
@@ -54,4 +55,16 @@ export function createDeliveryWorker(
     onOutcomesRecorded: hooks.onOutcomesRecorded,
     ...(hooks.traceparentFor ? { traceparentFor: hooks.traceparentFor } : {}),
   });
+}
+
+/** Leases for a new message's deliveries taken at insert for the worker `owner`, with its caps and concurrency. */
+export function insertClaimFor(config: Config, owner: string, now: number): InsertClaim {
+  return {
+    now,
+    owner,
+    leaseMs: config.leaseMs,
+    endpointCap: config.endpointConcurrency,
+    circuitThreshold: CIRCUIT_THRESHOLD,
+    limit: config.workerConcurrency,
+  };
 }

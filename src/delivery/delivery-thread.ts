@@ -79,6 +79,7 @@ async function run(port: MessagePort, data: DeliveryThreadData): Promise<void> {
     const unlisten = await opened.listenForWork(() => worker.notify());
     port.on("message", (message: ToDeliveryThread) => {
       if (message.type === "notify") worker.notify();
+      else if (message.type === "adopt") worker.adopt(message.claims);
       else if (message.type === "relay-result") relays.answer(message.id, message.result);
       else if (message.type === "stop") {
         void (async () => {
@@ -98,7 +99,7 @@ async function run(port: MessagePort, data: DeliveryThreadData): Promise<void> {
       }
     });
     worker.start();
-    post(port, { type: "ready" });
+    post(port, { type: "ready", owner: worker.owner });
   } catch (error) {
     await store?.close().catch(() => {});
     post(port, {

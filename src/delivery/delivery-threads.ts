@@ -2,7 +2,9 @@ import { Worker as Thread } from "node:worker_threads";
 import type { Logger } from "pino";
 import type { Config } from "../config.ts";
 import { StartupError } from "../startup-failure.ts";
-import type { DeliveryHooks } from "./delivery-setup.ts";
+import type { Store } from "../store/store.ts";
+import type { ClaimedDelivery, InsertClaim } from "../store/types.ts";
+import { type DeliveryHooks, insertClaimFor } from "./delivery-setup.ts";
 import type { DeliveryThreadData } from "./delivery-thread.ts";
 import type { HttpSender, SendResult } from "./http-sender.ts";
 import type { FromDeliveryThread, ToDeliveryThread } from "./thread-protocol.ts";
@@ -15,6 +17,26 @@ export interface Delivery {
   notify(): void;
   /** Stops claiming, gives attempts in flight `graceMs`, and resolves once every result is written. */
   stop(graceMs: number): Promise<void>;
+  /**
+   * Leases for a new message's deliveries, to be taken in the inserting transaction (stores with `claimsAtInsert`)
+   * and handed over with adopt(); null when they should stay pending for a claim (not running, or several claimers).
+   */
+  insertClaim(now: number): InsertClaim | null;
+  /** Deliveries leased at insert with insertClaim()'s `owner`: sent without being read back. */
+  adopt(claims: ClaimedDelivery[], owner: string): void;
+}
+
+/** Hands deliveries leased to `owner` back, due now: their worker is gone or stopping. */
+export function handBack(
+  store: Pick<Store, "releaseDeliveries">,
+  claims: readonly ClaimedDelivery[],
+  owner: string,
+  logger: Logger,
+): void {
+  const keys = claims.map((item) => ({ msgId: item.message.id, endpointId: item.endpoint.id }));
+  void store
+    .releaseDeliveries(keys, Date.now(), owner)
+    .catch((error: unknown) => logger.error({ err: error }, "handing back leased deliveries failed"));
 }
 
 export interface DeliveryThreadOptions {
@@ -32,6 +54,8 @@ export interface DeliveryThreadOptions {
   restartAfterMs?: number;
   /** The thread's module (tests); default `delivery-thread.ts`. */
   entry?: URL;
+  /** Where deliveries leased at insert go back when no thread of their owner is there to take them. */
+  store: Pick<Store, "releaseDeliveries">;
 }
 
 const MAX_RESTART_DELAY_MS = 60_000;
@@ -50,13 +74,28 @@ export function createDeliveryThreads(options: DeliveryThreadOptions): Delivery 
     version: options.version,
   };
   const threads = new Set<Thread>();
+  /** Each running thread's lease owner (from its "ready"). */
+  const owners = new Map<Thread, string>();
   let stopping = false;
   let notifyQueued = false;
+  /** Deliveries leased at insert during this turn, by owner: one message per thread and turn. */
+  let adoptions: Map<string, ClaimedDelivery[]> | null = null;
   let restartDelay = options.restartAfterMs ?? 1_000;
   let restartTimer: NodeJS.Timeout | undefined;
 
   function send(thread: Thread, message: ToDeliveryThread) {
     thread.postMessage(message);
+  }
+
+  function sendAdoptions(): void {
+    const batch = adoptions;
+    adoptions = null;
+    for (const [owner, claims] of batch ?? []) {
+      const thread = [...owners].find(([, o]) => o === owner)?.[0];
+      // Its thread died since the insert: hand them back rather than let their lease run out.
+      if (thread) send(thread, { type: "adopt", claims });
+      else handBack(options.store, claims, owner, options.logger);
+    }
   }
 
   function spawn(): Promise<void> {
@@ -72,6 +111,7 @@ export function createDeliveryThreads(options: DeliveryThreadOptions): Delivery 
           case "ready":
             started = true;
             threads.add(thread);
+            owners.set(thread, message.owner);
             restartDelay = options.restartAfterMs ?? 1_000;
             resolve();
             break;
@@ -117,6 +157,7 @@ export function createDeliveryThreads(options: DeliveryThreadOptions): Delivery 
       });
       thread.on("exit", (code) => {
         threads.delete(thread);
+        owners.delete(thread);
         for (const stop of relayStops.values()) stop.abort();
         if (!started || stopping) return;
         options.logger.error({ code, restartInMs: restartDelay }, "delivery thread exited; starting another");
@@ -174,8 +215,31 @@ export function createDeliveryThreads(options: DeliveryThreadOptions): Delivery 
         for (const thread of threads) send(thread, { type: "notify" });
       });
     },
+    insertClaim(now) {
+      // Several threads claim independently: each must see the others' leases, so only claims count them.
+      if (stopping || options.count !== 1) return null;
+      const [owner] = owners.values();
+      return owner === undefined ? null : insertClaimFor(options.config, owner, now);
+    },
+    adopt(claims, owner) {
+      if (stopping) {
+        // The thread may already have written its last results: nothing sent to it now is sure to be read.
+        handBack(options.store, claims, owner, options.logger);
+        return;
+      }
+      if (!adoptions) {
+        adoptions = new Map();
+        // After this turn's other requests committed with it: they join the same message.
+        setImmediate(sendAdoptions);
+      }
+      const list = adoptions.get(owner);
+      if (list) list.push(...claims);
+      else adoptions.set(owner, [...claims]);
+    },
     async stop(graceMs) {
       stopping = true;
+      // Before "stop": the thread takes these first, then hands back whatever it does not send.
+      sendAdoptions();
       clearTimeout(restartTimer);
       await Promise.all([...threads].map((thread) => stopThread(thread, graceMs)));
     },

@@ -1,4 +1,4 @@
-import type { AttemptRow, DeliveryOutcome } from "../store/types.ts";
+import type { AttemptRow, ClaimedDelivery, DeliveryOutcome } from "../store/types.ts";
 import type { OutgoingRequest, SendResult } from "./http-sender.ts";
 
 /**
@@ -8,14 +8,16 @@ import type { OutgoingRequest, SendResult } from "./http-sender.ts";
 export type ToDeliveryThread =
   /** New work may be due now (a message was accepted, a retry was requested). */
   | { type: "notify" }
+  /** Deliveries leased to this thread's worker when their message was inserted: send them. */
+  | { type: "adopt"; claims: ClaimedDelivery[] }
   /** Stop claiming, give attempts in flight `graceMs`, write their results, close the store, then exit. */
   | { type: "stop"; graceMs: number }
   /** The answer to a `relay-send`. */
   | { type: "relay-result"; id: number; result: SendResult };
 
 export type FromDeliveryThread =
-  /** The thread opened its store and its worker is claiming. */
-  | { type: "ready" }
+  /** The thread opened its store and its worker, whose leases carry `owner`, is claiming. */
+  | { type: "ready"; owner: string }
   /** It could not start; `startup` when the message is the one line an operator should read. */
   | { type: "failed"; message: string; startup: boolean }
   /** A batch of outcomes was recorded (metrics, operational events), without request and response texts. */

@@ -10,7 +10,7 @@ import type {
   MessageStatus,
   SentRequest,
 } from "../store/types.ts";
-import { STATUS_CANCELED, STATUS_FAIL, STATUS_SUCCESS } from "../store/types.ts";
+import { STATUS_CANCELED, STATUS_FAIL, STATUS_PENDING, STATUS_SUCCESS } from "../store/types.ts";
 import { openCredentials } from "../webhook/credentials.ts";
 import { activeSecretKeys, openHeaders, openSecrets } from "../webhook/endpoint-secrets.ts";
 import { transformDelivery } from "./apply-transformation.ts";
@@ -44,7 +44,14 @@ export interface WorkerOptions {
 }
 
 export interface Worker {
+  /** The id on this worker's leases. */
+  readonly owner: string;
   start(): void;
+  /**
+   * Deliveries leased to this worker's owner when their message was inserted (`InsertClaim`): sent at once, without
+   * reading them back. After stop() they are handed back, due now.
+   */
+  adopt(claims: ClaimedDelivery[]): void;
   /** Wake the loop: new work may be due now. */
   notify(): void;
   /**
@@ -110,6 +117,8 @@ export function createWorker(options: WorkerOptions): Worker {
   let wake: (() => void) | undefined;
   let wakeRequested = false;
   let loopDone: Promise<void> = Promise.resolve();
+  /** The loop sleeps because every slot is taken: recorded outcomes freed some. */
+  let waitingForSlots = false;
 
   function notify() {
     wakeRequested = true;
@@ -172,8 +181,9 @@ export function createWorker(options: WorkerOptions): Worker {
           options.onEndpointDisabled?.(attempt);
         }
         options.onOutcomesRecorded?.(batch);
-        // Retries may now be due sooner than the loop planned to look, and the attempts' slots are free.
-        notify();
+        // A retry may be due sooner than the loop planned to look, or it waits for slots these attempts freed. Else
+        // nothing new is due: deliveries leased at insert arrive by adopt(), and new pending ones notify.
+        if (waitingForSlots || batch.some((o) => o.status === STATUS_PENDING)) notify();
         endStarvedWait?.();
       })
       .catch((error: unknown) => logger.error({ err: error }, "recording delivery outcomes failed"));
@@ -304,6 +314,16 @@ export function createWorker(options: WorkerOptions): Worker {
     }
   }
 
+  /** Starts an attempt of a delivery leased to this worker. */
+  function begin(item: ClaimedDelivery): void {
+    inFlightByEndpoint.set(item.endpoint.id, (inFlightByEndpoint.get(item.endpoint.id) ?? 0) + 1);
+    if (item.endpoint.health.consecutiveFailures >= CIRCUIT_THRESHOLD) reducedCap.set(item.endpoint.id, 1);
+    const stop = new AbortController();
+    const entry = { stop, done: Promise.resolve() };
+    inFlight.set(item, entry);
+    entry.done = process(item, stop.signal);
+  }
+
   /** Endpoints this process already has at their cap, so the claim skips their rows instead of reading them. */
   function saturated(): string[] {
     return [...inFlightByEndpoint]
@@ -315,7 +335,9 @@ export function createWorker(options: WorkerOptions): Worker {
     while (running) {
       const free = options.concurrency - inFlight.size;
       if (free <= 0) {
+        waitingForSlots = true;
         await sleep(IDLE_POLL_MS);
+        waitingForSlots = false;
         continue;
       }
       let claimed: ClaimedDelivery[] = [];
@@ -335,15 +357,7 @@ export function createWorker(options: WorkerOptions): Worker {
         await sleep(IDLE_POLL_MS);
         continue;
       }
-      for (const item of claimed) {
-        inFlightByEndpoint.set(item.endpoint.id, (inFlightByEndpoint.get(item.endpoint.id) ?? 0) + 1);
-        if (item.endpoint.health.consecutiveFailures >= CIRCUIT_THRESHOLD)
-          reducedCap.set(item.endpoint.id, 1);
-        const stop = new AbortController();
-        const entry = { stop, done: Promise.resolve() };
-        inFlight.set(item, entry);
-        entry.done = process(item, stop.signal);
-      }
+      for (const item of claimed) begin(item);
       if (claimed.length > 0) {
         // Let sends start before claiming again.
         await new Promise((resolve) => setImmediate(resolve));
@@ -360,10 +374,22 @@ export function createWorker(options: WorkerOptions): Worker {
   }
 
   return {
+    owner,
     start() {
       if (running) return;
       running = true;
       loopDone = loop();
+    },
+    adopt(claims) {
+      if (running) {
+        for (const item of claims) begin(item);
+        return;
+      }
+      // Stopping (or never started): hand them back at once instead of letting their leases run out.
+      const keys = claims.map((item) => ({ msgId: item.message.id, endpointId: item.endpoint.id }));
+      void store
+        .releaseDeliveries(keys, now(), owner)
+        .catch((error: unknown) => logger.error({ err: error }, "handing back adopted deliveries failed"));
     },
     notify,
     async stop(graceMs) {

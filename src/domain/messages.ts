@@ -3,6 +3,7 @@ import type { NewMessage } from "../store/directory-store.ts";
 import { DuplicateEventIdError } from "../store/errors.ts";
 import type {
   ApplicationRow,
+  ClaimedDelivery,
   DeliveryRow,
   EndpointRow,
   IdempotencyCompletion,
@@ -130,15 +131,19 @@ async function storeMessage(
   deliveries: DeliveryRow[],
   answer?: IdempotentAnswer,
 ): Promise<void> {
+  const claim = deliveries.length > 0 ? (ctx.handoff?.insertClaim(ctx.now()) ?? undefined) : undefined;
+  let leased: ClaimedDelivery[];
   try {
-    await ctx.store.insertMessage(message, deliveries, answer?.(message));
+    leased = await ctx.store.insertMessage(message, deliveries, answer?.(message), claim);
   } catch (error) {
     if (error instanceof DuplicateEventIdError) {
       throw new ConflictError("A message with this eventId already exists", "conflict");
     }
     throw error;
   }
-  if (deliveries.length > 0) ctx.notifyWork();
+  if (claim && leased.length > 0) ctx.handoff?.adopt(leased, claim.owner);
+  // Only what was not leased waits for a claim.
+  if (deliveries.length > leased.length) ctx.notifyWork();
 }
 
 /**

@@ -92,3 +92,58 @@ export function circuitOpenUntil(
   const doublings = Math.min(consecutiveFailures - policy.threshold, 16);
   return now + Math.min(policy.maxCooldownMs, policy.baseCooldownMs * 2 ** doublings);
 }
+
+/** What a claim at insert knows of one endpoint, read once per write batch and counted on by its writes. */
+export interface InsertClaimEndpoint {
+  /** Live claims (`sending` rows whose lease has not expired), plus those this batch added. */
+  sending: number;
+  disabled: boolean;
+  circuitOpenUntil: number | null;
+  consecutiveFailures: number;
+  throttleRate: number | null;
+}
+
+/** What one write batch may still lease at insert. */
+export interface InsertClaimBudget {
+  /** Leases the owner may still take (its concurrency minus its live claims). */
+  free: number;
+  /** Nothing more is leased in this batch: older due work waits for a claim, or `free` ran out. */
+  closed: boolean;
+  /** Endpoints whose new deliveries stay pending in this batch: one of theirs could not be leased. */
+  blocked: Set<string>;
+}
+
+/**
+ * Pure: whether a new delivery is leased in the transaction that inserts it. Only what a claim would hand out at
+ * once qualifies: due now, on an enabled endpoint below its cap, circuit closed and below the failure threshold, no
+ * rate limit (slots are the claim's business). Once a due delivery is left pending, later ones of its endpoint (or
+ * all, when the budget ran out) are too, so nothing overtakes work that waits: first come, first served, as claims.
+ * Counts the lease in `endpoint` and `budget` when it says yes.
+ */
+export function admitAtInsert(
+  delivery: { endpointId: string; dueAt: number | null },
+  endpoint: InsertClaimEndpoint | undefined,
+  budget: InsertClaimBudget,
+  options: { now: number; endpointCap: number; circuitThreshold: number },
+): boolean {
+  if (delivery.dueAt === null || delivery.dueAt > options.now) return false;
+  if (budget.closed || budget.blocked.has(delivery.endpointId)) return false;
+  const usable =
+    endpoint !== undefined &&
+    !endpoint.disabled &&
+    (endpoint.circuitOpenUntil === null || endpoint.circuitOpenUntil <= options.now) &&
+    endpoint.consecutiveFailures < options.circuitThreshold &&
+    !(endpoint.throttleRate !== null && endpoint.throttleRate > 0) &&
+    endpoint.sending < options.endpointCap;
+  if (!usable) {
+    budget.blocked.add(delivery.endpointId);
+    return false;
+  }
+  if (budget.free <= 0) {
+    budget.closed = true;
+    return false;
+  }
+  endpoint.sending += 1;
+  budget.free -= 1;
+  return true;
+}

@@ -74,6 +74,7 @@ export function withReadCache(store: Store, ttlMs: number, now: () => number): C
       return disabled;
     },
 
+    claimsAtInsert: store.claimsAtInsert,
     close: (...args) => store.close(...args),
     insertToken: (...args) => store.insertToken(...args),
     findTokenByHash: (...args) => store.findTokenByHash(...args),

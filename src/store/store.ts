@@ -19,6 +19,7 @@ import type {
   EventTypeRow,
   IdempotencyCompletion,
   IdempotencyRow,
+  InsertClaim,
   MessageFilter,
   MessageRow,
   MessageStatus,
@@ -74,12 +75,24 @@ export interface Store extends DirectoryStore {
   resetEndpointHealth(id: string): Promise<void>;
   deleteEndpoint(appId: string, id: string): Promise<void>;
 
-  /** Stores the message and its deliveries in one transaction; throws DuplicateEventIdError if its eventId exists. */
+  /**
+   * True where this process is the only claimer of the database (SQLite, held by `lockDatabase`): `insertMessage`
+   * can then lease new deliveries in the transaction that inserts them, counting live claims exactly as
+   * `claimDueDeliveries` does. False for PostgreSQL: concurrent transactions cannot see each other's uncommitted
+   * leases, so per-endpoint caps would not hold across processes.
+   */
+  readonly claimsAtInsert: boolean;
+  /**
+   * Stores the message and its deliveries in one transaction; throws DuplicateEventIdError if its eventId exists.
+   * With `claim` (only where `claimsAtInsert`), deliveries that qualify are leased to `claim.owner` in the same
+   * transaction and returned, ready to send; the others are stored pending as without it.
+   */
   insertMessage(
     message: MessageRow,
     deliveries: DeliveryRow[],
     idempotency?: IdempotencyCompletion,
-  ): Promise<void>;
+    claim?: InsertClaim,
+  ): Promise<ClaimedDelivery[]>;
   /** By id or eventId within the application. */
   getMessage(appId: string, idOrEventId: string): Promise<MessageRow | null>;
   listMessages(appId: string, filter: MessageFilter, page: PageQuery): Promise<Page<MessageRow>>;

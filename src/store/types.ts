@@ -271,6 +271,22 @@ export interface ClaimRequest {
   paused: readonly string[];
 }
 
+/**
+ * Leases a new message's deliveries in the transaction that inserts them, for a claimer in this process (stores with
+ * `claimsAtInsert`). Counted exactly as `claimDueDeliveries` counts; only deliveries that a claim would hand out at
+ * once qualify (due now, endpoint enabled, circuit closed and below its failure threshold, no rate limit), and none
+ * while older due work waits for a claim, which keeps first come, first served.
+ */
+export interface InsertClaim {
+  now: number;
+  owner: string;
+  leaseMs: number;
+  endpointCap: number;
+  circuitThreshold: number;
+  /** The owner's live claims never exceed this (its worker's concurrency). */
+  limit: number;
+}
+
 export interface ClaimedDelivery {
   delivery: DeliveryRow;
   message: MessageRow;

@@ -30,6 +30,7 @@ test("a delivery thread that crashes is logged and started again; stop ends it f
     },
     restartAfterMs: 1,
     entry: new URL("../fixtures/crashing-delivery-thread.mjs", import.meta.url),
+    store: { releaseDeliveries: async () => {} },
   });
   await delivery.start();
   delivery.notify();

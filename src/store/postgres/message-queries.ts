@@ -36,6 +36,7 @@ export function messageQueries(sql: Sql): MessageQueries {
   return {
     async insertMessage(message, deliveries, idempotency) {
       await commits.run({ message, deliveries }, idempotency);
+      return [];
     },
     async getMessage(appId, idOrEventId) {
       const [r] = await sql`SELECT * FROM messages WHERE app_id = ${appId}

@@ -26,6 +26,8 @@ export async function createPostgresStore(options: PostgresOptions): Promise<Sto
     throw error;
   }
   const store: Store = {
+    // Several processes claim: a lease taken in an uncommitted insert is invisible to the others' cap counts.
+    claimsAtInsert: false,
     async close() {
       await sql.end({ timeout: 5 });
     },

@@ -6,17 +6,40 @@ import type { SqliteDb } from "./database.ts";
  * so an acknowledged write is on disk exactly as with one transaction per write, at a fraction of the cost.
  */
 export interface GroupCommit {
-  run(write: () => void): Promise<void>;
+  /** Runs `write` in the next batch's transaction; resolves with its result once that transaction committed. */
+  run<T>(write: (batch: WriteBatch) => T): Promise<T>;
+}
+
+/** What the writes of one transaction share: values read once per batch instead of once per write. */
+export interface WriteBatch {
+  /**
+   * The value under `key` for this transaction, made by `make` the first time. Writes may update it; a write that
+   * fails (rolled back to its savepoint) keeps its updates, so keep only values for which that errs on the safe side.
+   */
+  memo<V>(key: string, make: () => V): V;
 }
 
 interface Pending {
-  write: () => void;
-  resolve: () => void;
+  write: (batch: WriteBatch) => unknown;
+  resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+  result?: unknown;
   error?: unknown;
 }
 
 const MAX_BATCH = 512;
+
+function newBatch(): WriteBatch {
+  const values = new Map<string, unknown>();
+  return {
+    memo<V>(key: string, make: () => V): V {
+      if (values.has(key)) return values.get(key) as V;
+      const value = make();
+      values.set(key, value);
+      return value;
+    },
+  };
+}
 
 export function createGroupCommit(db: SqliteDb): GroupCommit {
   const queue: Pending[] = [];
@@ -30,10 +53,11 @@ export function createGroupCommit(db: SqliteDb): GroupCommit {
       await db.transactionAsync(() => {
         const batch = queue.splice(0, MAX_BATCH);
         taken.batch = batch;
+        const shared = newBatch();
         for (const entry of batch) {
           db.raw.exec("SAVEPOINT w");
           try {
-            entry.write();
+            entry.result = entry.write(shared);
             db.raw.exec("RELEASE w");
           } catch (error) {
             db.raw.exec("ROLLBACK TO w");
@@ -48,7 +72,7 @@ export function createGroupCommit(db: SqliteDb): GroupCommit {
       return;
     }
     for (const entry of taken.batch ?? []) {
-      if (entry.error === undefined) entry.resolve();
+      if (entry.error === undefined) entry.resolve(entry.result);
       else entry.reject(entry.error);
     }
   }
@@ -65,9 +89,9 @@ export function createGroupCommit(db: SqliteDb): GroupCommit {
   }
 
   return {
-    run(write) {
-      return new Promise<void>((resolve, reject) => {
-        queue.push({ write, resolve, reject });
+    run<T>(write: (batch: WriteBatch) => T) {
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ write, resolve: resolve as (value: unknown) => void, reject });
         schedule();
       });
     },

@@ -13,6 +13,7 @@ import {
 } from "../types.ts";
 import { insertRows, type Params, placeholders, type SqliteDb } from "./database.ts";
 import { createGroupCommit } from "./group-commit.ts";
+import { leaseAtInsert } from "./insert-claims.ts";
 
 const DELIVERY_COLUMNS = [
   "msg_id",
@@ -68,8 +69,11 @@ function messageFilterSql(filter: MessageFilter): { sql: string; params: Params 
   return { sql: parts.length > 0 ? parts.join(" AND ") : "1=1", params };
 }
 
-/** Inserts messages and their deliveries; callers wrap it in their transaction. */
-export function writeMessages(db: SqliteDb, items: NewMessage[]): void {
+/**
+ * Inserts messages and their deliveries; callers wrap it in their transaction. Deliveries inserted `sending` (leased
+ * at insert) carry `leaseOwner`.
+ */
+export function writeMessages(db: SqliteDb, items: NewMessage[], leaseOwner: string | null = null): void {
   const messages: Params = [];
   const deliveries: Params = [];
   for (const { message: m, deliveries: forMessage } of items) {
@@ -85,7 +89,9 @@ export function writeMessages(db: SqliteDb, items: NewMessage[]): void {
       m.createdAt,
       m.expiresAt,
     );
-    for (const delivery of forMessage) deliveries.push(...deliveryParams(delivery));
+    for (const delivery of forMessage) {
+      deliveries.push(...deliveryParams(delivery), delivery.status === STATUS_SENDING ? leaseOwner : null);
+    }
   }
   insertRows(
     db,
@@ -95,8 +101,8 @@ export function writeMessages(db: SqliteDb, items: NewMessage[]): void {
   );
   insertRows(
     db,
-    `INSERT INTO deliveries (${DELIVERY_COLUMNS.join(", ")})`,
-    DELIVERY_COLUMNS.length,
+    `INSERT INTO deliveries (${DELIVERY_COLUMNS.join(", ")}, lease_owner)`,
+    DELIVERY_COLUMNS.length + 1,
     deliveries,
   );
 }
@@ -104,11 +110,14 @@ export function writeMessages(db: SqliteDb, items: NewMessage[]): void {
 export function messageQueries(db: SqliteDb): MessageQueries {
   const commits = createGroupCommit(db);
   return {
-    async insertMessage(message, deliveries, idempotency) {
+    async insertMessage(message, deliveries, idempotency, claim) {
       // Concurrent API requests share one transaction (group commit); each still sees its own outcome.
-      await commits.run(() => {
+      return commits.run((batch) => {
+        const leased = claim
+          ? leaseAtInsert(db, batch, message, deliveries, claim)
+          : { rows: deliveries, claimed: [] };
         // A duplicate eventId fails on the unique index (translated to DuplicateEventIdError by the store).
-        writeMessages(db, [{ message, deliveries }]);
+        writeMessages(db, [{ message, deliveries: leased.rows }], claim?.owner ?? null);
         // A crash after this commit cannot leave the key without its answer (and the client's retry duplicating).
         if (idempotency) {
           db.prepare("UPDATE idempotency SET status_code = ?, body = ? WHERE key = ?").run(
@@ -117,6 +126,7 @@ export function messageQueries(db: SqliteDb): MessageQueries {
             idempotency.key,
           );
         }
+        return leased.claimed;
       });
     },
     async getMessage(appId, idOrEventId) {

@@ -19,6 +19,9 @@ import { taskQueries } from "./task-queries.ts";
 export function createSqliteStore(file: string, writeGateMemory?: SharedArrayBuffer): Store {
   const db = openSqlite(file, writeGateMemory);
   const store: Store = {
+    // One delivering process per file (lockDatabase), and every write takes the write lock: leases counted in the
+    // inserting transaction are exact.
+    claimsAtInsert: true,
     async close() {
       db.raw.close();
     },
