@@ -54,14 +54,16 @@ export function createGroupCommit(db: SqliteDb): GroupCommit {
         const batch = queue.splice(0, MAX_BATCH);
         taken.batch = batch;
         const shared = newBatch();
+        const savepoint = db.prepare("SAVEPOINT w");
+        const release = db.prepare("RELEASE w");
         for (const entry of batch) {
-          db.raw.exec("SAVEPOINT w");
+          savepoint.run();
           try {
             entry.result = entry.write(shared);
-            db.raw.exec("RELEASE w");
+            release.run();
           } catch (error) {
             db.raw.exec("ROLLBACK TO w");
-            db.raw.exec("RELEASE w");
+            release.run();
             entry.error = error;
           }
         }
