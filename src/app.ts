@@ -36,6 +36,7 @@ import { createSecretBox, deriveKey, loadEncryptionKey, type SecretBox } from ".
 import { DuplicateKeyError } from "./store/errors.ts";
 import { openStore } from "./store/open-store.ts";
 import { withReadCache } from "./store/read-cache.ts";
+import { startCheckpointer } from "./store/sqlite/checkpointer.ts";
 import { lockDatabase } from "./store/sqlite/database-lock.ts";
 import { newWriteGateMemory } from "./store/sqlite/write-gate.ts";
 import type { Store } from "./store/store.ts";
@@ -120,7 +121,21 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
   const lock = role === "api" || sqlitePath === ":memory:" ? null : lockDatabase(sqlitePath);
   // Shared with the delivery threads' SQLite connections: their writes and ours take turns without sleeping.
   const writeGate = newWriteGateMemory();
-  const store = withReadCache(await openStore(config.database, { writeGate }), READ_CACHE_TTL_MS, Date.now);
+  // WAL checkpoints (copying and fsyncs) on a thread of their own, not inside a COMMIT of a thread that serves.
+  const externalCheckpoints = config.database.kind === "sqlite" && sqlitePath !== ":memory:";
+  const store = withReadCache(
+    await openStore(config.database, { writeGate, externalCheckpoints }),
+    READ_CACHE_TTL_MS,
+    Date.now,
+  );
+  // Once the store created and migrated the file.
+  const checkpointer = externalCheckpoints
+    ? startCheckpointer(sqlitePath, {
+        onReport: (report) => {
+          if (report.type === "failed") logger.warn({ error: report.message }, "WAL checkpoint failed");
+        },
+      })
+    : null;
   const key = loadEncryptionKey(config.encryptionKey, config.dataDir);
   const secrets = createSecretBox(key);
   const addressPolicy = createAddressPolicy(config.allowedSubnets);
@@ -165,6 +180,7 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
             count: threads,
             key,
             writeGate,
+            externalCheckpoints,
             version: VERSION,
             logger,
             relaySender: relays.wrap(noDirectSends),
@@ -266,6 +282,8 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
       await imports.stop();
       await tasks.stop();
       await telemetry.close();
+      // Before the store: the last connection to close checkpoints what is left and removes the WAL.
+      await checkpointer?.stop();
       await store.close();
       lock?.release();
     },

@@ -21,6 +21,8 @@ export interface DeliveryThreadData {
   key: Uint8Array;
   /** The main thread's SQLite write gate: its writes and ours take turns without sleeping. */
   writeGate: SharedArrayBuffer;
+  /** The process runs a WAL checkpointer thread (SQLite): this thread's connection leaves checkpoints to it. */
+  externalCheckpoints: boolean;
   version: string;
 }
 
@@ -58,7 +60,10 @@ async function run(port: MessagePort, data: DeliveryThreadData): Promise<void> {
   const logger = createLogger(config).child({ thread: "delivery" });
   let store: Store | undefined;
   try {
-    store = await openStore(config.database, { writeGate: data.writeGate });
+    store = await openStore(config.database, {
+      writeGate: data.writeGate,
+      externalCheckpoints: data.externalCheckpoints,
+    });
     const opened = store;
     const relays = relayThroughMain(createDeliverySender(config), port);
     const worker = createDeliveryWorker(

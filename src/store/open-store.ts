@@ -3,14 +3,15 @@ import { createSqliteStore } from "./sqlite/sqlite-store.ts";
 import type { Store } from "./store.ts";
 
 /**
- * The store the configuration names; PostgreSQL connects and applies pending migrations first. `writeGate`: the
- * memory SQLite connections of one process's threads share to take turns at writing (see sqlite/write-gate.ts).
+ * The store the configuration names; PostgreSQL connects and applies pending migrations first. SQLite only:
+ * `writeGate`, the memory the connections of one process's threads share to take turns at writing (see
+ * sqlite/write-gate.ts); `externalCheckpoints`, a checkpointer thread runs (sqlite/checkpointer.ts).
  */
 export async function openStore(
   database: DatabaseConfig,
-  options: { writeGate?: SharedArrayBuffer } = {},
+  options: { writeGate?: SharedArrayBuffer; externalCheckpoints?: boolean } = {},
 ): Promise<Store> {
-  if (database.kind === "sqlite") return createSqliteStore(database.path, options.writeGate);
+  if (database.kind === "sqlite") return createSqliteStore(database.path, options);
   const { createPostgresStore } = await import("./postgres/postgres-store.ts");
   return createPostgresStore(database);
 }

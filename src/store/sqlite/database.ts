@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
+import { SELF_CHECKPOINT_PAGES } from "./checkpointer.ts";
 import { writeGate } from "./write-gate.ts";
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
@@ -25,7 +26,11 @@ export type Params = SQLInputValue[];
  * `writeGate`: shared memory from `newWriteGateMemory()`, the same for every thread of this process that opens
  * `file`, so that their write transactions queue without blocking in SQLite's busy handler.
  */
-export function openSqlite(file: string, writeGateMemory?: SharedArrayBuffer): SqliteDb {
+export function openSqlite(
+  file: string,
+  writeGateMemory?: SharedArrayBuffer,
+  options: { externalCheckpoints?: boolean } = {},
+): SqliteDb {
   const gate = writeGateMemory ? writeGate(writeGateMemory) : null;
   if (file !== ":memory:") restrictFiles(file);
   const raw = new DatabaseSync(file);
@@ -37,6 +42,9 @@ export function openSqlite(file: string, writeGateMemory?: SharedArrayBuffer): S
   // Statement journals (every group-commit savepoint, multi-row statements inside a transaction) in memory, not in
   // a temporary file: with a file, each savepoint cost ~50 µs of syscalls, four times the message insert itself.
   raw.exec("PRAGMA temp_store = MEMORY");
+  // A checkpointer thread copies the WAL into the database file (checkpointer.ts): this connection's COMMITs stop
+  // doing it, and so stop waiting for its fsyncs.
+  if (options.externalCheckpoints) raw.exec(`PRAGMA wal_autocheckpoint = ${SELF_CHECKPOINT_PAGES}`);
   raw.exec("PRAGMA busy_timeout = 5000");
   const statements = new Map<string, StatementSync>();
   /** `entered`: this thread holds the write gate, and leaves it once the transaction ends. */

@@ -16,8 +16,13 @@ import { taskQueries } from "./task-queries.ts";
  * The embedded store: one SQLite file in WAL mode. Several processes may open it (API processes beside the one
  * that delivers): every write transaction takes SQLite's write lock (BEGIN IMMEDIATE), so claims stay exclusive.
  */
-export function createSqliteStore(file: string, writeGateMemory?: SharedArrayBuffer): Store {
-  const db = openSqlite(file, writeGateMemory);
+export function createSqliteStore(
+  file: string,
+  options: { writeGate?: SharedArrayBuffer; externalCheckpoints?: boolean } = {},
+): Store {
+  const db = openSqlite(file, options.writeGate, {
+    externalCheckpoints: options.externalCheckpoints ?? false,
+  });
   const store: Store = {
     // One delivering process per file (lockDatabase), and every write takes the write lock: leases counted in the
     // inserting transaction are exact.
