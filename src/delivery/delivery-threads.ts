@@ -30,11 +30,19 @@ export interface DeliveryThreadOptions {
   hooks: DeliveryHooks;
   /** A crashed thread is started again after this long (doubling up to a minute while it keeps crashing). */
   restartAfterMs?: number;
+  /** Monotonic clock in ms (tests); default `performance.now`. */
+  now?: () => number;
   /** The thread's module (tests); default `delivery-thread.ts`. */
   entry?: URL;
 }
 
 const MAX_RESTART_DELAY_MS = 60_000;
+/**
+ * A thread must stay up this long before its crash counts as a new one (restart after the base delay) rather than
+ * the next turn of a crash loop: "ready" is sent as soon as its worker starts, before it has delivered anything, so a
+ * thread that dies on every first batch would otherwise be restarted at the base delay forever.
+ */
+export const STABLE_UPTIME_MS = 60_000;
 
 /**
  * `OUTBOUND_WORKER_THREADS` delivery threads. Notifications are coalesced to one message per thread per turn of
@@ -54,6 +62,7 @@ export function createDeliveryThreads(options: DeliveryThreadOptions): Delivery 
   let notifyQueued = false;
   let restartDelay = options.restartAfterMs ?? 1_000;
   let restartTimer: NodeJS.Timeout | undefined;
+  const now = options.now ?? (() => performance.now());
 
   function send(thread: Thread, message: ToDeliveryThread) {
     thread.postMessage(message);
@@ -67,12 +76,13 @@ export function createDeliveryThreads(options: DeliveryThreadOptions): Delivery 
     const relayStops = new Map<number, AbortController>();
     return new Promise((resolve, reject) => {
       let started = false;
+      let readyAt = 0;
       thread.on("message", (message: FromDeliveryThread) => {
         switch (message.type) {
           case "ready":
             started = true;
             threads.add(thread);
-            restartDelay = options.restartAfterMs ?? 1_000;
+            readyAt = now();
             resolve();
             break;
           case "failed":
@@ -119,6 +129,7 @@ export function createDeliveryThreads(options: DeliveryThreadOptions): Delivery 
         threads.delete(thread);
         for (const stop of relayStops.values()) stop.abort();
         if (!started || stopping) return;
+        if (now() - readyAt >= STABLE_UPTIME_MS) restartDelay = options.restartAfterMs ?? 1_000;
         options.logger.error({ code, restartInMs: restartDelay }, "delivery thread exited; starting another");
         restartLater();
       });
