@@ -5,6 +5,26 @@ import { loadConfig } from "../../src/config.ts";
 import { createDeliveryThreads, STABLE_UPTIME_MS } from "../../src/delivery/delivery-threads.ts";
 import { newWriteGateMemory } from "../../src/store/sqlite/write-gate.ts";
 
+/**
+ * One thread of test/fixtures/crashing-delivery-thread.mjs, restarted after 1 ms (doubling): it reports one batch
+ * right after "ready" (`onStart`) and crashes on the first notify. Log lines go to `logged`.
+ */
+function crashingThreads(logged: string[], onStart: () => void, now?: () => number) {
+  return createDeliveryThreads({
+    config: loadConfig({ DATABASE_URL: "/tmp/unused.db" }, 2),
+    count: 1,
+    key: new Uint8Array(32),
+    writeGate: newWriteGateMemory(),
+    version: "test",
+    logger: pino({ level: "error" }, { write: (line: string) => logged.push(line) }),
+    relaySender: { send: () => Promise.reject(new Error("no relays here")), close: async () => {} },
+    hooks: { onEndpointDisabled: () => {}, onOutcomesRecorded: onStart },
+    restartAfterMs: 1,
+    ...(now ? { now } : {}),
+    entry: new URL("../fixtures/crashing-delivery-thread.mjs", import.meta.url),
+  });
+}
+
 test("a delivery thread that crashes is logged and started again; stop ends it for good", async () => {
   const starts: number[] = [];
   const logged: string[] = [];
@@ -12,24 +32,9 @@ test("a delivery thread that crashes is logged and started again; stop ends it f
   const secondStart = new Promise<void>((resolve) => {
     restarted = resolve;
   });
-  const logger = pino({ level: "error" }, { write: (line: string) => logged.push(line) });
-  const delivery = createDeliveryThreads({
-    config: loadConfig({ DATABASE_URL: "/tmp/unused.db" }, 2),
-    count: 1,
-    key: new Uint8Array(32),
-    writeGate: newWriteGateMemory(),
-    version: "test",
-    logger,
-    relaySender: { send: () => Promise.reject(new Error("no relays here")), close: async () => {} },
-    hooks: {
-      onEndpointDisabled: () => {},
-      onOutcomesRecorded: () => {
-        starts.push(starts.length + 1);
-        if (starts.length === 2) restarted();
-      },
-    },
-    restartAfterMs: 1,
-    entry: new URL("../fixtures/crashing-delivery-thread.mjs", import.meta.url),
+  const delivery = crashingThreads(logged, () => {
+    starts.push(starts.length + 1);
+    if (starts.length === 2) restarted();
   });
   await delivery.start();
   delivery.notify();
@@ -52,20 +57,11 @@ test("the restart delay keeps doubling while a thread crashes soon after startin
     new Promise<void>((resolve) => {
       started = resolve;
     });
-  const delivery = createDeliveryThreads({
-    config: loadConfig({ DATABASE_URL: "/tmp/unused.db" }, 2),
-    count: 1,
-    key: new Uint8Array(32),
-    writeGate: newWriteGateMemory(),
-    version: "test",
-    logger: pino({ level: "error" }, { write: (line: string) => logged.push(line) }),
-    relaySender: { send: () => Promise.reject(new Error("no relays here")), close: async () => {} },
-    // The fixture reports one batch right after "ready": that is each start.
-    hooks: { onEndpointDisabled: () => {}, onOutcomesRecorded: () => started() },
-    restartAfterMs: 1,
-    now: () => clock,
-    entry: new URL("../fixtures/crashing-delivery-thread.mjs", import.meta.url),
-  });
+  const delivery = crashingThreads(
+    logged,
+    () => started(),
+    () => clock,
+  );
   let start = nextStart();
   await delivery.start();
   await start;
@@ -81,5 +77,5 @@ test("the restart delay keeps doubling while a thread crashes soon after startin
     .map((line) => JSON.parse(line) as { msg: string; restartInMs?: number })
     .filter((entry) => entry.msg === "delivery thread exited; starting another")
     .map((entry) => entry.restartInMs);
-  assert.deepEqual(delays, [1, 2, 4, 1]);
+  assert.deepEqual(delays, [1, 2, 4, 1], "1, 2, 4 ms while it crash-loops; 1 ms again after a minute up");
 });
