@@ -10,12 +10,14 @@
  *
  * Every sender runs once per round and the order rotates between rounds, so a noisy neighbour hurts them alike;
  * ratios are taken within a round, then the median and the spread over rounds are reported. A peer whose backing
- * service is not reachable is reported as missing; the others still run.
+ * service is not reachable is reported as missing; the others still run. BENCH_PEERS runs a subset
+ * (bench/lib/peer-selection.ts); a ratio or check whose reference did not run is reported as not measured.
  */
 import { readFileSync } from "node:fs";
 import type { Scenario } from "../lib/context.ts";
 import { endpointConcurrency, metric } from "../lib/context.ts";
 import { requireClean } from "../lib/load.ts";
+import { selectPeers } from "../lib/peer-selection.ts";
 import {
   bareSender,
   bullmqSender,
@@ -27,12 +29,15 @@ import {
   type Sender,
 } from "../lib/peer-senders.ts";
 import { type Receiver, startReceiver } from "../lib/receiver.ts";
-import { check, type Metric } from "../lib/results.ts";
+import { type Check, check, type Metric } from "../lib/results.ts";
 import { median } from "../lib/stats.ts";
 import { waitUntil } from "../lib/wait.ts";
 
 const TARGET_VS_BARE = 0.5;
 const TARGET_VS_BULLMQ = 2;
+const BARE = "bare undici";
+const OUTBOUND = "Outbound (SQLite)";
+const BULLMQ = "BullMQ + Redis";
 
 interface RoundResult {
   deliveredPerS: number;
@@ -112,17 +117,18 @@ export const peers: Scenario = {
     const rounds = ctx.quick ? 1 : 5;
     const timeoutMs = ctx.quick ? 20_000 : 180_000;
     const cap = endpointConcurrency();
+    const selected = selectPeers(process.env.BENCH_PEERS, ctx.smoke);
     const receiver = await startReceiver();
-    const senders: Sender[] = [bareSender(receiver)];
+    const senders: Sender[] = selected.has("bare") ? [bareSender(receiver)] : [];
     const missing: string[] = [];
     try {
-      senders.push(await outboundSender(receiver, cap));
-      // The smoke run (npm test) only proves the scenario completes: one Outbound server is enough there.
-      if (!ctx.smoke) senders.push(await outboundSender(receiver, cap, "0"));
-      for (const [name, start] of [
-        ["BullMQ + Redis", () => bullmqSender(receiver)],
-        ["graphile-worker + PostgreSQL", () => graphileSender(receiver)],
+      if (selected.has("outbound")) senders.push(await outboundSender(receiver, cap));
+      if (selected.has("outbound-0")) senders.push(await outboundSender(receiver, cap, "0"));
+      for (const [key, name, start] of [
+        ["bullmq", BULLMQ, () => bullmqSender(receiver)],
+        ["graphile", "graphile-worker + PostgreSQL", () => graphileSender(receiver)],
       ] as const) {
+        if (!selected.has(key)) continue;
         const sender = await start();
         if (typeof sender === "string") {
           missing.push(`${name}: missing — ${sender}`);
@@ -146,7 +152,8 @@ export const peers: Scenario = {
         }
       }
       const counts = Object.fromEntries(senders.map((x) => [x.name, messageCount(x, messages)]));
-      return report(results, { messages: counts, warmup, rounds, cap, missing });
+      const peers = process.env.BENCH_PEERS;
+      return report(results, { messages: counts, warmup, rounds, cap, missing, peers });
     } finally {
       for (const sender of senders) await sender.stop();
       await receiver.close();
@@ -162,8 +169,11 @@ function report(
     rounds: number;
     cap: string;
     missing: string[];
+    /** BENCH_PEERS, when set. */
+    peers: string | undefined;
   },
 ) {
+  const ran = (name: string) => results.has(name);
   const delivered = (name: string) => (results.get(name) ?? []).map((r) => r.deliveredPerS);
   const ratios = (name: string, reference: string) => {
     const refs = delivered(reference);
@@ -183,14 +193,14 @@ function report(
         "producers + receiver (+ bare undici's thread)",
       ),
     );
-    if (name !== "bare undici") series[`${name}: × bare undici`] = ratios(name, "bare undici");
+    if (name !== BARE && ran(BARE)) series[`${name}: × bare undici`] = ratios(name, BARE);
     const values = rows.map((r) => r.deliveredPerS);
     metrics.push(metric(`${name}: delivered/s`, median(values), "msg/s", spread(values, 0)));
-    if (name !== "bare undici") {
-      const vsBare = ratios(name, "bare undici");
-      metrics.push(metric(`${name}: × bare undici`, median(vsBare), "×", spread(vsBare, 2)));
-      const vsBull = ratios(name, "BullMQ + Redis");
-      if (name !== "BullMQ + Redis" && vsBull.length > 0)
+    if (name !== BARE) {
+      const vsBare = ratios(name, BARE);
+      if (ran(BARE)) metrics.push(metric(`${name}: × bare undici`, median(vsBare), "×", spread(vsBare, 2)));
+      const vsBull = ratios(name, BULLMQ);
+      if (name !== BULLMQ && vsBull.length > 0)
         metrics.push(metric(`${name}: × BullMQ`, median(vsBull), "×", spread(vsBull, 2)));
       metrics.push(
         metric(
@@ -218,19 +228,31 @@ function report(
       );
     }
   }
-  const outbound = median(delivered("Outbound (SQLite)"));
-  const bull = delivered("BullMQ + Redis");
-  const checks = [
-    check({
-      metric: `Outbound delivered/s ≥ ${TARGET_VS_BARE} × bare undici`,
-      measured: outbound,
-      unit: "msg/s",
-      target: `≥ ${TARGET_VS_BARE}× bare undici`,
-      goal: { value: TARGET_VS_BARE, direction: ">=", on: "ratio" },
-      baseline: { value: median(delivered("bare undici")), label: "bare undici req/s, same receiver" },
-    }),
-  ];
-  if (bull.length > 0) {
+  // A ratio needs both of its senders in the run: without one it is reported as not measured, not as missed.
+  const notMeasured: string[] = [];
+  const measurable = (what: string, needs: string[]) => {
+    const absent = needs.filter((name) => !ran(name));
+    if (absent.length > 0) notMeasured.push(`${what}: not measured, ${absent.join(" and ")} did not run`);
+    return absent.length === 0;
+  };
+  const outbound = median(delivered(OUTBOUND));
+  const bull = delivered(BULLMQ);
+  measurable("× bare undici ratios", [BARE]);
+  measurable("× BullMQ ratios", [BULLMQ]);
+  const checks: Check[] = [];
+  if (measurable(`check Outbound ≥ ${TARGET_VS_BARE} × bare undici`, [OUTBOUND, BARE])) {
+    checks.push(
+      check({
+        metric: `Outbound delivered/s ≥ ${TARGET_VS_BARE} × bare undici`,
+        measured: outbound,
+        unit: "msg/s",
+        target: `≥ ${TARGET_VS_BARE}× bare undici`,
+        goal: { value: TARGET_VS_BARE, direction: ">=", on: "ratio" },
+        baseline: { value: median(delivered(BARE)), label: "bare undici req/s, same receiver" },
+      }),
+    );
+  }
+  if (measurable(`check Outbound ≥ ${TARGET_VS_BULLMQ} × BullMQ`, [OUTBOUND, BULLMQ])) {
     checks.push(
       check({
         metric: `Outbound delivered/s ≥ ${TARGET_VS_BULLMQ} × BullMQ`,
@@ -251,12 +273,14 @@ function report(
       endpoints: ENDPOINTS,
       peerConcurrency: PEER_CONCURRENCY,
       OUTBOUND_ENDPOINT_CONCURRENCY: run.cap,
+      ...(run.peers === undefined ? {} : { BENCH_PEERS: run.peers }),
     },
     metrics,
     checks,
     series,
     notes: [
       ...run.missing,
+      ...notMeasured,
       "ratios are taken within each round, then the median over rounds; the spread is min–max",
       "peers get a minimal node:http ingest (no auth, no schema validation, no idempotency), which favours them",
       `Outbound: OUTBOUND_ENDPOINT_CONCURRENCY=${run.cap} per endpoint; peers: worker concurrency ${PEER_CONCURRENCY}`,

@@ -54,6 +54,8 @@ export interface DeliveryThreadOptions {
   hooks: DeliveryHooks;
   /** A crashed thread is started again after this long (doubling up to a minute while it keeps crashing). */
   restartAfterMs?: number;
+  /** Monotonic clock in ms (tests); default `performance.now`. */
+  now?: () => number;
   /** The thread's module (tests); default `delivery-thread.ts`. */
   entry?: URL;
   /** Where deliveries leased at insert go back when no thread of their owner is there to take them. */
@@ -61,6 +63,12 @@ export interface DeliveryThreadOptions {
 }
 
 const MAX_RESTART_DELAY_MS = 60_000;
+/**
+ * A thread must stay up this long before its crash counts as a new one (restart after the base delay) rather than
+ * the next turn of a crash loop: "ready" is sent as soon as its worker starts, before it has delivered anything, so a
+ * thread that dies on every first batch would otherwise be restarted at the base delay forever.
+ */
+export const STABLE_UPTIME_MS = 60_000;
 
 /**
  * `OUTBOUND_WORKER_THREADS` delivery threads. Notifications are coalesced to one message per thread per turn of
@@ -85,6 +93,7 @@ export function createDeliveryThreads(options: DeliveryThreadOptions): Delivery 
   let adoptions: Map<string, ClaimedDelivery[]> | null = null;
   let restartDelay = options.restartAfterMs ?? 1_000;
   let restartTimer: NodeJS.Timeout | undefined;
+  const now = options.now ?? (() => performance.now());
 
   function send(thread: Thread, message: ToDeliveryThread) {
     thread.postMessage(message);
@@ -109,13 +118,14 @@ export function createDeliveryThreads(options: DeliveryThreadOptions): Delivery 
     const relayStops = new Map<number, AbortController>();
     return new Promise((resolve, reject) => {
       let started = false;
+      let readyAt = 0;
       thread.on("message", (message: FromDeliveryThread) => {
         switch (message.type) {
           case "ready":
             started = true;
             threads.add(thread);
             owners.set(thread, message.owner);
-            restartDelay = options.restartAfterMs ?? 1_000;
+            readyAt = now();
             resolve();
             break;
           case "failed":
@@ -163,6 +173,7 @@ export function createDeliveryThreads(options: DeliveryThreadOptions): Delivery 
         owners.delete(thread);
         for (const stop of relayStops.values()) stop.abort();
         if (!started || stopping) return;
+        if (now() - readyAt >= STABLE_UPTIME_MS) restartDelay = options.restartAfterMs ?? 1_000;
         options.logger.error({ code, restartInMs: restartDelay }, "delivery thread exited; starting another");
         restartLater();
       });
