@@ -13,7 +13,8 @@ import type { Store } from "../store/store.ts";
 import { createDeliverySender, createDeliveryWorker } from "./delivery-setup.ts";
 import type { HttpSender, SendResult } from "./http-sender.ts";
 import { RELAY_HOST } from "./relay-hub.ts";
-import { type FromDeliveryThread, outcomeSummary, type ToDeliveryThread } from "./thread-protocol.ts";
+import { decodeClaims, encodeOutcomes } from "./thread-codec.ts";
+import type { FromDeliveryThread, ToDeliveryThread } from "./thread-protocol.ts";
 
 export interface DeliveryThreadData {
   config: Config;
@@ -78,13 +79,13 @@ async function run(port: MessagePort, data: DeliveryThreadData): Promise<void> {
       {
         onEndpointDisabled: (attempt) => post(port, { type: "endpoint-disabled", attempt }),
         onOutcomesRecorded: (outcomes) =>
-          post(port, { type: "outcomes", outcomes: outcomes.map(outcomeSummary) }),
+          post(port, { type: "outcomes", outcomes: encodeOutcomes(outcomes) }),
       },
     );
     const unlisten = await opened.listenForWork(() => worker.notify());
     port.on("message", (message: ToDeliveryThread) => {
       if (message.type === "notify") worker.notify();
-      else if (message.type === "adopt") worker.adopt(message.claims);
+      else if (message.type === "adopt") worker.adopt(decodeClaims(message.claims));
       else if (message.type === "relay-result") relays.answer(message.id, message.result);
       else if (message.type === "stop") {
         void (async () => {

@@ -7,6 +7,7 @@ import type { ClaimedDelivery, InsertClaim } from "../store/types.ts";
 import { type DeliveryHooks, insertClaimFor } from "./delivery-setup.ts";
 import type { DeliveryThreadData } from "./delivery-thread.ts";
 import type { HttpSender, SendResult } from "./http-sender.ts";
+import { decodeOutcomes, encodeClaims } from "./thread-codec.ts";
 import type { FromDeliveryThread, ToDeliveryThread } from "./thread-protocol.ts";
 
 /** Delivery as the process around it sees it, wherever it runs. */
@@ -105,7 +106,7 @@ export function createDeliveryThreads(options: DeliveryThreadOptions): Delivery 
     for (const [owner, claims] of batch ?? []) {
       const thread = [...owners].find(([, o]) => o === owner)?.[0];
       // Its thread died since the insert: hand them back rather than let their lease run out.
-      if (thread) send(thread, { type: "adopt", claims });
+      if (thread) send(thread, { type: "adopt", claims: encodeClaims(claims) });
       else handBack(options.store, claims, owner, options.logger);
     }
   }
@@ -132,7 +133,7 @@ export function createDeliveryThreads(options: DeliveryThreadOptions): Delivery 
             reject(message.startup ? new StartupError(message.message) : new Error(message.message));
             break;
           case "outcomes":
-            options.hooks.onOutcomesRecorded(message.outcomes);
+            options.hooks.onOutcomesRecorded(decodeOutcomes(message.outcomes));
             break;
           case "endpoint-disabled":
             options.hooks.onEndpointDisabled(message.attempt);

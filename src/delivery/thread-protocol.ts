@@ -1,5 +1,6 @@
-import type { AttemptRow, ClaimedDelivery, DeliveryOutcome } from "../store/types.ts";
+import type { AttemptRow } from "../store/types.ts";
 import type { OutgoingRequest, SendResult } from "./http-sender.ts";
+import type { EncodedClaims, EncodedOutcomes } from "./thread-codec.ts";
 
 /**
  * Messages between the API's thread and a delivery thread (`OUTBOUND_WORKER_THREADS`). Plain data only: every
@@ -9,7 +10,7 @@ export type ToDeliveryThread =
   /** New work may be due now (a message was accepted, a retry was requested). */
   | { type: "notify" }
   /** Deliveries leased to this thread's worker when their message was inserted: send them. */
-  | { type: "adopt"; claims: ClaimedDelivery[] }
+  | { type: "adopt"; claims: EncodedClaims }
   /** Stop claiming, give attempts in flight `graceMs`, write their results, close the store, then exit. */
   | { type: "stop"; graceMs: number }
   /** The answer to a `relay-send`. */
@@ -21,7 +22,7 @@ export type FromDeliveryThread =
   /** It could not start; `startup` when the message is the one line an operator should read. */
   | { type: "failed"; message: string; startup: boolean }
   /** A batch of outcomes was recorded (metrics, operational events), without request and response texts. */
-  | { type: "outcomes"; outcomes: DeliveryOutcome[] }
+  | { type: "outcomes"; outcomes: EncodedOutcomes }
   /** The worker disabled this endpoint (410 Gone or the 5-day rule). */
   | { type: "endpoint-disabled"; attempt: AttemptRow }
   /** A delivery to an `outbound listen` relay: relays live where the API is, on the main thread. */
@@ -30,18 +31,3 @@ export type FromDeliveryThread =
   | { type: "relay-abort"; id: number }
   /** Every result is written and the store is closed. */
   | { type: "stopped" };
-
-/**
- * What the main thread needs of a recorded outcome (metrics and operational events): the attempt log's texts
- * (request, response body) stay behind, so a batch of 256 outcomes costs little to copy.
- */
-export function outcomeSummary(outcome: DeliveryOutcome): DeliveryOutcome {
-  const { attempt } = outcome;
-  return {
-    attempt: { ...attempt, response: "", request: null },
-    status: outcome.status,
-    dueAt: outcome.dueAt,
-    endpointEffect: outcome.endpointEffect,
-    ...(outcome.attemptNumber === undefined ? {} : { attemptNumber: outcome.attemptNumber }),
-  };
-}
