@@ -36,7 +36,6 @@ import { createSecretBox, deriveKey, loadEncryptionKey, type SecretBox } from ".
 import { DuplicateKeyError } from "./store/errors.ts";
 import { openStore } from "./store/open-store.ts";
 import { withReadCache } from "./store/read-cache.ts";
-import { startCheckpointer } from "./store/sqlite/checkpointer.ts";
 import { lockDatabase } from "./store/sqlite/database-lock.ts";
 import { newWriteGateMemory } from "./store/sqlite/write-gate.ts";
 import type { Store } from "./store/store.ts";
@@ -121,21 +120,15 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
   const lock = role === "api" || sqlitePath === ":memory:" ? null : lockDatabase(sqlitePath);
   // Shared with the delivery threads' SQLite connections: their writes and ours take turns without sleeping.
   const writeGate = newWriteGateMemory();
-  // WAL checkpoints (copying and fsyncs) on a thread of their own, not inside a COMMIT of a thread that serves.
-  const externalCheckpoints = config.database.kind === "sqlite" && sqlitePath !== ":memory:";
+  const threads = role === "worker" ? config.workerThreads.worker : config.workerThreads.serve;
+  // With a delivery thread, its connection checkpoints the WAL on a timer: the API's event loop never waits for a
+  // checkpoint's fsyncs inside a COMMIT.
+  const checkpoints = role !== "api" && threads > 0 ? "elsewhere" : "auto";
   const store = withReadCache(
-    await openStore(config.database, { writeGate, externalCheckpoints }),
+    await openStore(config.database, { writeGate, checkpoints }),
     READ_CACHE_TTL_MS,
     Date.now,
   );
-  // Once the store created and migrated the file.
-  const checkpointer = externalCheckpoints
-    ? startCheckpointer(sqlitePath, {
-        onReport: (report) => {
-          if (report.type === "failed") logger.warn({ error: report.message }, "WAL checkpoint failed");
-        },
-      })
-    : null;
   const key = loadEncryptionKey(config.encryptionKey, config.dataDir);
   const secrets = createSecretBox(key);
   const addressPolicy = createAddressPolicy(config.allowedSubnets);
@@ -170,7 +163,6 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
       );
     },
   };
-  const threads = role === "worker" ? config.workerThreads.worker : config.workerThreads.serve;
   const delivery: Delivery | null =
     role === "api"
       ? null
@@ -180,7 +172,6 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
             count: threads,
             key,
             writeGate,
-            externalCheckpoints,
             version: VERSION,
             logger,
             relaySender: relays.wrap(noDirectSends),
@@ -282,8 +273,6 @@ export async function startOutbound(config: Config, role: Role = "serve"): Promi
       await imports.stop();
       await tasks.stop();
       await telemetry.close();
-      // Before the store: the last connection to close checkpoints what is left and removes the WAL.
-      await checkpointer?.stop();
       await store.close();
       lock?.release();
     },

@@ -22,8 +22,6 @@ export interface DeliveryThreadData {
   key: Uint8Array;
   /** The main thread's SQLite write gate: its writes and ours take turns without sleeping. */
   writeGate: SharedArrayBuffer;
-  /** The process runs a WAL checkpointer thread (SQLite): this thread's connection leaves checkpoints to it. */
-  externalCheckpoints: boolean;
   version: string;
 }
 
@@ -63,7 +61,8 @@ async function run(port: MessagePort, data: DeliveryThreadData): Promise<void> {
   try {
     store = await openStore(config.database, {
       writeGate: data.writeGate,
-      externalCheckpoints: data.externalCheckpoints,
+      // The one connection of the process that checkpoints the WAL (the API's leaves it to this one).
+      checkpoints: "timer",
     });
     const opened = store;
     const relays = relayThroughMain(createDeliverySender(config), port);

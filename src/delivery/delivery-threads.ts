@@ -46,8 +46,6 @@ export interface DeliveryThreadOptions {
   key: Uint8Array;
   /** The main thread's SQLite write gate (ignored by PostgreSQL). */
   writeGate: SharedArrayBuffer;
-  /** A WAL checkpointer thread runs (SQLite): the threads' connections leave checkpoints to it. */
-  externalCheckpoints?: boolean;
   version: string;
   logger: Logger;
   /** Sends to `outbound listen` relays, which live on this thread. */
@@ -82,7 +80,6 @@ export function createDeliveryThreads(options: DeliveryThreadOptions): Delivery 
     config: options.config,
     key: options.key,
     writeGate: options.writeGate,
-    externalCheckpoints: options.externalCheckpoints ?? false,
     version: options.version,
   };
   const threads = new Set<Thread>();

@@ -1,47 +1,47 @@
-import { Worker as Thread } from "node:worker_threads";
-import type { CheckpointReport, CheckpointThreadData } from "./checkpoint-thread.ts";
+import type { DatabaseSync } from "node:sqlite";
 
 /**
- * WAL pages a connection that leaves checkpoints to the checkpointer lets accumulate before it checkpoints itself:
- * only reached when the checkpointer is not running (it died, or a process without one writes). About 40 MB.
+ * Who copies this process's SQLite WAL into the database file (a checkpoint: the copying plus two fsyncs).
+ * - `auto`: SQLite's default, the COMMIT that pushes the WAL past 1,000 pages, while its event loop waits.
+ * - `elsewhere`: another connection of this process runs `timer`; this one (the API's) only checkpoints past
+ *   SELF_CHECKPOINT_PAGES, a safety net for when that connection is gone (its thread died).
+ * - `timer`: this connection (the delivery thread's) runs a PASSIVE checkpoint every CHECKPOINT_EVERY_MS, so the API's
+ *   event loop never waits for a checkpoint's fsyncs. A thread of its own would cost ~20 MB of RSS for this alone.
  */
+export type CheckpointMode = "auto" | "elsewhere" | "timer";
+
+/** About 40 MB of WAL: only reached when no `timer` connection is checkpointing. */
 export const SELF_CHECKPOINT_PAGES = 10_000;
 
-/** How often the checkpointer copies the WAL into the database file; at full load about 500 pages each time. */
-const CHECKPOINT_EVERY_MS = 250;
+/** At full load about 1,000 pages each time, as SQLite's own threshold. */
+export const CHECKPOINT_EVERY_MS = 500;
 
-export interface Checkpointer {
-  /** Ends the thread; the connections that stay checkpoint themselves past SELF_CHECKPOINT_PAGES. */
-  stop(): Promise<void>;
+/** A checkpoint's outcome: the WAL's frames, and how many of them are now in the database file. */
+export interface CheckpointReport {
+  log: number;
+  checkpointed: number;
 }
 
-/**
- * Checkpoints a WAL database from a thread of its own. With SQLite's automatic checkpoints, whichever connection's
- * COMMIT pushes the WAL past 1,000 pages copies them into the database file and fsyncs both files, while its event
- * loop waits: in a store microbenchmark that was a third of the wall time per message. Connections opened with
- * `externalCheckpoints` only checkpoint themselves as a safety net (SELF_CHECKPOINT_PAGES).
- */
-export function startCheckpointer(
-  file: string,
-  options: { everyMs?: number; onReport?: (report: CheckpointReport) => void } = {},
-): Checkpointer {
-  const data: CheckpointThreadData = { file, everyMs: options.everyMs ?? CHECKPOINT_EVERY_MS };
-  const thread = new Thread(new URL("./checkpoint-thread.ts", import.meta.url), {
-    workerData: data,
-    name: "outbound-checkpoint",
-  });
-  // Never what keeps a process alive.
-  thread.unref();
-  const exited = new Promise<void>((resolve) => thread.once("exit", () => resolve()));
-  thread.on("message", (report: CheckpointReport) => options.onReport?.(report));
-  // A failure is reported (and the connections checkpoint themselves); it must not crash the process.
-  thread.on("error", (error) =>
-    options.onReport?.({ type: "failed", message: error instanceof Error ? error.message : String(error) }),
-  );
-  return {
-    async stop() {
-      thread.postMessage({ type: "stop" });
-      await exited;
-    },
-  };
+/** Applies `mode` to the connection; returns what stops its timer (a no-op for the others). */
+export function applyCheckpointMode(
+  raw: DatabaseSync,
+  mode: CheckpointMode,
+  options: { everyMs?: number; onCheckpoint?: (report: CheckpointReport) => void } = {},
+): () => void {
+  if (mode === "auto") return () => {};
+  raw.exec(`PRAGMA wal_autocheckpoint = ${SELF_CHECKPOINT_PAGES}`);
+  if (mode === "elsewhere") return () => {};
+  // PASSIVE never waits for a lock: with a writer or a reader in the way it copies what it can and returns.
+  const checkpoint = raw.prepare("PRAGMA wal_checkpoint(PASSIVE)");
+  const timer = setInterval(() => {
+    try {
+      const row = checkpoint.get();
+      options.onCheckpoint?.({ log: Number(row?.log ?? 0), checkpointed: Number(row?.checkpointed ?? 0) });
+    } catch {
+      // The frames wait for the next run; SELF_CHECKPOINT_PAGES bounds the WAL meanwhile.
+    }
+  }, options.everyMs ?? CHECKPOINT_EVERY_MS);
+  // Housekeeping never keeps a process or thread alive.
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
-import { SELF_CHECKPOINT_PAGES } from "./checkpointer.ts";
+import { applyCheckpointMode, type CheckpointMode, type CheckpointReport } from "./checkpointer.ts";
 import { writeGate } from "./write-gate.ts";
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
@@ -18,6 +18,8 @@ export interface SqliteDb {
    * commit, claims and outcomes, which another thread of this process may be writing beside).
    */
   transactionAsync<T>(fn: () => T): Promise<T>;
+  /** Stops this connection's checkpoint timer, if any, and closes it. */
+  close(): void;
 }
 
 export type Params = SQLInputValue[];
@@ -29,7 +31,7 @@ export type Params = SQLInputValue[];
 export function openSqlite(
   file: string,
   writeGateMemory?: SharedArrayBuffer,
-  options: { externalCheckpoints?: boolean } = {},
+  options: { checkpoints?: CheckpointMode; onCheckpoint?: (report: CheckpointReport) => void } = {},
 ): SqliteDb {
   const gate = writeGateMemory ? writeGate(writeGateMemory) : null;
   if (file !== ":memory:") restrictFiles(file);
@@ -42,9 +44,9 @@ export function openSqlite(
   // Statement journals (every group-commit savepoint, multi-row statements inside a transaction) in memory, not in
   // a temporary file: with a file, each savepoint cost ~50 µs of syscalls, four times the message insert itself.
   raw.exec("PRAGMA temp_store = MEMORY");
-  // A checkpointer thread copies the WAL into the database file (checkpointer.ts): this connection's COMMITs stop
-  // doing it, and so stop waiting for its fsyncs.
-  if (options.externalCheckpoints) raw.exec(`PRAGMA wal_autocheckpoint = ${SELF_CHECKPOINT_PAGES}`);
+  const stopCheckpoints = applyCheckpointMode(raw, options.checkpoints ?? "auto", {
+    ...(options.onCheckpoint ? { onCheckpoint: options.onCheckpoint } : {}),
+  });
   raw.exec("PRAGMA busy_timeout = 5000");
   const statements = new Map<string, StatementSync>();
   /** `entered`: this thread holds the write gate, and leaves it once the transaction ends. */
@@ -65,6 +67,10 @@ export function openSqlite(
   }
   const db: SqliteDb = {
     raw,
+    close() {
+      stopCheckpoints();
+      raw.close();
+    },
     prepare(sql) {
       let statement = statements.get(sql);
       if (!statement) {

@@ -1,6 +1,7 @@
 import { translatingErrors } from "../errors.ts";
 import type { Store } from "../store.ts";
 import { catalogQueries } from "./catalog-queries.ts";
+import type { CheckpointMode } from "./checkpointer.ts";
 import { translateSqliteError } from "./constraint-errors.ts";
 import { openSqlite } from "./database.ts";
 import { deliveryQueries } from "./delivery-queries.ts";
@@ -18,17 +19,15 @@ import { taskQueries } from "./task-queries.ts";
  */
 export function createSqliteStore(
   file: string,
-  options: { writeGate?: SharedArrayBuffer; externalCheckpoints?: boolean } = {},
+  options: { writeGate?: SharedArrayBuffer; checkpoints?: CheckpointMode } = {},
 ): Store {
-  const db = openSqlite(file, options.writeGate, {
-    externalCheckpoints: options.externalCheckpoints ?? false,
-  });
+  const db = openSqlite(file, options.writeGate, { checkpoints: options.checkpoints ?? "auto" });
   const store: Store = {
     // One delivering process per file (lockDatabase), and every write takes the write lock: leases counted in the
     // inserting transaction are exact.
     claimsAtInsert: true,
     async close() {
-      db.raw.close();
+      db.close();
     },
     async listenForWork() {
       // One file, no channel: a worker in another process finds new work by polling.
