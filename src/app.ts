@@ -103,8 +103,9 @@ function deliverOnThisThread(
       await sender.close();
     },
     insertClaim: (now) => (running ? insertClaimFor(config, worker.owner, now) : null),
+    // After this turn: the 202 and its hooks come first (the message's trace, which an attempt's span continues).
     // A stopped worker hands them back itself.
-    adopt: (claims) => worker.adopt(claims),
+    adopt: (claims) => setImmediate(() => worker.adopt(claims)),
   };
 }
 
