@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { hash, randomBytes, timingSafeEqual } from "node:crypto";
 import { newId } from "../ids.ts";
 import type { TokenRow } from "../store/types.ts";
 import type { Context } from "./context.ts";
@@ -6,19 +6,24 @@ import { ForbiddenError } from "./errors.ts";
 
 export const PORTAL_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
+// One-shot `hash` rather than `createHash`: no Hash object per call (it was 3 % of ingest CPU, once per request).
 export function hashToken(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
+  return hash("sha256", token, "hex");
+}
+
+function tokenDigest(token: string): Buffer {
+  return hash("sha256", token, "buffer");
 }
 
 function newTokenText(prefix: string): string {
   return `${prefix}_${randomBytes(24).toString("base64url")}`;
 }
 
-let memo: { token: string; hash: Buffer } | undefined;
-/** The configured token's hash, computed once. */
-function configuredHash(token: string): Buffer {
-  if (memo?.token !== token) memo = { token, hash: Buffer.from(hashToken(token)) };
-  return memo.hash;
+let memo: { token: string; digest: Buffer } | undefined;
+/** The configured token's digest, computed once. */
+function configuredDigest(token: string): Buffer {
+  if (memo?.token !== token) memo = { token, digest: tokenDigest(token) };
+  return memo.digest;
 }
 
 /** Who a token speaks for. A read-only portal token (`readOnly`) may only read (and log itself out). */
@@ -32,12 +37,12 @@ export type Principal =
  */
 export async function authenticate(ctx: Context, token: string): Promise<Principal | null> {
   const configured = ctx.config.apiToken;
-  if (configured !== undefined) {
-    const a = configuredHash(configured);
-    const b = Buffer.from(hashToken(token));
-    if (timingSafeEqual(a, b)) return { kind: "admin", tokenId: null };
+  // Hashed once: the digest is compared with the configured token's, its hex form looks stored tokens up.
+  const digest = tokenDigest(token);
+  if (configured !== undefined && timingSafeEqual(configuredDigest(configured), digest)) {
+    return { kind: "admin", tokenId: null };
   }
-  const row = await ctx.store.findTokenByHash(hashToken(token));
+  const row = await ctx.store.findTokenByHash(digest.toString("hex"));
   if (!row) return null;
   if (row.expiresAt !== null && row.expiresAt <= ctx.now()) return null;
   if (row.appId === null) return configured === undefined ? { kind: "admin", tokenId: row.id } : null;
