@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Context } from "../domain/context.ts";
 import { ConflictError, ValidationError } from "../domain/errors.ts";
 
@@ -17,79 +17,93 @@ declare module "fastify" {
  * replayed for later requests with the same key and body. A key reused with a different body is a 409.
  */
 export function registerIdempotency(app: FastifyInstance, ctx: Context): void {
-  app.addHook("preHandler", async (request, reply) => {
+  // Both hooks answer at once on a request without a key (nearly every one): no promise, no extra microtask.
+  app.addHook("preHandler", (request, reply, done) => {
     const header = request.headers["idempotency-key"];
-    if (request.method !== "POST" || typeof header !== "string" || header.length === 0) return;
-    const principal = request.principal;
-    const scope = principal?.kind === "app" ? principal.appId : "admin";
-    if (isStream(request.body)) {
-      // Streamed uploads (CSV imports) are never buffered to be hashed; an upsert import is idempotent by the
-      // participants' identifiers anyway, so the key is refused plainly rather than half-honoured.
-      throw ValidationError.field(
-        ["header", "idempotency-key"],
-        "not supported on streamed uploads: re-running an upsert import updates the same participants",
-      );
-    }
-    const key = `${scope}:${request.url.split("?")[0]}:${header}`;
-    const requestHash = createHash("sha256")
-      .update(JSON.stringify(request.body ?? null))
-      .digest("hex");
-    const now = ctx.now();
-    if (await ctx.store.reserveIdempotency(key, requestHash, now)) {
+    if (request.method !== "POST" || typeof header !== "string" || header.length === 0) return done();
+    return reserveOrReplay(ctx, request, reply, header);
+  });
+
+  app.addHook("onSend", (request, reply, payload, done) => {
+    const key = request.idempotencyKey;
+    if (!key) return done(null, payload);
+    request.idempotencyKey = undefined;
+    return complete(ctx, key, reply.statusCode, payload).then(() => payload);
+  });
+}
+
+/** Reserves the key for this request (it goes on to the handler), or answers from the stored response. */
+async function reserveOrReplay(
+  ctx: Context,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  header: string,
+): Promise<unknown> {
+  const principal = request.principal;
+  const scope = principal?.kind === "app" ? principal.appId : "admin";
+  if (isStream(request.body)) {
+    // Streamed uploads (CSV imports) are never buffered to be hashed; an upsert import is idempotent by the
+    // participants' identifiers anyway, so the key is refused plainly rather than half-honoured.
+    throw ValidationError.field(
+      ["header", "idempotency-key"],
+      "not supported on streamed uploads: re-running an upsert import updates the same participants",
+    );
+  }
+  const key = `${scope}:${request.url.split("?")[0]}:${header}`;
+  const requestHash = createHash("sha256")
+    .update(JSON.stringify(request.body ?? null))
+    .digest("hex");
+  const now = ctx.now();
+  if (await ctx.store.reserveIdempotency(key, requestHash, now)) {
+    request.idempotencyKey = key;
+    return;
+  }
+  const deadline = Date.now() + IN_PROGRESS_WAIT_MS;
+  let row = await ctx.store.getIdempotency(key);
+  while (row && row.statusCode === 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    row = await ctx.store.getIdempotency(key);
+  }
+  // A reservation without a response after one lease belongs to a request whose process died (judged after the
+  // wait: a retry that arrives right after a crash must not be told "in progress" by a reservation nobody holds).
+  const afterWait = ctx.now();
+  const abandoned = row !== null && row.statusCode === 0 && row.createdAt < afterWait - ctx.config.leaseMs;
+  if (!row || abandoned || row.createdAt < afterWait - IDEMPOTENCY_TTL_MS) {
+    // Expired, abandoned or released: this request takes the key over, unless a concurrent retry (perhaps in
+    // another process) took it first; then that one is in progress.
+    const stale = {
+      abandonedBefore: afterWait - ctx.config.leaseMs,
+      expiredBefore: afterWait - IDEMPOTENCY_TTL_MS,
+    };
+    if (await ctx.store.takeOverIdempotency(key, requestHash, afterWait, stale)) {
       request.idempotencyKey = key;
       return;
     }
-    const deadline = Date.now() + IN_PROGRESS_WAIT_MS;
-    let row = await ctx.store.getIdempotency(key);
-    while (row && row.statusCode === 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-      row = await ctx.store.getIdempotency(key);
-    }
-    // A reservation without a response after one lease belongs to a request whose process died (judged after the
-    // wait: a retry that arrives right after a crash must not be told "in progress" by a reservation nobody holds).
-    const afterWait = ctx.now();
-    const abandoned = row !== null && row.statusCode === 0 && row.createdAt < afterWait - ctx.config.leaseMs;
-    if (!row || abandoned || row.createdAt < afterWait - IDEMPOTENCY_TTL_MS) {
-      // Expired, abandoned or released: this request takes the key over, unless a concurrent retry (perhaps in
-      // another process) took it first; then that one is in progress.
-      const stale = {
-        abandonedBefore: afterWait - ctx.config.leaseMs,
-        expiredBefore: afterWait - IDEMPOTENCY_TTL_MS,
-      };
-      if (await ctx.store.takeOverIdempotency(key, requestHash, afterWait, stale)) {
-        request.idempotencyKey = key;
-        return;
-      }
-      throw new ConflictError("A request with this idempotency key is still in progress");
-    }
-    if (row.statusCode === 0)
-      throw new ConflictError("A request with this idempotency key is still in progress");
-    if (row.requestHash !== requestHash) {
-      throw new ConflictError(
-        "This idempotency key was used with a different request body",
-        "idempotency_conflict",
-      );
-    }
-    return reply
-      .code(row.statusCode)
-      .header("content-type", "application/json; charset=utf-8")
-      .header("idempotent-replayed", "true")
-      .send(ctx.secrets.open(row.body));
-  });
+    throw new ConflictError("A request with this idempotency key is still in progress");
+  }
+  if (row.statusCode === 0)
+    throw new ConflictError("A request with this idempotency key is still in progress");
+  if (row.requestHash !== requestHash) {
+    throw new ConflictError(
+      "This idempotency key was used with a different request body",
+      "idempotency_conflict",
+    );
+  }
+  return reply
+    .code(row.statusCode)
+    .header("content-type", "application/json; charset=utf-8")
+    .header("idempotent-replayed", "true")
+    .send(ctx.secrets.open(row.body));
+}
 
-  app.addHook("onSend", async (request, reply, payload) => {
-    const key = request.idempotencyKey;
-    if (!key) return payload;
-    request.idempotencyKey = undefined;
-    if (reply.statusCode >= 500) {
-      await ctx.store.releaseIdempotency(key);
-    } else {
-      // Responses can carry secrets (portal tokens, endpoint secrets): stored sealed like every other secret.
-      const body = typeof payload === "string" ? payload : "";
-      await ctx.store.completeIdempotency(key, reply.statusCode, ctx.secrets.seal(body));
-    }
-    return payload;
-  });
+async function complete(ctx: Context, key: string, statusCode: number, payload: unknown): Promise<void> {
+  if (statusCode >= 500) {
+    await ctx.store.releaseIdempotency(key);
+  } else {
+    // Responses can carry secrets (portal tokens, endpoint secrets): stored sealed like every other secret.
+    const body = typeof payload === "string" ? payload : "";
+    await ctx.store.completeIdempotency(key, statusCode, ctx.secrets.seal(body));
+  }
 }
 
 function isStream(body: unknown): boolean {

@@ -3,19 +3,20 @@ import { OPERATIONAL_EVENT_TYPES } from "../domain/operational-events.ts";
 import type { MessageStatus } from "../store/types.ts";
 
 /** Svix's identifier pattern, used for uids, event type names and channels. */
-const ID_PATTERN = /^[a-zA-Z0-9\-_.]+$/;
+export const ID_PATTERN = /^[a-zA-Z0-9\-_.]+$/;
+/** Svix's message tag: like an identifier, plus '/', '\\' and '#'. */
+export const TAG_PATTERN = /^[a-zA-Z0-9\-_./\\#]+$/;
 const idString = (max: number) =>
   z.string().min(1).max(max).regex(ID_PATTERN, "may only contain letters, digits, '-', '_' and '.'");
 
 export const uid = idString(256);
 export const eventTypeName = idString(256);
 export const channel = idString(128);
-/** Svix's message tag: like an identifier, plus '/', '\\' and '#'. */
 export const tag = z
   .string()
   .min(1)
   .max(128)
-  .regex(/^[a-zA-Z0-9\-_./\\#]+$/, "may only contain letters, digits and '-', '_', '.', '/', '\\', '#'");
+  .regex(TAG_PATTERN, "may only contain letters, digits and '-', '_', '.', '/', '\\', '#'");
 const metadata = z.record(z.string(), z.string());
 // The format depends on the endpoint's signature scheme; the domain checks it (validateEndpointSecret).
 const secret = z.string().min(1).max(256);

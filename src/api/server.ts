@@ -10,6 +10,7 @@ import { decodeUtf8, parseJsonBody } from "./json-body.ts";
 import { buildOpenApi } from "./openapi.ts";
 import { sendProblem } from "./problem.ts";
 import { registerQueryGuard } from "./query-guard.ts";
+import { lazyRequestLogger } from "./request-logger.ts";
 import { registerApiReferenceRoutes } from "./routes/api-reference.ts";
 import { registerApplicationRoutes } from "./routes/applications.ts";
 import { registerAttemptRoutes } from "./routes/attempts.ts";
@@ -47,6 +48,7 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string, t
     },
     routerOptions: { maxParamLength: 512 },
     genReqId: () => crypto.randomUUID(),
+    childLoggerFactory: lazyRequestLogger,
     // Malformed HTTP or oversized headers never reach a route: answer in our error shape and close.
     clientErrorHandler: (error, socket) => {
       if (!socket.writable) return socket.destroy();

@@ -36,6 +36,13 @@ export function parseInput<S extends z.ZodType>(
   );
 }
 
+/** True for a query (or any object) without a single key: `?` alone or no query string at all. */
+export function hasNoKeys(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  for (const _ in value) return false;
+  return true;
+}
+
 /**
  * Where a body has an own `__proto__` key that zod would silently drop while rebuilding records (headers,
  * metadata, schemas), or null. A message's top-level `payload` is passed through as parsed and keeps the key.

@@ -16,9 +16,11 @@ export function registerMetricsRoutes(app: FastifyInstance, ctx: Context): void 
   const { telemetry } = ctx;
   const metricsToken = ctx.config.metricsToken === undefined ? null : sha256(ctx.config.metricsToken);
 
-  app.addHook("onResponse", async (request, reply) => {
+  // Callback style: a counter needs no promise per request.
+  app.addHook("onResponse", (request, reply, done) => {
     const replayed = reply.getHeader("idempotent-replayed") === "true";
     telemetry.recordResponse(request.method, request.routeOptions.url, reply.statusCode, replayed);
+    done();
   });
 
   app.get("/metrics", async (request, reply) => {
