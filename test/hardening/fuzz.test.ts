@@ -20,6 +20,8 @@ import {
 
 const TOTAL_REQUESTS = 10_000;
 const BATCH = 1_000;
+/** OUTBOUND_MAX_MESSAGE_BYTES's default, which the server below keeps: its body limit. */
+const SERVER_BODY_LIMIT = 1024 * 1024;
 const CONCURRENCY = 16;
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 /** A string `"\u0000HUGE:<n>"` inside a generated body becomes `n` characters at send time (kept lazy). */
@@ -637,7 +639,7 @@ function problemShapeError(text: string): string | null {
 }
 
 interface Outcome {
-  status: number | "network-error" | "client-refused";
+  status: number | "network-error" | "client-refused" | "closed-while-sending";
   problem: string | null;
   responseText: string;
 }
@@ -665,6 +667,12 @@ async function send(req: FuzzRequest): Promise<Outcome> {
       cause instanceof Error && (cause as Error & { code?: unknown }).code === "UND_ERR_INVALID_ARG";
     if (refusedByClient || (error instanceof TypeError && !/fetch failed/.test(error.message))) {
       return { status: "client-refused", problem: null, responseText: message };
+    }
+    // A body over the server's limit is answered 413 from its Content-Length before it is read, and the connection
+    // closed (RFC 9112 §9.6): a client still writing it may see EPIPE instead of the answer. That race is the
+    // client's, not a server failure; any other request must get an answer.
+    if (typeof init.body === "string" && Buffer.byteLength(init.body) > SERVER_BODY_LIMIT) {
+      return { status: "closed-while-sending", problem: null, responseText: message };
     }
     return {
       status: "network-error",
