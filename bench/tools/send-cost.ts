@@ -93,7 +93,7 @@ async function round(offset: number): Promise<{ cpuUs: number; perS: number }> {
   const lane = async () => {
     while (next < DELIVERIES) {
       const i = next++;
-      const endpoint = endpoints[i % ENDPOINTS];
+      const endpoint = endpoints[i % ENDPOINTS] as (typeof endpoints)[number];
       const stop = new AbortController();
       const built = buildRequest({
         endpoint,

@@ -106,7 +106,8 @@ test("a response: status, body, Retry-After and the response headers (Set-Cookie
   assert.equal(result.failure, undefined);
   assert.ok(result.durationMs >= 0 && result.durationMs < TIMEOUT_MS);
   const headers = new Map<string, string[]>();
-  for (const [name, value] of result.responseHeaders ?? []) headers.set(name, [...(headers.get(name) ?? []), value]);
+  for (const [name, value] of result.responseHeaders ?? [])
+    headers.set(name, [...(headers.get(name) ?? []), value]);
   assert.deepEqual(headers.get("set-cookie"), ["sid=(redacted); Path=/", "theme=(redacted)"]);
   assert.deepEqual(headers.get("retry-after"), ["7"]);
   assert.deepEqual(headers.get("content-type"), ["text/plain"]);
@@ -125,7 +126,10 @@ test("an empty answer and a GET without a body", async () => {
   assert.equal(result.retryAfter, undefined);
   assert.equal(seen.at(-1)?.method, "GET");
   const missing = await sender.send(post("/nowhere"));
-  assert.deepEqual([missing.statusCode, missing.responseText, missing.failure], [404, "no such path", undefined]);
+  assert.deepEqual(
+    [missing.statusCode, missing.responseText, missing.failure],
+    [404, "no such path", undefined],
+  );
 });
 
 test("a huge body: exactly the first 20 KiB are kept", async () => {
@@ -181,7 +185,10 @@ test("a connection cut in the middle of the body is a network failure without a 
 
 test("no answer: the attempt times out at its deadline", async () => {
   const result = await sender.send(post("/hang"));
-  assert.deepEqual([result.failure, result.statusCode, result.responseText], ["timeout", 0, "request timed out"]);
+  assert.deepEqual(
+    [result.failure, result.statusCode, result.responseText],
+    ["timeout", 0, "request timed out"],
+  );
   assert.equal(result.responseHeaders, undefined);
   assert.ok(result.durationMs >= TIMEOUT_MS - 5, `${result.durationMs} ms`);
   assert.ok(result.durationMs < TIMEOUT_MS * 5, `${result.durationMs} ms`);
@@ -189,7 +196,10 @@ test("no answer: the attempt times out at its deadline", async () => {
 
 test("a body that never ends: the attempt times out at its deadline, without a status", async () => {
   const result = await sender.send(post("/hang-body"));
-  assert.deepEqual([result.failure, result.statusCode, result.responseText], ["timeout", 0, "request timed out"]);
+  assert.deepEqual(
+    [result.failure, result.statusCode, result.responseText],
+    ["timeout", 0, "request timed out"],
+  );
   assert.equal(result.responseHeaders, undefined);
   assert.ok(result.durationMs >= TIMEOUT_MS - 5, `${result.durationMs} ms`);
 });
