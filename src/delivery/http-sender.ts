@@ -228,7 +228,7 @@ class Attempt implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     if (this.settled) return;
     if (this.stop?.aborted) this.interrupted();
-    else this.settle(describeFailure(error, elapsedSince(this.started), false));
+    else this.settle(describeFailure(error, elapsedSince(this.started)));
   }
 
   /** `stop` aborted: shutdown. */
@@ -294,13 +294,12 @@ function failed(failure: SendFailure, text: string, durationMs: number): SendRes
   return { statusCode: 0, responseText: text, retryAfter: undefined, durationMs, failure };
 }
 
-function describeFailure(error: unknown, durationMs: number, aborted: boolean): SendResult {
+function describeFailure(error: unknown, durationMs: number): SendResult {
   const chain: unknown[] = [];
   for (let e: unknown = error; e instanceof Error && chain.length < 5; e = e.cause) chain.push(e);
   const blocked = chain.find((e) => e instanceof BlockedAddressError);
   if (blocked instanceof BlockedAddressError) return failed("blocked", blocked.message, durationMs);
   if (
-    aborted ||
     chain.some(
       (e) =>
         e instanceof errors.HeadersTimeoutError ||
