@@ -8,7 +8,28 @@
  *
  * Rounds alternate the two variants; the report is attempts/s per round and new ÷ old per round.
  */
-import { startDeadline } from "../../src/delivery/http-sender.ts";
+
+/**
+ * The sender's former per-attempt deadline (src/delivery/http-sender.ts now needs no AbortSignal at all: its dispatch
+ * handler owns one timer per attempt), kept here so the comparison can still be run.
+ */
+function startDeadline(timeoutMs: number, stop?: AbortSignal) {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")),
+    timeoutMs,
+  );
+  timer.unref();
+  const onStop = () => controller.abort(stop?.reason);
+  stop?.addEventListener("abort", onStop, { once: true });
+  return {
+    signal: controller.signal,
+    dispose() {
+      clearTimeout(timer);
+      stop?.removeEventListener("abort", onStop);
+    },
+  };
+}
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {

@@ -83,26 +83,33 @@ export function buildRequest(input: BuildInput): BuiltRequest {
   }
 
   // Reserved names are refused at save time; skipping them here also covers rows saved before that rule.
-  for (const [name, value] of Object.entries(endpoint.headers)) {
-    if (!RESERVED_HEADER_NAMES.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
-  }
-  const masked = new Set(Object.keys(headers).filter((name) => SENSITIVE_HEADER.test(name)));
-  for (const name of input.sensitiveHeaders ?? []) masked.add(name.toLowerCase());
-  for (const [name, value, secret] of input.credentials ? credentialHeaders(input.credentials) : []) {
+  const masked = new Set<string>();
+  for (const [rawName, value] of Object.entries(endpoint.headers)) {
+    const name = rawName.toLowerCase();
     if (RESERVED_HEADER_NAMES.has(name)) continue;
     headers[name] = value;
-    if (secret) masked.add(name);
-    else masked.delete(name);
+    if (SENSITIVE_HEADER.test(name)) masked.add(name);
+  }
+  for (const name of input.sensitiveHeaders ?? []) masked.add(name.toLowerCase());
+  if (input.credentials) {
+    for (const [name, value, secret] of credentialHeaders(input.credentials)) {
+      if (RESERVED_HEADER_NAMES.has(name)) continue;
+      headers[name] = value;
+      if (secret) masked.add(name);
+      else masked.delete(name);
+    }
   }
   if (options.traceparent && input.traceparent) headers.traceparent = input.traceparent;
-  Object.assign(headers, signatureHeaders(input, signedText));
+  addSignatureHeaders(headers, input, signedText);
 
+  const loggedHeaders: Record<string, string> = {};
+  for (const name of Object.keys(headers)) {
+    loggedHeaders[name] = masked.has(name) ? MASK : (headers[name] as string);
+  }
   const logged: SentRequest = {
     method,
     url: maskQueryTokens(url, endpoint.url),
-    headers: Object.fromEntries(
-      Object.entries(headers).map(([name, value]) => [name, masked.has(name) ? MASK : value]),
-    ),
+    headers: loggedHeaders,
     // The stored payload is not copied into every attempt: null here means "the message payload, unchanged".
     body: body === undefined || body === message.payload ? null : body,
   };
@@ -114,9 +121,9 @@ export function buildRequest(input: BuildInput): BuiltRequest {
  * in the attempt log. Only the URL's own: a GET delivery's payload fields are data and are logged as sent.
  */
 export function maskQueryTokens(url: string, endpointUrl: string = url): string {
-  const own = new URL(endpointUrl).searchParams;
-  const secret = [...new Set(own.keys())].filter((name) => SENSITIVE_QUERY.test(name));
+  const secret = secretQueryNames(endpointUrl);
   if (secret.length === 0) return url;
+  const own = new URL(endpointUrl).searchParams;
   const parsed = new URL(url);
   const entries = [...parsed.searchParams].map(([name, value]): [string, string] =>
     secret.includes(name) && own.getAll(name).includes(value) ? [name, MASK] : [name, value],
@@ -125,27 +132,46 @@ export function maskQueryTokens(url: string, endpointUrl: string = url): string 
   return parsed.toString();
 }
 
+const secretQueryNamesByUrl = new Map<string, readonly string[]>();
+const MAX_CACHED_URLS = 10_000;
+
+/**
+ * The credential-like query parameter names of an endpoint URL, once per URL text: every attempt masks its URL twice
+ * (request and attempt row), and parsing it each time was a few per cent of a delivery thread's CPU.
+ */
+function secretQueryNames(endpointUrl: string): readonly string[] {
+  let names = secretQueryNamesByUrl.get(endpointUrl);
+  if (names === undefined) {
+    const own = new URL(endpointUrl).searchParams;
+    names = [...new Set(own.keys())].filter((name) => SENSITIVE_QUERY.test(name));
+    if (secretQueryNamesByUrl.size >= MAX_CACHED_URLS) secretQueryNamesByUrl.clear();
+    secretQueryNamesByUrl.set(endpointUrl, names);
+  }
+  return names;
+}
+
 function shapedPayload(payload: string, mapping: NonNullable<EndpointRow["delivery"]["mapping"]> | null) {
   const parsed = JSON.parse(payload) as Record<string, unknown>;
   return mapping ? applyMapping(parsed, mapping) : parsed;
 }
 
-function signatureHeaders(input: BuildInput, signedText: string): Record<string, string> {
+/** Sets the signature headers last, over anything of the same name. */
+function addSignatureHeaders(headers: Record<string, string>, input: BuildInput, signedText: string): void {
   const { message, endpoint } = input;
   const signature = endpoint.delivery.signature ?? { scheme: "standard" };
   if (signature.scheme === "standard") {
-    return { ...standardHeaders(input.secrets, message.id, input.timestampSeconds, signedText) };
+    Object.assign(headers, standardHeaders(input.secrets, message.id, input.timestampSeconds, signedText));
+    return;
   }
   // Other schemes still carry the message id so receivers can de-duplicate.
-  const id = { "webhook-id": message.id };
-  if (signature.scheme === "none") return id;
+  headers["webhook-id"] = message.id;
   const secret = input.secrets[0];
-  if (secret === undefined) return id;
-  return {
-    ...id,
-    ...hmacSignatureHeader(signature.scheme, secret, signedText, {
+  if (signature.scheme === "none" || secret === undefined) return;
+  Object.assign(
+    headers,
+    hmacSignatureHeader(signature.scheme, secret, signedText, {
       header: signature.header ?? "x-signature",
       prefix: signature.prefix ?? "",
     }),
-  };
+  );
 }
