@@ -127,6 +127,13 @@ export function createWorker(options: WorkerOptions): Worker {
 
   /** Ends a starved wait: outcomes were recorded, so endpoints at their cap have free slots again. */
   let endStarvedWait: (() => void) | undefined;
+  /**
+   * The endpoints this process had at their cap when the loop starved: only their outcomes free a slot the next
+   * claim could use (a hung endpoint's backlog is skipped over by every claim, so claiming again after other
+   * endpoints' outcomes only costs a scan). Empty: the wait is for other processes' claims, a circuit or a rate limit,
+   * and any recorded batch ends it, as a poll.
+   */
+  let starvedOn: ReadonlySet<string> = new Set();
   function starvedWait(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
@@ -184,7 +191,7 @@ export function createWorker(options: WorkerOptions): Worker {
         // A retry may be due sooner than the loop planned to look, or it waits for slots these attempts freed. Else
         // nothing new is due: deliveries leased at insert arrive by adopt(), and new pending ones notify.
         if (waitingForSlots || batch.some((o) => o.status === STATUS_PENDING)) notify();
-        endStarvedWait?.();
+        if (starvedOn.size === 0 || batch.some((o) => starvedOn.has(o.attempt.endpointId))) endStarvedWait?.();
       })
       .catch((error: unknown) => logger.error({ err: error }, "recording delivery outcomes failed"));
     return flushing;
@@ -366,7 +373,9 @@ export function createWorker(options: WorkerOptions): Worker {
       const due = await store.nextDueAt().catch(() => null);
       if (due !== null && due <= now()) {
         // Due work that cannot be claimed yet: rescan when a batch of attempts has finished, not per freed slot.
+        starvedOn = new Set(saturated());
         await starvedWait(STARVED_BACKOFF_MS);
+        starvedOn = new Set();
         continue;
       }
       await sleep(due === null ? IDLE_POLL_MS : Math.min(IDLE_POLL_MS, due - now()));

@@ -95,6 +95,8 @@ export function circuitOpenUntil(
 
 /** What a claim at insert knows of one endpoint, read once per write batch and counted on by its writes. */
 export interface InsertClaimEndpoint {
+  /** Older due work of this endpoint waits for a claim (pending and due, or a lease that expired). */
+  waiting: boolean;
   /** Live claims (`sending` rows whose lease has not expired), plus those this batch added. */
   sending: number;
   disabled: boolean;
@@ -107,7 +109,7 @@ export interface InsertClaimEndpoint {
 export interface InsertClaimBudget {
   /** Leases the owner may still take (its concurrency minus its live claims). */
   free: number;
-  /** Nothing more is leased in this batch: older due work waits for a claim, or `free` ran out. */
+  /** Nothing more is leased in this batch: `free` ran out. */
   closed: boolean;
   /** Endpoints whose new deliveries stay pending in this batch: one of theirs could not be leased. */
   blocked: Set<string>;
@@ -116,8 +118,9 @@ export interface InsertClaimBudget {
 /**
  * Pure: whether a new delivery is leased in the transaction that inserts it. Only what a claim would hand out at
  * once qualifies: due now, on an enabled endpoint below its cap, circuit closed and below the failure threshold, no
- * rate limit (slots are the claim's business). Once a due delivery is left pending, later ones of its endpoint (or
- * all, when the budget ran out) are too, so nothing overtakes work that waits: first come, first served, as claims.
+ * rate limit (slots are the claim's business), and nothing while older due work of its endpoint waits. Once a due
+ * delivery is left pending, later ones of its endpoint (or all, when the budget ran out) are too, so nothing
+ * overtakes work that waits: first come, first served per endpoint, as claims.
  * Counts the lease in `endpoint` and `budget` when it says yes.
  */
 export function admitAtInsert(
@@ -130,6 +133,7 @@ export function admitAtInsert(
   if (budget.closed || budget.blocked.has(delivery.endpointId)) return false;
   const usable =
     endpoint !== undefined &&
+    !endpoint.waiting &&
     !endpoint.disabled &&
     (endpoint.circuitOpenUntil === null || endpoint.circuitOpenUntil <= options.now) &&
     endpoint.consecutiveFailures < options.circuitThreshold &&

@@ -4,6 +4,7 @@ import type { InsertClaim } from "../../src/store/types.ts";
 import {
   app,
   appWithEndpoint,
+  attempt,
   claimRequest,
   delivery,
   endpoint,
@@ -98,12 +99,26 @@ forEachStore("Store conformance (deliveries leased at insert)", (ctx) => {
     assert.equal(pending.length, 5);
   });
 
-  test("nothing is leased at insert while older due work waits, or for a delivery not yet due", async (t) => {
+  test("nothing is leased at insert while older due work of its endpoint waits, or for a delivery not yet due", async (t) => {
     if (!ctx.store.claimsAtInsert) return t.skip("this store does not claim at insert");
     const { a, ep } = await appWithEndpoint(ctx.store);
+    const other = endpoint(a.id, T0 + 1);
+    await ctx.store.insertEndpoint(other);
     const waiting = message(a.id, T0);
     await ctx.store.insertMessage(waiting, [delivery(waiting, ep.id, T0)]);
-    const m = message(a.id, T0 + 1);
+    const first = message(a.id, T0 + 1);
+    const leasedFirst = await ctx.store.insertMessage(
+      first,
+      [delivery(first, ep.id, T0), delivery(first, other.id, T0)],
+      undefined,
+      insertClaim(),
+    );
+    assert.deepEqual(
+      leasedFirst.map((c) => c.endpoint.id),
+      [other.id],
+      "the endpoint with a queue keeps its order; another endpoint is not held up by it",
+    );
+    const m = message(a.id, T0 + 2);
     assert.deepEqual(
       await ctx.store.insertMessage(m, [delivery(m, ep.id, T0)], undefined, insertClaim()),
       [],
@@ -125,24 +140,32 @@ forEachStore("Store conformance (deliveries leased at insert)", (ctx) => {
     );
   });
 
-  test("no lease at insert for a disabled, rate-limited, failing or open-circuit endpoint", async (t) => {
+  test("no lease at insert for a disabled, rate-limited or failing endpoint", async (t) => {
     if (!ctx.store.claimsAtInsert) return t.skip("this store does not claim at insert");
     const a = app();
     await ctx.store.insertApplication(a);
-    const base = endpoint(a.id, T0);
-    const cases = [
-      endpoint(a.id, T0 + 1, { disabled: true }),
-      endpoint(a.id, T0 + 2, { throttleRate: 10 }),
-      endpoint(a.id, T0 + 3, { health: { ...base.health, consecutiveFailures: 5, failingSince: T0 } }),
-      endpoint(a.id, T0 + 4, { health: { ...base.health, circuitOpenUntil: NOW + 1_000 } }),
-    ];
-    for (const [i, ep] of cases.entries()) {
-      await ctx.store.insertEndpoint(ep);
-      const m = message(a.id, T0 + 10 + i);
+    const disabled = endpoint(a.id, T0 + 1, { disabled: true });
+    const throttled = endpoint(a.id, T0 + 2, { throttleRate: 10 });
+    const failing = endpoint(a.id, T0 + 3);
+    for (const ep of [disabled, throttled, failing]) await ctx.store.insertEndpoint(ep);
+    // Five failed attempts open `failing`'s circuit (health is only ever written by outcomes).
+    const earlier = Array.from({ length: 5 }, (_, i) => message(a.id, T0 + 10 + i));
+    for (const m of earlier) await ctx.store.insertMessage(m, [delivery(m, failing.id, T0)]);
+    const claimed = await ctx.store.claimDueDeliveries(claimRequest());
+    assert.equal(claimed.length, 5);
+    await ctx.store.recordOutcomes(
+      claimed.map((c) => ({
+        attempt: attempt(c, NOW, 500),
+        status: 1,
+        dueAt: NOW + 3_600_000,
+        endpointEffect: "failure" as const,
+      })),
+      { now: NOW, owner: OWNER, circuit: { threshold: 5, baseCooldownMs: 60_000, maxCooldownMs: 60_000 } },
+    );
+    for (const ep of [disabled, throttled, failing]) {
+      const m = message(a.id, T0 + 20);
       const leased = await ctx.store.insertMessage(m, [delivery(m, ep.id, T0)], undefined, insertClaim());
-      assert.deepEqual(leased, [], `case ${i}`);
-      // Left for the claim, which knows how to treat it; cleared so the next case starts with an empty queue.
-      await ctx.store.cancelPendingDeliveries(ep.id, NOW + 1, NOW);
+      assert.deepEqual(leased, [], ep.id === failing.id ? "failing" : ep.disabled ? "disabled" : "throttled");
     }
   });
 });

@@ -1,7 +1,7 @@
 import { admitAtInsert, type InsertClaimBudget, type InsertClaimEndpoint } from "../claim-policy.ts";
 import { toEndpoint } from "../rows.ts";
 import type { ClaimedDelivery, DeliveryRow, EndpointRow, InsertClaim, MessageRow } from "../types.ts";
-import { STATUS_SENDING } from "../types.ts";
+import { STATUS_PENDING, STATUS_SENDING } from "../types.ts";
 import type { SqliteDb } from "./database.ts";
 import type { WriteBatch } from "./group-commit.ts";
 
@@ -12,8 +12,8 @@ interface EndpointState {
 
 /**
  * Decides, inside the inserting transaction, which of a new message's deliveries are leased to `claim.owner` at
- * once (see `admitAtInsert`). What it reads is read once per write batch: whether older due work waits, the owner's
- * live claims, and each endpoint's row with its live claims. The write lock is held, so nothing changes meanwhile
+ * once (see `admitAtInsert`). What it reads is read once per write batch: the owner's live claims, and each
+ * endpoint's row with its live claims and whether older due work of its own waits. The write lock is held, so nothing changes meanwhile
  * but this batch's own leases, which are counted as they are taken.
  */
 export function leaseAtInsert(
@@ -25,15 +25,11 @@ export function leaseAtInsert(
 ): { rows: DeliveryRow[]; claimed: ClaimedDelivery[] } {
   const { now } = claim;
   const budget = batch.memo<InsertClaimBudget>(`claim-budget:${claim.owner}`, () => {
-    // Due work (pending, or a lease that expired) is the claim scan's: new deliveries must not overtake it.
-    const waiting = db
-      .prepare(`SELECT 1 AS due FROM deliveries WHERE status IN (1, 3) AND due_at <= ? LIMIT 1`)
-      .get(now);
     // One claimer per database (claimsAtInsert): every live lease is this process's.
     const live = db
       .prepare(`SELECT count(*) AS n FROM deliveries WHERE status = ${STATUS_SENDING} AND due_at > ?`)
       .get(now);
-    return { free: claim.limit - Number(live?.n ?? 0), closed: waiting !== undefined, blocked: new Set() };
+    return { free: claim.limit - Number(live?.n ?? 0), closed: false, blocked: new Set() };
   });
   const rows: DeliveryRow[] = [];
   const claimed: ClaimedDelivery[] = [];
@@ -56,18 +52,26 @@ function endpointState(
   now: number,
 ): EndpointState | undefined {
   return batch.memo(`claim-endpoint:${endpointId}`, () => {
+    // Due work of this endpoint (pending, or a lease that expired) is the claim scan's: new deliveries must not
+    // overtake it. Other endpoints' queues do not matter here.
     const r = db
       .prepare(
-        `SELECT e.*, (SELECT count(*) FROM deliveries s WHERE s.endpoint_id = e.id AND s.status = ${STATUS_SENDING}
-           AND s.due_at > ?) AS live_claims
+        `SELECT e.*,
+           (SELECT count(*) FROM deliveries s WHERE s.endpoint_id = e.id AND s.status = ${STATUS_SENDING}
+              AND s.due_at > ?) AS live_claims,
+           EXISTS (SELECT 1 FROM deliveries p WHERE p.endpoint_id = e.id AND p.status = ${STATUS_PENDING}
+              AND p.due_at <= ?) AS pending_due,
+           EXISTS (SELECT 1 FROM deliveries x WHERE x.endpoint_id = e.id AND x.status = ${STATUS_SENDING}
+              AND x.due_at <= ?) AS expired_leases
          FROM endpoints e WHERE e.id = ?`,
       )
-      .get(now, endpointId);
+      .get(now, now, now, endpointId);
     if (!r) return undefined;
     const row = toEndpoint(r);
     return {
       row,
       claim: {
+        waiting: Number(r.pending_due) === 1 || Number(r.expired_leases) === 1,
         sending: Number(r.live_claims),
         disabled: row.disabled,
         circuitOpenUntil: row.health.circuitOpenUntil,
