@@ -13,6 +13,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { payloadFor } from "../lib/load.ts";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => {
@@ -55,22 +56,7 @@ const receiver = spawn(process.execPath, ["-e", RECEIVER, WITH_BODY ? "body" : "
 const [portLine] = (await once(receiver.stdout, "data")) as [Buffer];
 const port = Number(portLine.toString().trim());
 
-const payload = (i: number) =>
-  JSON.stringify({
-    type: "invoice.paid",
-    data: {
-      id: `inv_${String(i).padStart(10, "0")}`,
-      customer: "cus_4f9d2c7a1b3e5f60",
-      amount: 4200 + (i % 1000),
-      currency: "usd",
-      status: "paid",
-      lines: [
-        { sku: "plan-pro-monthly", quantity: 1, amount: 3900 },
-        { sku: "addon-seats", quantity: 3, amount: 300 },
-      ],
-      metadata: { region: "eu-west", source: "bench" },
-    },
-  });
+const payload = (i: number) => JSON.stringify(payloadFor(i));
 
 const endpoints = Array.from({ length: ENDPOINTS }, (_, i) => ({
   id: `ep_${i}`,
