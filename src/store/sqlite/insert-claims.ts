@@ -13,8 +13,8 @@ interface EndpointState {
 /**
  * Decides, inside the inserting transaction, which of a new message's deliveries are leased to `claim.owner` at
  * once (see `admitAtInsert`). What it reads is read once per write batch: the owner's live claims, and each
- * endpoint's row with its live claims and whether older due work of its own waits. The write lock is held, so nothing changes meanwhile
- * but this batch's own leases, which are counted as they are taken.
+ * endpoint's row with its live claims and whether older due work of its own waits. The write lock is held, so
+ * nothing changes meanwhile but this batch's own leases, which are counted as they are taken.
  */
 export function leaseAtInsert(
   db: SqliteDb,
