@@ -12,7 +12,7 @@ import { openStore } from "../store/open-store.ts";
 import type { Store } from "../store/store.ts";
 import { createDeliverySender, createDeliveryWorker } from "./delivery-setup.ts";
 import type { HttpSender, SendResult } from "./http-sender.ts";
-import { RELAY_HOST } from "./relay-hub.ts";
+import { isRelayUrl } from "./relay-hub.ts";
 import { decodeClaims, encodeOutcomes } from "./thread-codec.ts";
 import type { FromDeliveryThread, ToDeliveryThread } from "./thread-protocol.ts";
 
@@ -35,7 +35,7 @@ function relayThroughMain(sender: HttpSender, port: MessagePort) {
   let nextId = 1;
   const wrapped: HttpSender = {
     send(request, stop) {
-      if (new URL(request.url).hostname !== RELAY_HOST) return sender.send(request, stop);
+      if (!isRelayUrl(request.url)) return sender.send(request, stop);
       const id = nextId++;
       return new Promise<SendResult>((resolve) => {
         waiting.set(id, resolve);

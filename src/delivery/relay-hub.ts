@@ -10,6 +10,23 @@ import { keepResponseHeaders } from "./response-headers.ts";
  */
 export const RELAY_HOST = "relay.outbound.invalid";
 
+const relayVerdicts = new Map<string, boolean>();
+const MAX_RELAY_VERDICTS = 10_000;
+
+/**
+ * Whether a request goes to an `outbound listen` relay. Asked on every attempt, so the URL is parsed once per text
+ * (a bounded cache): the parser, not a prefix test, decides, since it lower-cases and decodes the host.
+ */
+export function isRelayUrl(url: string): boolean {
+  let verdict = relayVerdicts.get(url);
+  if (verdict === undefined) {
+    verdict = new URL(url).hostname === RELAY_HOST;
+    if (relayVerdicts.size >= MAX_RELAY_VERDICTS) relayVerdicts.clear();
+    relayVerdicts.set(url, verdict);
+  }
+  return verdict;
+}
+
 export interface RelayRequest {
   /** Answer with this id (`POST …/relay/answer/{id}`). */
   id: string;
@@ -128,9 +145,7 @@ export function createRelayHub(options: { timeoutMs: number; now?: () => number 
     wrap(sender) {
       return {
         send(request, stop) {
-          return new URL(request.url).hostname === RELAY_HOST
-            ? sendToRelay(request, stop)
-            : sender.send(request, stop);
+          return isRelayUrl(request.url) ? sendToRelay(request, stop) : sender.send(request, stop);
         },
         close: () => sender.close(),
       };

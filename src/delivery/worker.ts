@@ -191,7 +191,8 @@ export function createWorker(options: WorkerOptions): Worker {
         // A retry may be due sooner than the loop planned to look, or it waits for slots these attempts freed. Else
         // nothing new is due: deliveries leased at insert arrive by adopt(), and new pending ones notify.
         if (waitingForSlots || batch.some((o) => o.status === STATUS_PENDING)) notify();
-        if (starvedOn.size === 0 || batch.some((o) => starvedOn.has(o.attempt.endpointId))) endStarvedWait?.();
+        if (starvedOn.size === 0 || batch.some((o) => starvedOn.has(o.attempt.endpointId)))
+          endStarvedWait?.();
       })
       .catch((error: unknown) => logger.error({ err: error }, "recording delivery outcomes failed"));
     return flushing;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseServerSentEvents } from "../../src/cli/listen-command.ts";
 import type { HttpSender, SendResult } from "../../src/delivery/http-sender.ts";
-import { createRelayHub, RELAY_HOST, type RelayRequest } from "../../src/delivery/relay-hub.ts";
+import { createRelayHub, isRelayUrl, RELAY_HOST, type RelayRequest } from "../../src/delivery/relay-hub.ts";
 
 test("parseServerSentEvents: complete events only, comments skipped, multi-line data joined", () => {
   const cases: Array<[string, Array<{ event: string; data: string }>, string]> = [
@@ -112,4 +112,19 @@ test("relay hub: other URLs go to the HTTP sender", async () => {
   };
   await hub.wrap(http).send(request("https://example.com/relay.outbound.invalid/x"));
   assert.deepEqual(seen, ["https://example.com/relay.outbound.invalid/x"]);
+});
+
+test("isRelayUrl: the URL parser decides (case, percent-encoding, ports), and asking twice gives the same answer", () => {
+  for (const url of [
+    `https://${RELAY_HOST}/ep_1`,
+    `https://RELAY.OUTBOUND.INVALID/ep_1`,
+    `https://relay.outbound.invalid:8443/ep_1?x=1`,
+  ]) {
+    assert.equal(isRelayUrl(url), true, url);
+    assert.equal(isRelayUrl(url), true, `${url} (cached)`);
+  }
+  for (const url of ["https://example.com/relay.outbound.invalid", `https://${RELAY_HOST}.example.com/`]) {
+    assert.equal(isRelayUrl(url), false, url);
+    assert.equal(isRelayUrl(url), false, `${url} (cached)`);
+  }
 });
