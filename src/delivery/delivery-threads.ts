@@ -9,6 +9,7 @@ import type { DeliveryThreadData } from "./delivery-thread.ts";
 import type { HttpSender, SendResult } from "./http-sender.ts";
 import { decodeOutcomes, encodeClaims } from "./thread-codec.ts";
 import type { FromDeliveryThread, ToDeliveryThread } from "./thread-protocol.ts";
+import { handBack } from "./worker.ts";
 
 /** Delivery as the process around it sees it, wherever it runs. */
 export interface Delivery {
@@ -25,19 +26,6 @@ export interface Delivery {
   insertClaim(now: number): InsertClaim | null;
   /** Deliveries leased at insert with insertClaim()'s `owner`: sent without being read back. */
   adopt(claims: ClaimedDelivery[], owner: string): void;
-}
-
-/** Hands deliveries leased to `owner` back, due now: their worker is gone or stopping. */
-export function handBack(
-  store: Pick<Store, "releaseDeliveries">,
-  claims: readonly ClaimedDelivery[],
-  owner: string,
-  logger: Logger,
-): void {
-  const keys = claims.map((item) => ({ msgId: item.message.id, endpointId: item.endpoint.id }));
-  void store
-    .releaseDeliveries(keys, Date.now(), owner)
-    .catch((error: unknown) => logger.error({ err: error }, "handing back leased deliveries failed"));
 }
 
 export interface DeliveryThreadOptions {

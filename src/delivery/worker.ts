@@ -82,6 +82,20 @@ async function untilOrAfter(promise: Promise<unknown>, ms: number): Promise<void
   timeout.abort();
 }
 
+/** Hands deliveries leased to `owner` back, due now: their worker is gone or stopping. */
+export function handBack(
+  store: Pick<Store, "releaseDeliveries">,
+  claims: readonly ClaimedDelivery[],
+  owner: string,
+  logger: Logger,
+  now: number = Date.now(),
+): void {
+  const keys = claims.map((item) => ({ msgId: item.message.id, endpointId: item.endpoint.id }));
+  void store
+    .releaseDeliveries(keys, now, owner)
+    .catch((error: unknown) => logger.error({ err: error }, "handing back leased deliveries failed"));
+}
+
 export function createWorker(options: WorkerOptions): Worker {
   const { store, sender, logger } = options;
   const now = options.now ?? Date.now;
@@ -396,10 +410,7 @@ export function createWorker(options: WorkerOptions): Worker {
         return;
       }
       // Stopping (or never started): hand them back at once instead of letting their leases run out.
-      const keys = claims.map((item) => ({ msgId: item.message.id, endpointId: item.endpoint.id }));
-      void store
-        .releaseDeliveries(keys, now(), owner)
-        .catch((error: unknown) => logger.error({ err: error }, "handing back adopted deliveries failed"));
+      handBack(store, claims, owner, logger, now());
     },
     notify,
     async stop(graceMs) {
