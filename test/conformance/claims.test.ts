@@ -100,6 +100,77 @@ forEachStore("Store conformance (claims across processes)", (ctx) => {
     );
   });
 
+  test("an endpoint at its cap with a long backlog of older work does not hold up the others' claims", async () => {
+    const { a, ep: blocked } = await appWithEndpoint(ctx.store);
+    const other = endpoint(a.id, T0 + 1);
+    await ctx.store.insertEndpoint(other);
+    for (let i = 0; i < 200; i++) {
+      const m = message(a.id, T0 + i);
+      await ctx.store.insertMessage(m, [delivery(m, blocked.id, T0 + i)]);
+    }
+    for (let i = 0; i < 5; i++) {
+      const m = message(a.id, T0 + 200 + i);
+      await ctx.store.insertMessage(m, [delivery(m, other.id, T0 + 200 + i)]);
+    }
+    const now = T0 + 1_000;
+    const request = { now, limit: 4, endpointCap: 2 };
+    // The blocked endpoint's cap is taken by another process's live claims (its hung receiver never answers).
+    const elsewhere = await ctx.handle.open();
+    const hung = await elsewhere.claimDueDeliveries(
+      claimRequest({ ...request, limit: 2, owner: "elsewhere" }),
+    );
+    assert.deepEqual(
+      hung.map((c) => c.endpoint.id),
+      [blocked.id, blocked.id],
+      "the oldest due work goes first, up to the cap",
+    );
+    const claimed = await ctx.store.claimDueDeliveries(claimRequest({ ...request, owner: "here" }));
+    assert.deepEqual(
+      claimed.map((c) => [c.endpoint.id, c.delivery.dueAt !== null]),
+      [
+        [other.id, true],
+        [other.id, true],
+      ],
+      "the other endpoint's two oldest, its own cap, past 198 due rows of the blocked one",
+    );
+    assert.deepEqual(
+      claimed.map((c) => c.message.createdAt),
+      [T0 + 200, T0 + 201],
+      "first come, first served within the endpoint",
+    );
+    const paused = await ctx.store.claimDueDeliveries(
+      claimRequest({ ...request, owner: "here", endpointCap: 10, paused: [blocked.id] }),
+    );
+    assert.deepEqual(
+      paused.map((c) => c.message.createdAt),
+      [T0 + 202, T0 + 203, T0 + 204],
+      "a paused endpoint is skipped the same way",
+    );
+  });
+
+  test("with more endpoints waiting than one claim looks at, successive claims reach every one once", async () => {
+    const a = app();
+    await ctx.store.insertApplication(a);
+    const count = 300;
+    const endpoints = Array.from({ length: count }, (_, i) => endpoint(a.id, T0 + i));
+    for (const ep of endpoints) await ctx.store.insertEndpoint(ep);
+    const m = message(a.id, T0);
+    await ctx.store.insertMessage(
+      m,
+      endpoints.map((ep) => delivery(m, ep.id, T0)),
+    );
+    const seen = new Set<string>();
+    for (let round = 0; round < count; round++) {
+      const claimed = await ctx.store.claimDueDeliveries(claimRequest({ limit: 64, endpointCap: 1 }));
+      if (claimed.length === 0) break;
+      for (const c of claimed) {
+        assert.ok(!seen.has(c.endpoint.id), `${c.endpoint.id} claimed twice`);
+        seen.add(c.endpoint.id);
+      }
+    }
+    assert.equal(seen.size, count, "every endpoint's delivery was claimed");
+  });
+
   test("a late outcome after the lease moved on is logged but does not change the new owner's claim", async () => {
     const { a, ep } = await appWithEndpoint(ctx.store);
     const m = message(a.id);

@@ -76,9 +76,18 @@ export function deliveryQueries(sql: Sql): DeliveryQueries {
       paused,
     }) {
       const claimed = await sql.begin(async (tx) => {
-        // SKIP LOCKED: concurrent claimers take different rows instead of waiting for each other.
-        const rows = await tx`SELECT d.* FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
+        // SKIP LOCKED: concurrent claimers take different rows instead of waiting for each other. Endpoints whose
+        // cap is full with live claims (of any process: a hung receiver's) are left out of the window, or their
+        // older rows would fill it and the claim would come back empty while others' work waits.
+        const rows = await tx`WITH full_endpoints AS (
+            SELECT s.endpoint_id FROM deliveries s JOIN endpoints e ON e.id = s.endpoint_id
+            WHERE s.status = ${STATUS_SENDING} AND s.due_at > ${now}
+            GROUP BY s.endpoint_id, e.consecutive_failures
+            HAVING count(*) >= CASE WHEN e.consecutive_failures >= ${circuitThreshold} THEN 1 ELSE ${endpointCap} END
+          )
+          SELECT d.* FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
           WHERE d.status IN (1, 3) AND d.due_at <= ${now} AND NOT (d.endpoint_id = ANY(${[...paused]}::text[]))
+            AND d.endpoint_id NOT IN (SELECT endpoint_id FROM full_endpoints)
             AND (e.circuit_open_until IS NULL OR e.circuit_open_until <= ${now})
           ORDER BY d.due_at LIMIT ${limit * CANDIDATE_FACTOR} FOR UPDATE OF d SKIP LOCKED`;
         if (rows.length === 0) return null;

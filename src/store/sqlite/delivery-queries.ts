@@ -1,14 +1,12 @@
-import { circuitOpenUntil, type EndpointClaimState, planClaims } from "../claim-policy.ts";
+import { circuitOpenUntil, planClaims } from "../claim-policy.ts";
 import { assembleClaims } from "../claims.ts";
 import { keysetClause, toPage } from "../keyset.ts";
 import type { DeliveryQueries } from "../query-families.ts";
-import { numOrNull, toAttempt, toDelivery, toEndpoint, toMessage } from "../rows.ts";
+import { toAttempt, toEndpoint, toMessage } from "../rows.ts";
 import type { AttemptRow, EndpointRow, MessageRow } from "../types.ts";
 import { STATUS_PENDING, STATUS_SENDING } from "../types.ts";
+import { claimCandidates } from "./claim-candidates.ts";
 import { type Params, placeholders, type SqliteDb } from "./database.ts";
-
-/** How many due rows to read per claim, relative to the batch size, so capped endpoints can be skipped over. */
-const CANDIDATE_FACTOR = 4;
 
 function attemptParams(a: AttemptRow): Params {
   return [
@@ -37,6 +35,8 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
       )
       .run(...attemptParams(a));
 
+  const candidatesFor = claimCandidates(db);
+
   return {
     async claimDueDeliveries({
       now,
@@ -51,38 +51,14 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
       // BEGIN IMMEDIATE takes the database's write lock: claimers in other processes on the same file wait, so the
       // counts read here cannot change before the leases below are written.
       return db.transactionAsync(() => {
-        const skipSql = paused.length > 0 ? `AND d.endpoint_id NOT IN (${placeholders(paused.length)})` : "";
-        // Endpoints whose circuit breaker is open are skipped; half-open ones get one attempt at a time.
-        const rows = db
-          .prepare(
-            `SELECT d.* FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
-             WHERE d.status IN (1, 3) AND d.due_at <= ? ${skipSql}
-               AND (e.circuit_open_until IS NULL OR e.circuit_open_until <= ?)
-             ORDER BY d.due_at LIMIT ?`,
-          )
-          .all(now, ...paused, now, limit * CANDIDATE_FACTOR);
-        if (rows.length === 0) return [];
-        const candidates = rows.map(toDelivery);
-        const endpointIds = [...new Set(candidates.map((d) => d.endpointId))];
-        const states = new Map<string, EndpointClaimState>(
-          db
-            .prepare(
-              `SELECT e.id, e.consecutive_failures, e.throttle_rate, e.rate_next_at,
-                 (SELECT count(*) FROM deliveries s WHERE s.endpoint_id = e.id AND s.status = ${STATUS_SENDING}
-                    AND s.due_at > ?) AS sending
-               FROM endpoints e WHERE e.id IN (${placeholders(endpointIds.length)})`,
-            )
-            .all(now, ...endpointIds)
-            .map((r) => [
-              String(r.id),
-              {
-                sending: Number(r.sending),
-                consecutiveFailures: Number(r.consecutive_failures),
-                throttleRate: numOrNull(r.throttle_rate),
-                rateNextAt: numOrNull(r.rate_next_at),
-              },
-            ]),
-        );
+        const { rows: candidates, states } = candidatesFor({
+          now,
+          limit,
+          endpointCap,
+          circuitThreshold,
+          paused,
+        });
+        if (candidates.length === 0) return [];
         const plan = planClaims(candidates, states, {
           now,
           limit,

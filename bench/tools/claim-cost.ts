@@ -1,0 +1,172 @@
+/**
+ * CPU per claimed delivery of `claimDueDeliveries` on SQLite while a worker drains a queued backlog: E endpoints,
+ * M messages each going to every endpoint, per-endpoint cap C, the worker's concurrency W. Each step claims with the
+ * endpoints this simulated worker has at its cap as `paused` (as the worker does), then finishes the older half of
+ * what is in flight (recordOutcomes, not timed). With --hung, the first endpoint's attempts never finish: its backlog
+ * stays queued ahead of everyone else's, the head-of-line case. No HTTP, no threads: only the store.
+ *
+ *   node bench/tools/claim-cost.ts [--src DIR] [--messages 3000] [--endpoints 10] [--cap 8] [--hung]
+ *
+ * --src imports the store from another checkout's src/ (A/B); the report is CPU µs (user + system) per claimed
+ * delivery spent inside claimDueDeliveries, and claims made.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? (args[i + 1] ?? fallback) : fallback;
+};
+const SRC = path.resolve(option("--src", path.join(import.meta.dirname, "../../src")));
+const MESSAGES = Number(option("--messages", "3000"));
+const ENDPOINTS = Number(option("--endpoints", "10"));
+const CAP = Number(option("--cap", "8"));
+const CONCURRENCY = 256;
+const HUNG = args.includes("--hung");
+
+const load = (file: string) => import(pathToFileURL(path.join(SRC, file)).href);
+const { createSqliteStore } = await load("store/sqlite/sqlite-store.ts");
+const { newId } = await load("ids.ts");
+
+const T0 = 1_800_000_000_000;
+const dir = mkdtempSync(path.join(tmpdir(), "claim-cost-"));
+const store = createSqliteStore(path.join(dir, "claims.db"), {});
+try {
+  const appId = newId("app", T0);
+  await store.insertApplication({
+    id: appId,
+    uid: null,
+    name: "bench",
+    metadata: {},
+    throttleRate: null,
+    requireHttps: false,
+    createdAt: T0,
+    updatedAt: T0,
+  });
+  const endpoints: string[] = [];
+  for (let i = 0; i < ENDPOINTS; i++) {
+    const id = newId("ep", T0 + i);
+    endpoints.push(id);
+    await store.insertEndpoint({
+      id,
+      appId,
+      uid: null,
+      url: `http://127.0.0.1:9/${i}`,
+      description: "",
+      disabled: false,
+      eventTypes: null,
+      channels: null,
+      metadata: {},
+      throttleRate: null,
+      headers: {},
+      secretsSealed: "sealed",
+      health: { failingSince: null, consecutiveFailures: 0, circuitOpenUntil: null },
+      delivery: {},
+      credentialsSealed: null,
+      transformation: null,
+      createdAt: T0,
+      updatedAt: T0,
+    });
+  }
+  for (let m = 0; m < MESSAGES; m++) {
+    const at = T0 + m;
+    const message = {
+      id: newId("msg", at),
+      appId,
+      eventType: "bench.event",
+      eventId: null,
+      channels: null,
+      payload: '{"n":1}',
+      tags: null,
+      deliverAt: null,
+      createdAt: at,
+      expiresAt: at + 3_600_000,
+    };
+    const deliveries = endpoints.map((endpointId) => ({
+      msgId: message.id,
+      endpointId,
+      appId,
+      status: 1,
+      attempts: 0,
+      dueAt: at,
+      triggerType: 0,
+      createdAt: at,
+      updatedAt: at,
+    }));
+    await store.insertMessage(message, deliveries);
+  }
+
+  const owner = "claim-cost";
+  const now = T0 + MESSAGES + 1;
+  const expected = MESSAGES * (HUNG ? ENDPOINTS - 1 : ENDPOINTS);
+  const hung = HUNG ? endpoints[0] : undefined;
+  // biome-ignore lint/suspicious/noExplicitAny: claims of whichever checkout's store is loaded
+  let inFlight: any[] = [];
+  let claimUs = 0;
+  let claims = 0;
+  let claimed = 0;
+  let finished = 0;
+  while (finished < expected) {
+    const perEndpoint = new Map<string, number>();
+    for (const c of inFlight) perEndpoint.set(c.endpoint.id, (perEndpoint.get(c.endpoint.id) ?? 0) + 1);
+    const paused = [...perEndpoint].filter(([, n]) => n >= CAP).map(([id]) => id);
+    const free = CONCURRENCY - inFlight.length;
+    if (free > 0) {
+      const before = process.cpuUsage();
+      const got = await store.claimDueDeliveries({
+        now,
+        limit: Math.min(64, free),
+        owner,
+        leaseMs: 3_600_000,
+        endpointCap: CAP,
+        circuitThreshold: 1_000,
+        rateHorizonMs: 5_000,
+        paused,
+      });
+      const used = process.cpuUsage(before);
+      claimUs += used.user + used.system;
+      claims += 1;
+      claimed += got.length;
+      inFlight.push(...got);
+    }
+    const done = inFlight.filter((c) => c.endpoint.id !== hung);
+    const finishing = done.slice(0, Math.max(1, Math.ceil(done.length / 2)));
+    if (finishing.length === 0) throw new Error("nothing in flight can finish: the claim found nothing");
+    const finishingSet = new Set(finishing);
+    inFlight = inFlight.filter((c) => !finishingSet.has(c));
+    await store.recordOutcomes(
+      finishing.map((c) => ({
+        attempt: {
+          id: newId("atmpt", now),
+          msgId: c.message.id,
+          appId,
+          endpointId: c.endpoint.id,
+          url: c.endpoint.url,
+          status: 0,
+          responseStatusCode: 204,
+          response: "",
+          durationMs: 1,
+          triggerType: 0,
+          createdAt: now,
+          request: null,
+          responseHeaders: null,
+        },
+        status: 0,
+        dueAt: null,
+        endpointEffect: "success",
+      })),
+      { now, owner, circuit: { threshold: 1_000, baseCooldownMs: 1, maxCooldownMs: 1 } },
+    );
+    finished += finishing.length;
+  }
+  console.log(
+    `${path.relative(process.cwd(), SRC) || "src"}: ${HUNG ? "one hung endpoint" : "all fast"}, ${ENDPOINTS} endpoints × ${MESSAGES} messages, cap ${CAP}: ` +
+      `${(claimUs / claimed).toFixed(1)} µs CPU per claimed delivery, ${claims} claims, ${(claimed / claims).toFixed(1)} per claim`,
+  );
+} finally {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+}
