@@ -2,13 +2,13 @@
  * CPU per claimed delivery of `claimDueDeliveries` on SQLite while a worker drains a queued backlog: E endpoints,
  * M messages each going to every endpoint, per-endpoint cap C, the worker's concurrency W. Each step claims with the
  * endpoints this simulated worker has at its cap as `paused` (as the worker does), then finishes the older half of
- * what is in flight (recordOutcomes, not timed). With --hung, the first endpoint's attempts never finish: its backlog
+ * what is in flight (recordOutcomes, timed apart). With --hung, the first endpoint's attempts never finish: its backlog
  * stays queued ahead of everyone else's, the head-of-line case. No HTTP, no threads: only the store.
  *
  *   node bench/tools/claim-cost.ts [--src DIR] [--messages 3000] [--endpoints 10] [--cap 8] [--hung]
  *
  * --src imports the store from another checkout's src/ (A/B); the report is CPU µs (user + system) per claimed
- * delivery spent inside claimDueDeliveries, and claims made.
+ * delivery spent inside claimDueDeliveries, claims made, and CPU µs per delivery spent in recordOutcomes.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -109,6 +109,7 @@ try {
   let claims = 0;
   let claimed = 0;
   let finished = 0;
+  let outcomeUs = 0;
   while (finished < expected) {
     const perEndpoint = new Map<string, number>();
     for (const c of inFlight) perEndpoint.set(c.endpoint.id, (perEndpoint.get(c.endpoint.id) ?? 0) + 1);
@@ -137,6 +138,7 @@ try {
     if (finishing.length === 0) throw new Error("nothing in flight can finish: the claim found nothing");
     const finishingSet = new Set(finishing);
     inFlight = inFlight.filter((c) => !finishingSet.has(c));
+    const outcomesStart = process.cpuUsage();
     await store.recordOutcomes(
       finishing.map((c) => ({
         attempt: {
@@ -160,11 +162,14 @@ try {
       })),
       { now, owner, circuit: { threshold: 1_000, baseCooldownMs: 1, maxCooldownMs: 1 } },
     );
+    const outcomesUsed = process.cpuUsage(outcomesStart);
+    outcomeUs += outcomesUsed.user + outcomesUsed.system;
     finished += finishing.length;
   }
   console.log(
     `${path.relative(process.cwd(), SRC) || "src"}: ${HUNG ? "one hung endpoint" : "all fast"}, ${ENDPOINTS} endpoints × ${MESSAGES} messages, cap ${CAP}: ` +
-      `${(claimUs / claimed).toFixed(1)} µs CPU per claimed delivery, ${claims} claims, ${(claimed / claims).toFixed(1)} per claim`,
+      `${(claimUs / claimed).toFixed(1)} µs CPU per claimed delivery, ${claims} claims, ${(claimed / claims).toFixed(1)} per claim; ` +
+      `outcomes ${(outcomeUs / finished).toFixed(1)} µs CPU per recorded delivery`,
   );
 } finally {
   await store.close();
