@@ -12,7 +12,7 @@ import {
   createPinnedLookup,
 } from "../webhook/address-policy.ts";
 import type { StopSignal } from "./attempt-stop.ts";
-import { keepResponseHeaders } from "./response-headers.ts";
+import { keepResponseHeaderRecord } from "./response-headers.ts";
 
 export const RESPONSE_LIMIT_BYTES = 20 * 1024;
 /** The response text recorded for an attempt cut short by shutdown. */
@@ -274,7 +274,7 @@ class Attempt implements Dispatcher.DispatchHandler {
       retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
       durationMs: elapsedSince(this.started),
       failure: undefined,
-      responseHeaders: keepResponseHeaders(Object.entries(headers)),
+      responseHeaders: keepResponseHeaderRecord(headers),
     });
   }
 
