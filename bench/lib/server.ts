@@ -39,6 +39,8 @@ export interface ServerOptions {
   role?: "serve" | "api" | "worker";
   /** Another DATABASE_URL than the data directory's SQLite file (e.g. a PostgreSQL database). */
   databaseUrl?: string;
+  /** Run the server of another checkout (its src/; A/B tools); default this one. */
+  root?: string;
 }
 
 export interface MemorySample {
@@ -161,7 +163,7 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
   const role = options.role ?? "serve";
   // The same V8 flags as `npm start` (package.json), so the bench measures what users run.
   const child = spawn(nodeBin, [...START_NODE_FLAGS, ...serverNodeArgs(), mainScript, role], {
-    cwd: repoRoot,
+    cwd: options.root ?? repoRoot,
     env: { ...inheritedEnv(), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -10,6 +10,7 @@ import type { HttpSender, SendResult } from "./http-sender.ts";
 import { decodeOutcomes, encodeClaims } from "./thread-codec.ts";
 import type { FromDeliveryThread, ToDeliveryThread } from "./thread-protocol.ts";
 import { handBack } from "./worker.ts";
+import { DELIVERY_YOUNG_GENERATION_MB, withOwnYoungGeneration } from "./young-generation.ts";
 
 /** Delivery as the process around it sees it, wherever it runs. */
 export interface Delivery {
@@ -97,10 +98,14 @@ export function createDeliveryThreads(options: DeliveryThreadOptions): Delivery 
   }
 
   function spawn(): Promise<void> {
-    const thread = new Thread(options.entry ?? new URL("./delivery-thread.ts", import.meta.url), {
-      workerData: data,
-      name: "outbound-delivery",
-    });
+    const thread = withOwnYoungGeneration(
+      () =>
+        new Thread(options.entry ?? new URL("./delivery-thread.ts", import.meta.url), {
+          workerData: data,
+          name: "outbound-delivery",
+          resourceLimits: { maxYoungGenerationSizeMb: DELIVERY_YOUNG_GENERATION_MB },
+        }),
+    );
     const relayStops = new Map<number, AbortController>();
     return new Promise((resolve, reject) => {
       let started = false;

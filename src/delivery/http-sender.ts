@@ -11,7 +11,8 @@ import {
   checkUrlStatically,
   createPinnedLookup,
 } from "../webhook/address-policy.ts";
-import { keepResponseHeaders } from "./response-headers.ts";
+import type { StopSignal } from "./attempt-stop.ts";
+import { keepResponseHeaderRecord } from "./response-headers.ts";
 
 export const RESPONSE_LIMIT_BYTES = 20 * 1024;
 /** The response text recorded for an attempt cut short by shutdown. */
@@ -48,7 +49,7 @@ export interface SenderOptions {
 
 export interface HttpSender {
   /** `stop` aborts the attempt from outside (shutdown); the result then says `interrupted`. */
-  send(request: OutgoingRequest, stop?: AbortSignal): Promise<SendResult>;
+  send(request: OutgoingRequest, stop?: StopSignal): Promise<SendResult>;
   close(): Promise<void>;
 }
 
@@ -76,7 +77,7 @@ export function createHttpSender(options: SenderOptions): HttpSender {
 
   const targetOf = targetCache(options);
 
-  function send(outgoing: OutgoingRequest, stop?: AbortSignal): Promise<SendResult> {
+  function send(outgoing: OutgoingRequest, stop?: StopSignal): Promise<SendResult> {
     const started = performance.now();
     // IP-literal hosts never reach the lookup hook, so check the URL again here (config may also have changed).
     const target = targetOf(outgoing.url);
@@ -178,13 +179,13 @@ class Attempt implements Dispatcher.DispatchHandler {
   private size = 0;
   private readonly timer: NodeJS.Timeout;
   private readonly started: number;
-  private readonly stop: AbortSignal | undefined;
+  private readonly stop: StopSignal | undefined;
   private readonly resolve: (result: SendResult) => void;
 
   constructor(
     started: number,
     timeoutMs: number,
-    stop: AbortSignal | undefined,
+    stop: StopSignal | undefined,
     resolve: (result: SendResult) => void,
   ) {
     this.started = started;
@@ -273,7 +274,7 @@ class Attempt implements Dispatcher.DispatchHandler {
       retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
       durationMs: elapsedSince(this.started),
       failure: undefined,
-      responseHeaders: keepResponseHeaders(Object.entries(headers)),
+      responseHeaders: keepResponseHeaderRecord(headers),
     });
   }
 

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { StopSignal } from "./attempt-stop.ts";
 import type { HttpSender, OutgoingRequest, SendResult } from "./http-sender.ts";
 import { keepResponseHeaders } from "./response-headers.ts";
 
@@ -73,7 +74,7 @@ export function createRelayHub(options: { timeoutMs: number; now?: () => number 
     failure,
   });
 
-  function sendToRelay(request: OutgoingRequest, stop: AbortSignal | undefined): Promise<SendResult> {
+  function sendToRelay(request: OutgoingRequest, stop: StopSignal | undefined): Promise<SendResult> {
     const started = now();
     const url = new URL(request.url);
     const token = url.pathname.split("/")[1] ?? "";

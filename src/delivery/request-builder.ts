@@ -3,7 +3,7 @@ import { MASK } from "../webhook/credentials.ts";
 import { RESERVED_HEADER_NAMES } from "../webhook/header-names.ts";
 import { applyMapping } from "../webhook/payload-mapping.ts";
 import { hmacSignatureHeader } from "../webhook/signature-schemes.ts";
-import { standardHeaders } from "../webhook/signer.ts";
+import { setStandardHeaders } from "../webhook/signer.ts";
 import { appendQuery, encodeForm } from "./body-encoding.ts";
 import type { OutgoingRequest } from "./http-sender.ts";
 
@@ -83,29 +83,29 @@ export function buildRequest(input: BuildInput): BuiltRequest {
   }
 
   // Reserved names are refused at save time; skipping them here also covers rows saved before that rule.
-  const masked = new Set<string>();
-  for (const [rawName, value] of Object.entries(endpoint.headers)) {
+  // The masked names are collected only when there are any: most endpoints have neither headers nor credentials.
+  let masked: Set<string> | undefined;
+  for (const rawName in endpoint.headers) {
+    if (!Object.hasOwn(endpoint.headers, rawName)) continue;
     const name = rawName.toLowerCase();
     if (RESERVED_HEADER_NAMES.has(name)) continue;
-    headers[name] = value;
-    if (SENSITIVE_HEADER.test(name)) masked.add(name);
+    headers[name] = endpoint.headers[rawName] as string;
+    if (SENSITIVE_HEADER.test(name)) masked = withName(masked, name);
   }
-  for (const name of input.sensitiveHeaders ?? []) masked.add(name.toLowerCase());
+  for (const name of input.sensitiveHeaders ?? []) masked = withName(masked, name.toLowerCase());
   if (input.credentials) {
     for (const [name, value, secret] of credentialHeaders(input.credentials)) {
       if (RESERVED_HEADER_NAMES.has(name)) continue;
       headers[name] = value;
-      if (secret) masked.add(name);
-      else masked.delete(name);
+      if (secret) masked = withName(masked, name);
+      else masked?.delete(name);
     }
   }
   if (options.traceparent && input.traceparent) headers.traceparent = input.traceparent;
   addSignatureHeaders(headers, input, signedText);
 
   const loggedHeaders: Record<string, string> = {};
-  for (const name of Object.keys(headers)) {
-    loggedHeaders[name] = masked.has(name) ? MASK : (headers[name] as string);
-  }
+  for (const name in headers) loggedHeaders[name] = masked?.has(name) ? MASK : (headers[name] as string);
   const logged: SentRequest = {
     method,
     url: maskQueryTokens(url, endpoint.url),
@@ -114,6 +114,13 @@ export function buildRequest(input: BuildInput): BuiltRequest {
     body: body === undefined || body === message.payload ? null : body,
   };
   return { request: { url, method, headers, body }, logged };
+}
+
+/** `names` with `name` added; a new set when there was none. */
+function withName(names: Set<string> | undefined, name: string): Set<string> {
+  const set = names ?? new Set<string>();
+  set.add(name);
+  return set;
 }
 
 /**
@@ -160,7 +167,7 @@ function addSignatureHeaders(headers: Record<string, string>, input: BuildInput,
   const { message, endpoint } = input;
   const signature = endpoint.delivery.signature ?? { scheme: "standard" };
   if (signature.scheme === "standard") {
-    Object.assign(headers, standardHeaders(input.secrets, message.id, input.timestampSeconds, signedText));
+    setStandardHeaders(headers, input.secrets, message.id, input.timestampSeconds, signedText);
     return;
   }
   // Other schemes still carry the message id so receivers can de-duplicate.

@@ -19,17 +19,49 @@ export function keepResponseHeaders(
 ): HeaderPair[] {
   const kept: HeaderPair[] = [];
   let bytes = 0;
-  for (const [rawName, rawValue] of headers) {
-    if (rawValue === undefined) continue;
-    const name = rawName.toLowerCase();
-    for (const value of Array.isArray(rawValue) ? rawValue : [rawValue]) {
-      const shown = name === "set-cookie" ? redactCookie(value) : value;
-      bytes += Buffer.byteLength(name) + Buffer.byteLength(shown);
-      if (kept.length >= RESPONSE_HEADERS_MAX_COUNT || bytes > RESPONSE_HEADERS_MAX_BYTES) return kept;
-      kept.push([name, shown]);
-    }
+  for (const [name, value] of headers) {
+    bytes = keepHeader(kept, bytes, name, value);
+    if (bytes < 0) break;
   }
   return kept;
+}
+
+/**
+ * keepResponseHeaders over undici's headers object, without the array of entries Object.entries would build for
+ * every attempt. Same result as `keepResponseHeaders(Object.entries(headers))`.
+ */
+export function keepResponseHeaderRecord(
+  headers: Record<string, string | string[] | undefined>,
+): HeaderPair[] {
+  const kept: HeaderPair[] = [];
+  let bytes = 0;
+  for (const name in headers) {
+    if (!Object.hasOwn(headers, name)) continue;
+    bytes = keepHeader(kept, bytes, name, headers[name]);
+    if (bytes < 0) break;
+  }
+  return kept;
+}
+
+/** Adds one header's values to `kept`; the bytes kept so far, or -1 once a limit is reached (keep nothing more). */
+function keepHeader(
+  kept: HeaderPair[],
+  bytesSoFar: number,
+  rawName: string,
+  rawValue: string | string[] | undefined,
+): number {
+  if (rawValue === undefined) return bytesSoFar;
+  const name = rawName.toLowerCase();
+  let bytes = bytesSoFar;
+  const values = typeof rawValue === "string" ? undefined : rawValue;
+  for (let i = 0; i < (values ? values.length : 1); i++) {
+    const value = values ? (values[i] as string) : (rawValue as string);
+    const shown = name === "set-cookie" ? redactCookie(value) : value;
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(shown);
+    if (kept.length >= RESPONSE_HEADERS_MAX_COUNT || bytes > RESPONSE_HEADERS_MAX_BYTES) return -1;
+    kept.push([name, shown]);
+  }
+  return bytes;
 }
 
 /** `sid=abc; Path=/; HttpOnly` → `sid=(redacted); Path=/; HttpOnly`. */

@@ -7,17 +7,20 @@ import type {
   AttemptRow,
   ClaimedDelivery,
   DeliveryOutcome,
+  EndpointRow,
+  MessageRow,
   MessageStatus,
   SentRequest,
 } from "../store/types.ts";
 import { STATUS_CANCELED, STATUS_FAIL, STATUS_PENDING, STATUS_SUCCESS } from "../store/types.ts";
 import { openCredentials } from "../webhook/credentials.ts";
-import { activeSecretKeys, openHeaders, openSecrets } from "../webhook/endpoint-secrets.ts";
+import { activeSecretKeys, hasSealedHeader, openHeaders, openSecrets } from "../webhook/endpoint-secrets.ts";
 import { transformDelivery } from "./apply-transformation.ts";
+import { AttemptStop, type StopSignal } from "./attempt-stop.ts";
 import { CIRCUIT_THRESHOLD, circuitPolicy, cooldownFor } from "./circuit-breaker.ts";
 import { decideOutcome } from "./decide-outcome.ts";
 import { type HttpSender, INTERRUPTED, type SendResult } from "./http-sender.ts";
-import { buildRequest, maskQueryTokens } from "./request-builder.ts";
+import { type BuiltRequest, buildRequest, maskQueryTokens } from "./request-builder.ts";
 import { createTransformationRunner } from "./transformation-thread.ts";
 
 export interface WorkerOptions {
@@ -75,6 +78,34 @@ const STARVED_BACKOFF_MS = 50;
 /** After the abort, how long attempts get to notice it; they settle at once unless something is wrong. */
 const ABORT_SETTLE_MS = 1_000;
 
+/** Why no request is sent for a delivery (the result recorded instead), or its transformation canceled it. */
+interface Skipped {
+  skipped: SendResult;
+  canceled: boolean;
+}
+type Prepared = BuiltRequest | Skipped;
+
+function skipped(text: string, failure: "network" | "interrupted" = "network"): Skipped {
+  return {
+    skipped: { statusCode: 0, responseText: text, retryAfter: undefined, durationMs: 0, failure },
+    canceled: false,
+  };
+}
+
+/** Resolves after `ms`, or at once when `stop` fires. */
+function pause(ms: number, stop: StopSignal): Promise<void> {
+  if (stop.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      stop.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    stop.addEventListener("abort", done, { once: true });
+  });
+}
+
 /** Resolves when `promise` settles or `ms` pass, whichever comes first. */
 async function untilOrAfter(promise: Promise<unknown>, ms: number): Promise<void> {
   const timeout = new AbortController();
@@ -110,7 +141,7 @@ export function createWorker(options: WorkerOptions): Worker {
   /** Endpoints in flight whose cap is below the default: a half-open circuit allows one probe. */
   const reducedCap = new Map<string, number>();
   /** Every attempt in flight, with the controller that aborts it at shutdown and the promise of its end. */
-  const inFlight = new Map<ClaimedDelivery, { stop: AbortController; done: Promise<void> }>();
+  const inFlight = new Map<ClaimedDelivery, { stop: AttemptStop; done: Promise<void> }>();
   /** False once stop() has written its last results: anything later is dropped, never recorded. */
   let recording = true;
   // Opened secrets by their sealed text: decrypted once per endpoint version, not once per delivery.
@@ -247,63 +278,106 @@ export function createWorker(options: WorkerOptions): Worker {
     };
   }
 
-  async function attempt(
+  /** Active signing keys per sealed secrets text, until the first of them expires: no arrays per attempt. */
+  const activeKeysCache = new Map<string, { keys: string[]; until: number }>();
+  function activeKeys(sealed: string, at: number): string[] {
+    const cached = activeKeysCache.get(sealed);
+    if (cached !== undefined && at < cached.until) return cached.keys;
+    const entries = opened(sealed, (text) => openSecrets(options.secrets, text));
+    const keys = activeSecretKeys(entries, at);
+    // The active set changes only when `at` reaches the next expiry still ahead.
+    let until = Number.POSITIVE_INFINITY;
+    for (const entry of entries)
+      if (entry.expiresAt !== null && entry.expiresAt > at) until = Math.min(until, entry.expiresAt);
+    if (activeKeysCache.size >= 10_000) activeKeysCache.clear();
+    activeKeysCache.set(sealed, { keys, until });
+    return keys;
+  }
+
+  /** The request for a delivery whose endpoint (`target`, after any transformation) and message are final. */
+  function build(
     claimed: ClaimedDelivery,
-    stop: AbortSignal,
-  ): Promise<{ result: SendResult; sent: SentRequest | null; canceled?: boolean }> {
+    target: EndpointRow,
+    message: MessageRow & { payload: string },
+    sensitiveHeaders: string[],
+  ): BuiltRequest {
     const { endpoint } = claimed;
-    const skip = (text: string, failure: "network" | "interrupted" = "network") => ({
-      result: { statusCode: 0, responseText: text, retryAfter: undefined, durationMs: 0, failure },
-      sent: null,
-    });
-    if (endpoint.disabled) return skip("endpoint is disabled");
-    if (claimed.message.payload === null) return skip("message payload was expunged");
-    // The claim gave this delivery its rate-limit slot (shared by every process on the database).
-    const wait = claimed.sendAt - now();
-    if (wait > 0) await delay(wait, undefined, { signal: stop }).catch(() => {});
-    if (stop.aborted) return skip(INTERRUPTED, "interrupted");
-    const headers = openHeaders(options.secrets, endpoint.headers);
-    const withHeaders = headers.sensitive.length === 0 ? endpoint : { ...endpoint, headers: headers.headers };
-    // The endpoint's transformation, if any, runs in its sandbox thread and decides what is sent, or cancels.
-    const target = await transformDelivery(transformations, withHeaders, {
-      ...claimed.message,
-      payload: claimed.message.payload,
-    });
-    if (target.kind === "error") return skip(target.error);
-    if (target.kind === "cancel")
-      return { ...skip("canceled by the endpoint's transformation"), canceled: true };
-    // The application's https-only policy is the operator's: a URL set by the (tenant's) handler obeys it too.
-    if (target.endpoint.url !== endpoint.url && !/^https:/i.test(target.endpoint.url)) {
-      const app = await store.getApplication(endpoint.appId);
-      if (app?.requireHttps) {
-        return skip("the transformation's URL must use https: this application accepts only https endpoints");
-      }
-    }
-    const built = buildRequest({
-      endpoint: target.endpoint,
-      sensitiveHeaders: headers.sensitive,
-      message: target.message,
-      secrets: activeSecretKeys(
-        opened(endpoint.secretsSealed, (sealed) => openSecrets(options.secrets, sealed)),
-        now(),
-      ),
+    const at = now();
+    return buildRequest({
+      endpoint: target,
+      sensitiveHeaders,
+      message,
+      secrets: activeKeys(endpoint.secretsSealed, at),
       credentials:
         endpoint.credentialsSealed === null
           ? null
           : opened(endpoint.credentialsSealed, (sealed) => openCredentials(options.secrets, sealed)),
-      timestampSeconds: Math.floor(now() / 1000),
+      timestampSeconds: Math.floor(at / 1000),
       userAgent: options.userAgent,
       traceparent: endpoint.delivery.traceparent
         ? options.traceparentFor?.(claimed.message.id, endpoint.id)
         : undefined,
     });
-    return { result: await sender.send(built.request, stop), sent: built.logged };
   }
 
-  async function process(claimed: ClaimedDelivery, stop: AbortSignal): Promise<void> {
+  /**
+   * What to send for a claimed delivery, or why nothing is sent. Synchronous for the common delivery (due now, no
+   * transformation): the per-attempt promises and closures of an async path were a share of the thread's garbage.
+   */
+  function prepare(claimed: ClaimedDelivery, stop: StopSignal): Prepared | Promise<Prepared> {
+    const { endpoint, message } = claimed;
+    if (endpoint.disabled) return skipped("endpoint is disabled");
+    if (message.payload === null) return skipped("message payload was expunged");
+    if (claimed.sendAt > now() || endpoint.transformation?.enabled) return prepareSlowly(claimed, stop);
+    if (stop.aborted) return skipped(INTERRUPTED, "interrupted");
+    const payloaded = message as MessageRow & { payload: string }; // checked above
+    if (!hasSealedHeader(endpoint.headers)) return build(claimed, endpoint, payloaded, []);
+    const headers = openHeaders(options.secrets, endpoint.headers);
+    return build(claimed, { ...endpoint, headers: headers.headers }, payloaded, headers.sensitive);
+  }
+
+  /** prepare() for a delivery that waits for its rate-limit slot or runs its endpoint's transformation first. */
+  async function prepareSlowly(claimed: ClaimedDelivery, stop: StopSignal): Promise<Prepared> {
+    const { endpoint } = claimed;
+    const payload = claimed.message.payload as string;
+    // The claim gave this delivery its rate-limit slot (shared by every process on the database).
+    const wait = claimed.sendAt - now();
+    if (wait > 0) await pause(wait, stop);
+    if (stop.aborted) return skipped(INTERRUPTED, "interrupted");
+    const headers = openHeaders(options.secrets, endpoint.headers);
+    const withHeaders = headers.sensitive.length === 0 ? endpoint : { ...endpoint, headers: headers.headers };
+    // The endpoint's transformation, if any, runs in its sandbox thread and decides what is sent, or cancels.
+    const target = await transformDelivery(transformations, withHeaders, { ...claimed.message, payload });
+    if (target.kind === "error") return skipped(target.error);
+    if (target.kind === "cancel")
+      return { ...skipped("canceled by the endpoint's transformation"), canceled: true };
+    // The application's https-only policy is the operator's: a URL set by the (tenant's) handler obeys it too.
+    if (target.endpoint.url !== endpoint.url && !/^https:/i.test(target.endpoint.url)) {
+      const app = await store.getApplication(endpoint.appId);
+      if (app?.requireHttps) {
+        return skipped(
+          "the transformation's URL must use https: this application accepts only https endpoints",
+        );
+      }
+    }
+    return build(claimed, target.endpoint, target.message, headers.sensitive);
+  }
+
+  async function process(claimed: ClaimedDelivery, stop: StopSignal): Promise<void> {
     const endpointId = claimed.endpoint.id;
     try {
-      const { result, sent, canceled } = await attempt(claimed, stop);
+      const preparing = prepare(claimed, stop);
+      const prepared = preparing instanceof Promise ? await preparing : preparing;
+      let result: SendResult;
+      let sent: SentRequest | null = null;
+      let canceled = false;
+      if ("skipped" in prepared) {
+        result = prepared.skipped;
+        canceled = prepared.canceled;
+      } else {
+        result = await sender.send(prepared.request, stop);
+        sent = prepared.logged;
+      }
       const at = now();
       // Nothing to retry for a disabled endpoint or an expunged payload: the delivery fails at once.
       const hopeless = claimed.endpoint.disabled || claimed.message.payload === null;
@@ -340,10 +414,10 @@ export function createWorker(options: WorkerOptions): Worker {
   function begin(item: ClaimedDelivery): void {
     inFlightByEndpoint.set(item.endpoint.id, (inFlightByEndpoint.get(item.endpoint.id) ?? 0) + 1);
     if (item.endpoint.health.consecutiveFailures >= CIRCUIT_THRESHOLD) reducedCap.set(item.endpoint.id, 1);
-    const stop = new AbortController();
+    const stop = new AttemptStop();
     const entry = { stop, done: Promise.resolve() };
     inFlight.set(item, entry);
-    entry.done = process(item, stop.signal);
+    entry.done = process(item, stop);
   }
 
   /** Endpoints this process already has at their cap, so the claim skips their rows instead of reading them. */

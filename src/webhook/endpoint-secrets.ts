@@ -68,6 +68,12 @@ export function sealSensitiveHeaders(
   return out;
 }
 
+/** Whether any header value is sealed (openHeaders has work to do); allocates nothing, for the per-attempt path. */
+export function hasSealedHeader(headers: Record<string, string>): boolean {
+  for (const name in headers) if (isSealedHeader(headers[name] as string)) return true;
+  return false;
+}
+
 /** Header values as sent; `sensitive` lists the names whose values were sealed (masked in the attempt log). */
 export function openHeaders(
   box: SecretBox,

@@ -44,6 +44,8 @@ export function signStandardAll(
   timestampSeconds: number,
   body: string,
 ): string {
+  // One secret outside a rotation: no array per signature.
+  if (secrets.length === 1) return signStandard(secrets[0] as string, msgId, timestampSeconds, body);
   return secrets.map((secret) => signStandard(secret, msgId, timestampSeconds, body)).join(" ");
 }
 
@@ -63,14 +65,28 @@ export function standardHeaders(
   timestampSeconds: number,
   body: string,
 ): SignedHeaders {
+  const headers: Partial<SignedHeaders> = {};
+  setStandardHeaders(headers, secrets, msgId, timestampSeconds, body);
+  return headers as SignedHeaders;
+}
+
+/**
+ * standardHeaders written into `headers` (in that order, over any of the same name): the request builder's per-attempt
+ * form, without an object to copy from.
+ */
+export function setStandardHeaders(
+  headers: Record<string, string>,
+  secrets: string[],
+  msgId: string,
+  timestampSeconds: number,
+  body: string,
+): void {
   const signature = signStandardAll(secrets, msgId, timestampSeconds, body);
   const timestamp = String(timestampSeconds);
-  return {
-    "webhook-id": msgId,
-    "webhook-timestamp": timestamp,
-    "webhook-signature": signature,
-    "svix-id": msgId,
-    "svix-timestamp": timestamp,
-    "svix-signature": signature,
-  };
+  headers["webhook-id"] = msgId;
+  headers["webhook-timestamp"] = timestamp;
+  headers["webhook-signature"] = signature;
+  headers["svix-id"] = msgId;
+  headers["svix-timestamp"] = timestamp;
+  headers["svix-signature"] = signature;
 }

@@ -1,14 +1,19 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  keepResponseHeaderRecord,
   keepResponseHeaders,
   RESPONSE_HEADERS_MAX_BYTES,
   RESPONSE_HEADERS_MAX_COUNT,
   redactCookie,
 } from "../../src/delivery/response-headers.ts";
 
-const keep = (headers: Record<string, string | string[] | undefined>) =>
-  keepResponseHeaders(Object.entries(headers));
+/** Both forms, which must agree: entries (as `outbound listen` reports them) and undici's headers object. */
+const keep = (headers: Record<string, string | string[] | undefined>) => {
+  const kept = keepResponseHeaders(Object.entries(headers));
+  assert.deepEqual(keepResponseHeaderRecord(headers), kept, "the record gives what its entries give");
+  return kept;
+};
 const many = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`x-h${i}`, "v"]));
 
 test("keepResponseHeaders: pairs in order, bounded, Set-Cookie values redacted", () => {

@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { test } from "node:test";
+import { semiSpaceFlagMb } from "../../src/delivery/young-generation.ts";
+
+test("semiSpaceFlagMb reads --max-semi-space-size from the command line and NODE_OPTIONS", () => {
+  const cases: Array<[execArgv: string[], nodeOptions: string | undefined, expected: number | undefined]> = [
+    [[], undefined, undefined],
+    [["--max-old-space-size=512"], "", undefined],
+    [["--max-semi-space-size=4"], undefined, 4],
+    [["--max-semi-space-size", "8"], undefined, 8],
+    [["--max_semi_space_size=2"], undefined, 2],
+    [[], "--max-semi-space-size=16 --enable-source-maps", 16],
+    // The command line comes after NODE_OPTIONS, and the last one wins.
+    [["--max-semi-space-size=4"], "--max-semi-space-size=16", 4],
+    [["--max-semi-space-size=4", "--max-semi-space-size=6"], undefined, 6],
+    [["--max-semi-space-size=lots"], undefined, undefined],
+  ];
+  for (const [execArgv, nodeOptions, expected] of cases) {
+    assert.equal(semiSpaceFlagMb(execArgv, nodeOptions), expected, `${execArgv.join(" ")} | ${nodeOptions}`);
+  }
+});
+
+/**
+ * In a process started with `--max-semi-space-size=1`, a thread made by withOwnYoungGeneration gets the young
+ * generation of its resourceLimits (8 MB semi-spaces here), and a thread made afterwards the flag's 1 MB again.
+ * Each thread keeps ~20,000 objects alive while it allocates, which makes V8 grow its semi-spaces to their limit.
+ */
+test("a thread started withOwnYoungGeneration gets its resourceLimits despite the process's semi-space flag", () => {
+  const moduleUrl = new URL("../../src/delivery/young-generation.ts", import.meta.url).href;
+  const thread = `
+    import v8 from "node:v8";
+    import { parentPort } from "node:worker_threads";
+    let keep = [];
+    for (let i = 0; i < 2e6; i++) { keep.push({ i, s: "x" + i }); if (keep.length > 20000) keep = []; }
+    const space = v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space");
+    parentPort.postMessage(space.space_size / 1048576);
+  `;
+  const main = `
+    import { Worker } from "node:worker_threads";
+    import { once } from "node:events";
+    import { withOwnYoungGeneration } from ${JSON.stringify(moduleUrl)};
+    const own = withOwnYoungGeneration(
+      () => new Worker(${JSON.stringify(thread)}, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 24 } }),
+    );
+    const [ownMb] = await once(own, "message");
+    const other = new Worker(${JSON.stringify(thread)}, { eval: true });
+    const [otherMb] = await once(other, "message");
+    process.stdout.write(JSON.stringify({ ownMb, otherMb }));
+  `;
+  const child = spawnSync(process.execPath, ["--max-semi-space-size=1", "--input-type=module", "-e", main], {
+    encoding: "utf8",
+  });
+  assert.equal(child.status, 0, child.stderr);
+  const { ownMb, otherMb } = JSON.parse(child.stdout) as { ownMb: number; otherMb: number };
+  // new_space reports both semi-spaces.
+  assert.ok(ownMb > 2, `the thread's own young generation grew past the flag's (${ownMb} MB)`);
+  assert.ok(otherMb <= 2, `a later thread is held to the flag again (${otherMb} MB)`);
+});
