@@ -158,6 +158,7 @@ export function createWorker(options: WorkerOptions): Worker {
   let pending: DeliveryOutcome[] = [];
   let flushing: Promise<void> = Promise.resolve();
   let flushTimer: NodeJS.Timeout | undefined;
+  let flushSoon: NodeJS.Immediate | undefined;
   let running = false;
   let wake: (() => void) | undefined;
   let wakeRequested = false;
@@ -213,6 +214,10 @@ export function createWorker(options: WorkerOptions): Worker {
       clearTimeout(flushTimer);
       flushTimer = undefined;
     }
+    if (flushSoon) {
+      clearImmediate(flushSoon);
+      flushSoon = undefined;
+    }
     const batch = pending;
     pending = [];
     if (batch.length === 0) return flushing;
@@ -251,6 +256,10 @@ export function createWorker(options: WorkerOptions): Worker {
     }
     pending.push(outcome);
     if (pending.length >= OUTCOME_BATCH) void flush();
+    // The loop waits for a slot of this endpoint, and the slot counts as free only once the outcome is in the
+    // database: record it at the end of this turn instead of after FLUSH_EVERY_MS (the outcomes of this turn still
+    // share one transaction). With every endpoint at its cap (a queued backlog) this is what paces the drain.
+    else if (starvedOn.has(outcome.attempt.endpointId)) flushSoon ??= setImmediate(() => void flush());
     else flushTimer ??= setTimeout(() => void flush(), FLUSH_EVERY_MS);
   }
 
