@@ -1,26 +1,20 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
-import { newId } from "../ids.ts";
 import type { SecretBox } from "../secret-box.ts";
 import type { Store } from "../store/store.ts";
 import type {
   AttemptRow,
   ClaimedDelivery,
   DeliveryOutcome,
-  EndpointRow,
-  MessageRow,
   MessageStatus,
   SentRequest,
 } from "../store/types.ts";
 import { STATUS_CANCELED, STATUS_FAIL, STATUS_PENDING, STATUS_SUCCESS } from "../store/types.ts";
-import { openCredentials } from "../webhook/credentials.ts";
-import { activeSecretKeys, hasSealedHeader, openHeaders, openSecrets } from "../webhook/endpoint-secrets.ts";
-import { transformDelivery } from "./apply-transformation.ts";
+import { attemptRow, createAttemptPreparer } from "./attempt-preparation.ts";
 import { AttemptStop, type StopSignal } from "./attempt-stop.ts";
 import { CIRCUIT_THRESHOLD, circuitPolicy, cooldownFor } from "./circuit-breaker.ts";
 import { decideOutcome } from "./decide-outcome.ts";
-import { type HttpSender, INTERRUPTED, type SendResult } from "./http-sender.ts";
-import { type BuiltRequest, buildRequest, maskQueryTokens } from "./request-builder.ts";
+import type { HttpSender, SendResult } from "./http-sender.ts";
 import { createTransformationRunner } from "./transformation-thread.ts";
 
 export interface WorkerOptions {
@@ -78,34 +72,6 @@ const STARVED_BACKOFF_MS = 50;
 /** After the abort, how long attempts get to notice it; they settle at once unless something is wrong. */
 const ABORT_SETTLE_MS = 1_000;
 
-/** Why no request is sent for a delivery (the result recorded instead), or its transformation canceled it. */
-interface Skipped {
-  skipped: SendResult;
-  canceled: boolean;
-}
-type Prepared = BuiltRequest | Skipped;
-
-function skipped(text: string, failure: "network" | "interrupted" = "network"): Skipped {
-  return {
-    skipped: { statusCode: 0, responseText: text, retryAfter: undefined, durationMs: 0, failure },
-    canceled: false,
-  };
-}
-
-/** Resolves after `ms`, or at once when `stop` fires. */
-function pause(ms: number, stop: StopSignal): Promise<void> {
-  if (stop.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      stop.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    stop.addEventListener("abort", done, { once: true });
-  });
-}
-
 /** Resolves when `promise` settles or `ms` pass, whichever comes first. */
 async function untilOrAfter(promise: Promise<unknown>, ms: number): Promise<void> {
   const timeout = new AbortController();
@@ -144,17 +110,16 @@ export function createWorker(options: WorkerOptions): Worker {
   const inFlight = new Map<ClaimedDelivery, { stop: AttemptStop; done: Promise<void> }>();
   /** False once stop() has written its last results: anything later is dropped, never recorded. */
   let recording = true;
-  // Opened secrets by their sealed text: decrypted once per endpoint version, not once per delivery.
-  const openedCache = new Map<string, unknown>();
-  function opened<T>(sealed: string, open: (sealed: string) => T): T {
-    if (openedCache.has(sealed)) return openedCache.get(sealed) as T;
-    if (openedCache.size >= 10_000) openedCache.clear();
-    const value = open(sealed);
-    openedCache.set(sealed, value);
-    return value;
-  }
   const circuit = circuitPolicy(cooldownFor(options.retryScheduleMs));
   const transformations = createTransformationRunner();
+  const { prepare } = createAttemptPreparer({
+    secrets: options.secrets,
+    userAgent: options.userAgent,
+    now,
+    transformations,
+    getApplication: (appId) => store.getApplication(appId),
+    ...(options.traceparentFor ? { traceparentFor: options.traceparentFor } : {}),
+  });
   let pending: DeliveryOutcome[] = [];
   let flushing: Promise<void> = Promise.resolve();
   let flushTimer: NodeJS.Timeout | undefined;
@@ -261,115 +226,6 @@ export function createWorker(options: WorkerOptions): Worker {
     // share one transaction). With every endpoint at its cap (a queued backlog) this is what paces the drain.
     else if (starvedOn.has(outcome.attempt.endpointId)) flushSoon ??= setImmediate(() => void flush());
     else flushTimer ??= setTimeout(() => void flush(), FLUSH_EVERY_MS);
-  }
-
-  function attemptRow(
-    claimed: ClaimedDelivery,
-    result: SendResult,
-    sent: SentRequest | null,
-    status: MessageStatus,
-    at: number,
-  ): AttemptRow {
-    return {
-      id: newId("atmpt", at),
-      msgId: claimed.message.id,
-      appId: claimed.message.appId,
-      endpointId: claimed.endpoint.id,
-      url: maskQueryTokens(claimed.endpoint.url),
-      status,
-      responseStatusCode: result.statusCode,
-      response: result.responseText,
-      durationMs: result.durationMs,
-      triggerType: claimed.delivery.triggerType,
-      createdAt: at,
-      request: sent ? JSON.stringify(sent) : null,
-      responseHeaders: result.responseHeaders ?? null,
-    };
-  }
-
-  /** Active signing keys per sealed secrets text, until the first of them expires: no arrays per attempt. */
-  const activeKeysCache = new Map<string, { keys: string[]; until: number }>();
-  function activeKeys(sealed: string, at: number): string[] {
-    const cached = activeKeysCache.get(sealed);
-    if (cached !== undefined && at < cached.until) return cached.keys;
-    const entries = opened(sealed, (text) => openSecrets(options.secrets, text));
-    const keys = activeSecretKeys(entries, at);
-    // The active set changes only when `at` reaches the next expiry still ahead.
-    let until = Number.POSITIVE_INFINITY;
-    for (const entry of entries)
-      if (entry.expiresAt !== null && entry.expiresAt > at) until = Math.min(until, entry.expiresAt);
-    if (activeKeysCache.size >= 10_000) activeKeysCache.clear();
-    activeKeysCache.set(sealed, { keys, until });
-    return keys;
-  }
-
-  /** The request for a delivery whose endpoint (`target`, after any transformation) and message are final. */
-  function build(
-    claimed: ClaimedDelivery,
-    target: EndpointRow,
-    message: MessageRow & { payload: string },
-    sensitiveHeaders: string[],
-  ): BuiltRequest {
-    const { endpoint } = claimed;
-    const at = now();
-    return buildRequest({
-      endpoint: target,
-      sensitiveHeaders,
-      message,
-      secrets: activeKeys(endpoint.secretsSealed, at),
-      credentials:
-        endpoint.credentialsSealed === null
-          ? null
-          : opened(endpoint.credentialsSealed, (sealed) => openCredentials(options.secrets, sealed)),
-      timestampSeconds: Math.floor(at / 1000),
-      userAgent: options.userAgent,
-      traceparent: endpoint.delivery.traceparent
-        ? options.traceparentFor?.(claimed.message.id, endpoint.id)
-        : undefined,
-    });
-  }
-
-  /**
-   * What to send for a claimed delivery, or why nothing is sent. Synchronous for the common delivery (due now, no
-   * transformation): the per-attempt promises and closures of an async path were a share of the thread's garbage.
-   */
-  function prepare(claimed: ClaimedDelivery, stop: StopSignal): Prepared | Promise<Prepared> {
-    const { endpoint, message } = claimed;
-    if (endpoint.disabled) return skipped("endpoint is disabled");
-    if (message.payload === null) return skipped("message payload was expunged");
-    if (claimed.sendAt > now() || endpoint.transformation?.enabled) return prepareSlowly(claimed, stop);
-    if (stop.aborted) return skipped(INTERRUPTED, "interrupted");
-    const payloaded = message as MessageRow & { payload: string }; // checked above
-    if (!hasSealedHeader(endpoint.headers)) return build(claimed, endpoint, payloaded, []);
-    const headers = openHeaders(options.secrets, endpoint.headers);
-    return build(claimed, { ...endpoint, headers: headers.headers }, payloaded, headers.sensitive);
-  }
-
-  /** prepare() for a delivery that waits for its rate-limit slot or runs its endpoint's transformation first. */
-  async function prepareSlowly(claimed: ClaimedDelivery, stop: StopSignal): Promise<Prepared> {
-    const { endpoint } = claimed;
-    const payload = claimed.message.payload as string;
-    // The claim gave this delivery its rate-limit slot (shared by every process on the database).
-    const wait = claimed.sendAt - now();
-    if (wait > 0) await pause(wait, stop);
-    if (stop.aborted) return skipped(INTERRUPTED, "interrupted");
-    const headers = openHeaders(options.secrets, endpoint.headers);
-    const withHeaders = headers.sensitive.length === 0 ? endpoint : { ...endpoint, headers: headers.headers };
-    // The endpoint's transformation, if any, runs in its sandbox thread and decides what is sent, or cancels.
-    const target = await transformDelivery(transformations, withHeaders, { ...claimed.message, payload });
-    if (target.kind === "error") return skipped(target.error);
-    if (target.kind === "cancel")
-      return { ...skipped("canceled by the endpoint's transformation"), canceled: true };
-    // The application's https-only policy is the operator's: a URL set by the (tenant's) handler obeys it too.
-    if (target.endpoint.url !== endpoint.url && !/^https:/i.test(target.endpoint.url)) {
-      const app = await store.getApplication(endpoint.appId);
-      if (app?.requireHttps) {
-        return skipped(
-          "the transformation's URL must use https: this application accepts only https endpoints",
-        );
-      }
-    }
-    return build(claimed, target.endpoint, target.message, headers.sensitive);
   }
 
   async function process(claimed: ClaimedDelivery, stop: StopSignal): Promise<void> {
