@@ -68,10 +68,12 @@ function rowChanges(layout: ColumnLayout, fields: string[], isNew: boolean): Par
   if (isNew) changes.externalIdentifiers = [{ issuer: layout.issuer, id: fields[layout.idIndex] as string }];
   const tags = layout.tagsIndex === undefined ? undefined : fields[layout.tagsIndex];
   if (tags) {
-    changes.addTags = tags
-      .split(layout.tagSeparator)
-      .map((tag) => tag.trim())
-      .filter(Boolean);
+    const addTags: string[] = [];
+    for (const part of tags.split(layout.tagSeparator)) {
+      const tag = part.trim();
+      if (tag) addTags.push(tag);
+    }
+    changes.addTags = addTags;
   }
   const consent = layout.consentIndex === undefined ? undefined : fields[layout.consentIndex];
   if (consent !== undefined && consent !== "") {

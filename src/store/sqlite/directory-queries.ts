@@ -14,6 +14,26 @@ import type { Raw } from "../rows.ts";
 import { insertRows, type Params, placeholders, runWhereIn, type SqliteDb } from "./database.ts";
 import { writeMessages } from "./message-queries.ts";
 
+/** The participants' column values, one flat list for insertRows (no array per row: imports save millions). */
+function participantValues(participants: ParticipantRow[]): Params {
+  const values: Params = [];
+  for (const p of participants) {
+    values.push(
+      p.id,
+      p.appId,
+      JSON.stringify(p.attributes),
+      JSON.stringify(p.tags),
+      p.consent.given ? 1 : 0,
+      p.consent.at,
+      p.consent.source,
+      p.unsubscribedAt,
+      p.createdAt,
+      p.updatedAt,
+    );
+  }
+  return values;
+}
+
 export function directoryQueries(db: SqliteDb): DirectoryStore {
   /** Identifiers for a set of participants, in one query. */
   function identifiersOf(ids: string[]): Map<string, ExternalIdentifier[]> {
@@ -183,18 +203,7 @@ export function directoryQueries(db: SqliteDb): DirectoryStore {
           `INSERT INTO participants (id, app_id, attributes, tags, consent_given, consent_at, consent_source,
              unsubscribed_at, created_at, updated_at)`,
           10,
-          participants.flatMap((p) => [
-            p.id,
-            p.appId,
-            JSON.stringify(p.attributes),
-            JSON.stringify(p.tags),
-            p.consent.given ? 1 : 0,
-            p.consent.at,
-            p.consent.source,
-            p.unsubscribedAt,
-            p.createdAt,
-            p.updatedAt,
-          ]),
+          participantValues(participants),
           `ON CONFLICT (id) DO UPDATE SET attributes = excluded.attributes, tags = excluded.tags,
              consent_given = excluded.consent_given, consent_at = excluded.consent_at,
              consent_source = excluded.consent_source, unsubscribed_at = excluded.unsubscribed_at,
