@@ -7,7 +7,7 @@ import {
   toRecipient,
 } from "../directory-rows.ts";
 import type { DirectoryStore } from "../directory-store.ts";
-import type { ExternalIdentifier, ParticipantRow } from "../directory-types.ts";
+import type { ExternalIdentifier, ImportRow, ParticipantRow } from "../directory-types.ts";
 import { DuplicateIdentifierError } from "../errors.ts";
 import { keysetClause, toPage } from "../keyset.ts";
 import type { Raw } from "../rows.ts";
@@ -69,6 +69,26 @@ export function directoryQueries(db: SqliteDb): DirectoryStore {
       }
     }
     return null;
+  }
+
+  /** An import job's progress and state; callers wrap it in their transaction. */
+  function writeImport(row: ImportRow): void {
+    db.prepare(
+      `UPDATE imports SET state = ?, file = ?, rows_read = ?, created = ?, updated = ?, unchanged = ?, failed = ?,
+         errors = ?, message = ?, updated_at = ? WHERE id = ?`,
+    ).run(
+      row.state,
+      row.file,
+      row.rowsRead,
+      row.created,
+      row.updated,
+      row.unchanged,
+      row.failed,
+      JSON.stringify(row.errors),
+      row.message,
+      row.updatedAt,
+      row.id,
+    );
   }
 
   function withIdentifiers(rows: Raw[]): ParticipantRow[] {
@@ -195,7 +215,7 @@ export function directoryQueries(db: SqliteDb): DirectoryStore {
         .all(...params, ...k.params, page.limit + 1);
       return toPage(withIdentifiers(rows), page);
     },
-    async saveParticipants(participants, events) {
+    async saveParticipants(participants, events, progress) {
       // Waits for the write gate without blocking the event loop (a CSV import saves thousands of batches).
       await db.transactionAsync(() => {
         insertRows(
@@ -232,6 +252,7 @@ export function directoryQueries(db: SqliteDb): DirectoryStore {
           throw takenIdentifier(participants) ?? error;
         }
         writeMessages(db, events);
+        if (progress) writeImport(progress);
       });
     },
     async deleteParticipant(appId, id) {
@@ -262,26 +283,7 @@ export function directoryQueries(db: SqliteDb): DirectoryStore {
     async updateImport(row) {
       // Through the write gate like the batch it follows: a bare autocommit write that finds the delivery thread
       // writing would wait in SQLite's busy handler with this thread's event loop blocked.
-      await db.transactionAsync(() =>
-        db
-          .prepare(
-            `UPDATE imports SET state = ?, file = ?, rows_read = ?, created = ?, updated = ?, unchanged = ?, failed = ?,
-           errors = ?, message = ?, updated_at = ? WHERE id = ?`,
-          )
-          .run(
-            row.state,
-            row.file,
-            row.rowsRead,
-            row.created,
-            row.updated,
-            row.unchanged,
-            row.failed,
-            JSON.stringify(row.errors),
-            row.message,
-            row.updatedAt,
-            row.id,
-          ),
-      );
+      await db.transactionAsync(() => writeImport(row));
     },
     async getImport(appId, id) {
       const r = db.prepare("SELECT * FROM imports WHERE app_id = ? AND id = ?").get(appId, id);
