@@ -1,3 +1,4 @@
+import { isoString } from "../iso-time.ts";
 import type { AttributeRow } from "../store/directory-types.ts";
 
 export type AttributeValue = string | number | boolean;
@@ -37,7 +38,7 @@ export function coerceAttributeValue(attribute: AttributeRow, input: unknown): C
       const ms = typeof text === "string" && /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN;
       return Number.isNaN(ms)
         ? { ok: false, message: `"${String(input)}" is not an ISO-8601 date-time` }
-        : { ok: true, value: new Date(ms).toISOString() };
+        : { ok: true, value: isoString(ms) };
     }
     case "SingleChoice": {
       const choices = attribute.choices ?? [];
