@@ -1,3 +1,4 @@
+import { isoString } from "../iso-time.ts";
 import type { AttributeRow } from "../store/directory-types.ts";
 
 export type AttributeValue = string | number | boolean;
@@ -5,6 +6,8 @@ export type Coerced = { ok: true; value: AttributeValue } | { ok: false; message
 
 /** Longest attribute value kept: a profile field, not a document (every event about the participant carries it). */
 export const MAX_ATTRIBUTE_VALUE_CHARS = 4096;
+const TRUE_TEXTS = ["true", "yes", "1"];
+const FALSE_TEXTS = ["false", "no", "0"];
 
 /** Turns an input (API JSON or CSV text) into the stored value for an attribute, or says why it cannot. */
 export function coerceAttributeValue(attribute: AttributeRow, input: unknown): Coerced {
@@ -27,23 +30,26 @@ export function coerceAttributeValue(attribute: AttributeRow, input: unknown): C
     case "Boolean": {
       if (typeof text === "boolean") return { ok: true, value: text };
       const lower = typeof text === "string" ? text.toLowerCase() : "";
-      if (["true", "yes", "1"].includes(lower)) return { ok: true, value: true };
-      if (["false", "no", "0"].includes(lower)) return { ok: true, value: false };
+      if (TRUE_TEXTS.includes(lower)) return { ok: true, value: true };
+      if (FALSE_TEXTS.includes(lower)) return { ok: true, value: false };
       return { ok: false, message: `"${String(input)}" is not a boolean (true/false)` };
     }
     case "DateTime": {
       const ms = typeof text === "string" && /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN;
       return Number.isNaN(ms)
         ? { ok: false, message: `"${String(input)}" is not an ISO-8601 date-time` }
-        : { ok: true, value: new Date(ms).toISOString() };
+        : { ok: true, value: isoString(ms) };
     }
     case "SingleChoice": {
       const choices = attribute.choices ?? [];
-      const match = choices.find(
-        (choice) =>
-          choice.value === text ||
-          (typeof text === "string" && choice.label.toLowerCase() === text.toLowerCase()),
-      );
+      // By value first, as each choice was tried by value then label: the label's lowercasing only when needed.
+      let lower: string | undefined;
+      const match = choices.find((choice) => {
+        if (choice.value === text) return true;
+        if (typeof text !== "string") return false;
+        lower ??= text.toLowerCase();
+        return choice.label.toLowerCase() === lower;
+      });
       return match
         ? { ok: true, value: match.value }
         : {

@@ -245,12 +245,25 @@ export function columnLayout(
 }
 
 /**
- * The file's records, a chunk's worth at a time (one await per chunk, not per record), split without holding more
- * than one record's bytes.
+ * Bytes of a read chunk split at a time. A record's fields stay alive until its batch commits, so records parsed
+ * in one burst fill young-generation pages that are mostly alive at the next scavenge, and V8 moves such pages to
+ * the old space whole ("page promotion"): a 64 KiB chunk's 700 records were promoted every other scavenge, about
+ * 260 bytes per row, which grew the old space by 250 MB per million rows and took full collections to reclaim.
+ * Split 4 KiB at a time, each burst (about 40 records) shares its pages with the batch's short-lived garbage.
+ */
+const SPLIT_BYTES = 4096;
+
+/**
+ * The file's records, a few KiB's worth at a time (one await per piece, not per record), split without holding
+ * more than one record's bytes.
  */
 async function* readRecords(file: string, delimiter: string): AsyncGenerator<CsvRecord[]> {
   const splitter = createRecordSplitter(delimiter, MAX_RECORD_BYTES);
-  for await (const chunk of fs.createReadStream(file)) yield splitter.push(chunk as Buffer);
+  for await (const chunk of fs.createReadStream(file)) {
+    const bytes = chunk as Buffer;
+    for (let start = 0; start < bytes.length; start += SPLIT_BYTES)
+      yield splitter.push(bytes.subarray(start, start + SPLIT_BYTES));
+  }
   yield splitter.end();
 }
 

@@ -38,9 +38,11 @@ export function applyParticipantChanges(
   const changed: string[] = [];
   const row: ParticipantRow = { ...base, attributes: { ...base.attributes }, tags: [...base.tags] };
 
-  if (changes.externalIdentifiers) {
-    const seen = new Set<string>();
-    changes.externalIdentifiers.forEach((identifier, index) => {
+  const identifiers = changes.externalIdentifiers;
+  if (identifiers) {
+    // Duplicates need two identifiers (a CSV row has one): the set is made only then.
+    const seen = identifiers.length > 1 ? new Set<string>() : null;
+    identifiers.forEach((identifier, index) => {
       if (!issuers.includes(identifier.issuer)) {
         issues.push({
           loc: [...where, "externalIdentifiers", String(index), "issuer"],
@@ -48,6 +50,7 @@ export function applyParticipantChanges(
           type: "value_error",
         });
       }
+      if (!seen) return;
       const key = `${identifier.issuer}\u0000${identifier.id}`;
       if (seen.has(key)) {
         issues.push({
@@ -58,14 +61,15 @@ export function applyParticipantChanges(
       }
       seen.add(key);
     });
-    const sameIds =
-      JSON.stringify(sortIdentifiers(changes.externalIdentifiers)) ===
-      JSON.stringify(sortIdentifiers(base.externalIdentifiers));
-    if (!sameIds) changed.push("externalIdentifiers");
-    row.externalIdentifiers = sortIdentifiers(changes.externalIdentifiers);
+    if (!sameIdentifiers(identifiers, base.externalIdentifiers)) changed.push("externalIdentifiers");
+    row.externalIdentifiers = sortIdentifiers(identifiers);
   }
 
-  for (const [key, input] of Object.entries(changes.attributes ?? {})) {
+  const attributes = changes.attributes;
+  // for…in over own keys rather than Object.entries: no [key, value] pair per attribute (CSV imports apply millions).
+  for (const key in attributes) {
+    if (!Object.hasOwn(attributes, key)) continue;
+    const input = attributes[key];
     const definition = findAttribute(definitions, key);
     if (!definition) {
       issues.push({
@@ -93,10 +97,9 @@ export function applyParticipantChanges(
     }
   }
 
-  const before = new Set(base.tags);
   if (changes.tags) row.tags = [...new Set(changes.tags)];
   for (const tag of changes.addTags ?? []) if (!row.tags.includes(tag)) row.tags.push(tag);
-  const addedTags = row.tags.filter((tag) => !before.has(tag));
+  const addedTags = addedTo(base.tags, row.tags);
   if (row.tags.length !== base.tags.length || addedTags.length > 0) changed.push("tags");
 
   if (changes.consent) {
@@ -112,6 +115,21 @@ export function applyParticipantChanges(
 
   if (changed.length > 0) row.updatedAt = now;
   return { row, changed, addedTags, issues };
+}
+
+/** Whether two identifier lists hold the same identifiers, in any order (as their sorted JSON texts compare). */
+function sameIdentifiers(a: ExternalIdentifier[], b: ExternalIdentifier[]): boolean {
+  // Lists of different lengths never have the same JSON text, and two empty lists always do.
+  if (a.length !== b.length) return false;
+  if (a.length === 0) return true;
+  return JSON.stringify(sortIdentifiers(a)) === JSON.stringify(sortIdentifiers(b));
+}
+
+/** The tags of `after` that are not in `before`, in order. */
+function addedTo(before: string[], after: string[]): string[] {
+  if (before.length === 0) return [...after];
+  const had = new Set(before);
+  return after.filter((tag) => !had.has(tag));
 }
 
 function sortIdentifiers(list: ExternalIdentifier[]): ExternalIdentifier[] {

@@ -23,8 +23,10 @@ function iso(ms: number | null): string | null {
 /** The participant as the API and the participant.* events show it: attributes keyed by label. */
 export function participantOut(row: ParticipantRow, definitions: AttributeRow[]) {
   const attributes: Record<string, unknown> = {};
-  for (const [id, value] of Object.entries(row.attributes)) {
-    attributes[findAttribute(definitions, id)?.label ?? id] = value;
+  // for…in over own keys rather than Object.entries: no [id, value] pair per attribute (one per imported row).
+  for (const id in row.attributes) {
+    if (Object.hasOwn(row.attributes, id))
+      attributes[findAttribute(definitions, id)?.label ?? id] = row.attributes[id];
   }
   return {
     id: row.id,

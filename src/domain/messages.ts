@@ -157,6 +157,8 @@ export function prepareMessage(
   endpoints: EndpointRow[],
 ): NewMessage {
   const message = buildMessage(ctx, app, input);
+  // An application without endpoints (a directory being filled by an import) routes nothing.
+  if (endpoints.length === 0) return { message, deliveries: [] };
   const routable = { eventType: input.eventType, channels: input.channels ?? null, payload: input.payload };
   const deliveries = endpoints
     .filter((endpoint) => endpointWantsMessage(endpoint, routable))

@@ -44,8 +44,10 @@ export interface DirectoryStore {
   /**
    * Inserts or replaces participants (with their external identifiers) and stores the event messages, in one
    * transaction. Throws DuplicateIdentifierError if an identifier already belongs to another participant.
+   * `progress`: an import job's row, written in the same transaction (as updateImport), so that a job's counts
+   * never run ahead of or behind the rows it saved.
    */
-  saveParticipants(participants: ParticipantRow[], events: NewMessage[]): Promise<void>;
+  saveParticipants(participants: ParticipantRow[], events: NewMessage[], progress?: ImportRow): Promise<void>;
   deleteParticipant(appId: string, id: string): Promise<void>;
 
   insertImport(row: ImportRow): Promise<void>;

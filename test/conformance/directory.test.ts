@@ -20,6 +20,25 @@ function participant(appId: string, i: number, overrides: Partial<ParticipantRow
   };
 }
 
+function importJob(appId: string): ImportRow {
+  return {
+    id: newId("imp", T0),
+    appId,
+    state: "queued",
+    options: { issuer: "crm" },
+    file: "/tmp/x.csv",
+    rowsRead: 0,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    failed: 0,
+    errors: [],
+    message: null,
+    createdAt: T0,
+    updatedAt: T0,
+  };
+}
+
 forEachStore("Store conformance (directory)", (ctx) => {
   test("issuers: inserted, read, listed, deleted; the id is unique per application", async () => {
     const a = app();
@@ -143,25 +162,29 @@ forEachStore("Store conformance (directory)", (ctx) => {
     assert.equal(await ctx.store.findParticipantByIdentifier(a.id, "crm", "twin"), null);
   });
 
+  test("saving participants with an import's progress writes both or, when the save fails, neither", async () => {
+    const a = app();
+    await ctx.store.insertApplication(a);
+    const job = importJob(a.id);
+    await ctx.store.insertImport(job);
+    const people = [participant(a.id, 0), participant(a.id, 1)];
+    const progress: ImportRow = { ...job, state: "running", rowsRead: 2, created: 2, updatedAt: T0 + 1 };
+    await ctx.store.saveParticipants(people, [], progress);
+    assert.deepEqual(await ctx.store.getImport(a.id, job.id), progress);
+    assert.equal((await ctx.store.findParticipantsByIdentifiers(a.id, "crm", ["c0", "c1"])).size, 2);
+
+    const thief = participant(a.id, 2, { externalIdentifiers: [{ issuer: "crm", id: "c0" }] });
+    await assert.rejects(
+      ctx.store.saveParticipants([thief], [], { ...progress, rowsRead: 3, created: 3, updatedAt: T0 + 2 }),
+      DuplicateIdentifierError,
+    );
+    assert.deepEqual(await ctx.store.getImport(a.id, job.id), progress);
+  });
+
   test("imports: inserted, updated, unfinished ones listed", async () => {
     const a = app();
     await ctx.store.insertApplication(a);
-    const job: ImportRow = {
-      id: newId("imp", T0),
-      appId: a.id,
-      state: "queued",
-      options: { issuer: "crm" },
-      file: "/tmp/x.csv",
-      rowsRead: 0,
-      created: 0,
-      updated: 0,
-      unchanged: 0,
-      failed: 0,
-      errors: [],
-      message: null,
-      createdAt: T0,
-      updatedAt: T0,
-    };
+    const job = importJob(a.id);
     await ctx.store.insertImport(job);
     await ctx.store.insertImport({ ...job, id: newId("imp", T0 + 1), state: "completed" });
     assert.deepEqual(

@@ -141,7 +141,7 @@ export function directoryQueries(sql: Sql): DirectoryStore {
         ORDER BY ${k.orderBy} LIMIT ${k.limit}`;
       return toPage(await withIdentifiers(sql, rows), page);
     },
-    async saveParticipants(participants, events) {
+    async saveParticipants(participants, events, progress) {
       await sql.begin(async (tx) => {
         // Checked inside the transaction for a clear error, in one query for all the identifiers; a concurrent writer
         // that slips past still fails on the primary key, which the store translates to the same error.
@@ -183,6 +183,7 @@ export function directoryQueries(sql: Sql): DirectoryStore {
           if (links.length > 0) await tx`INSERT INTO participant_identifiers ${tx(links)}`;
         }
         await writeMessages(tx, events);
+        if (progress) await tx`UPDATE imports SET ${tx(importColumns(progress))} WHERE id = ${progress.id}`;
       });
     },
     async deleteParticipant(appId, id) {

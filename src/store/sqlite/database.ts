@@ -154,8 +154,17 @@ function migrate(db: SqliteDb): void {
   }
 }
 
+/** `?, ?, …` lists by count, built once each (an import asks for the same few counts tens of thousands of times). */
+const placeholderLists = new Map<number, string>();
+const MAX_CACHED_PLACEHOLDERS = 1000;
+
 export function placeholders(count: number): string {
-  return Array.from({ length: count }, () => "?").join(", ");
+  let list = placeholderLists.get(count);
+  if (list === undefined) {
+    list = Array.from({ length: count }, () => "?").join(", ");
+    if (count <= MAX_CACHED_PLACEHOLDERS) placeholderLists.set(count, list);
+  }
+  return list;
 }
 
 /** Rows per multi-row INSERT: one statement run per this many rows instead of one per row. */

@@ -7,12 +7,32 @@ import {
   toRecipient,
 } from "../directory-rows.ts";
 import type { DirectoryStore } from "../directory-store.ts";
-import type { ExternalIdentifier, ParticipantRow } from "../directory-types.ts";
+import type { ExternalIdentifier, ImportRow, ParticipantRow } from "../directory-types.ts";
 import { DuplicateIdentifierError } from "../errors.ts";
 import { keysetClause, toPage } from "../keyset.ts";
 import type { Raw } from "../rows.ts";
 import { insertRows, type Params, placeholders, runWhereIn, type SqliteDb } from "./database.ts";
 import { writeMessages } from "./message-queries.ts";
+
+/** The participants' column values, one flat list for insertRows (no array per row: imports save millions). */
+function participantValues(participants: ParticipantRow[]): Params {
+  const values: Params = [];
+  for (const p of participants) {
+    values.push(
+      p.id,
+      p.appId,
+      JSON.stringify(p.attributes),
+      JSON.stringify(p.tags),
+      p.consent.given ? 1 : 0,
+      p.consent.at,
+      p.consent.source,
+      p.unsubscribedAt,
+      p.createdAt,
+      p.updatedAt,
+    );
+  }
+  return values;
+}
 
 export function directoryQueries(db: SqliteDb): DirectoryStore {
   /** Identifiers for a set of participants, in one query. */
@@ -49,6 +69,26 @@ export function directoryQueries(db: SqliteDb): DirectoryStore {
       }
     }
     return null;
+  }
+
+  /** An import job's progress and state; callers wrap it in their transaction. */
+  function writeImport(row: ImportRow): void {
+    db.prepare(
+      `UPDATE imports SET state = ?, file = ?, rows_read = ?, created = ?, updated = ?, unchanged = ?, failed = ?,
+         errors = ?, message = ?, updated_at = ? WHERE id = ?`,
+    ).run(
+      row.state,
+      row.file,
+      row.rowsRead,
+      row.created,
+      row.updated,
+      row.unchanged,
+      row.failed,
+      JSON.stringify(row.errors),
+      row.message,
+      row.updatedAt,
+      row.id,
+    );
   }
 
   function withIdentifiers(rows: Raw[]): ParticipantRow[] {
@@ -175,7 +215,7 @@ export function directoryQueries(db: SqliteDb): DirectoryStore {
         .all(...params, ...k.params, page.limit + 1);
       return toPage(withIdentifiers(rows), page);
     },
-    async saveParticipants(participants, events) {
+    async saveParticipants(participants, events, progress) {
       // Waits for the write gate without blocking the event loop (a CSV import saves thousands of batches).
       await db.transactionAsync(() => {
         insertRows(
@@ -183,18 +223,7 @@ export function directoryQueries(db: SqliteDb): DirectoryStore {
           `INSERT INTO participants (id, app_id, attributes, tags, consent_given, consent_at, consent_source,
              unsubscribed_at, created_at, updated_at)`,
           10,
-          participants.flatMap((p) => [
-            p.id,
-            p.appId,
-            JSON.stringify(p.attributes),
-            JSON.stringify(p.tags),
-            p.consent.given ? 1 : 0,
-            p.consent.at,
-            p.consent.source,
-            p.unsubscribedAt,
-            p.createdAt,
-            p.updatedAt,
-          ]),
+          participantValues(participants),
           `ON CONFLICT (id) DO UPDATE SET attributes = excluded.attributes, tags = excluded.tags,
              consent_given = excluded.consent_given, consent_at = excluded.consent_at,
              consent_source = excluded.consent_source, unsubscribed_at = excluded.unsubscribed_at,
@@ -223,6 +252,7 @@ export function directoryQueries(db: SqliteDb): DirectoryStore {
           throw takenIdentifier(participants) ?? error;
         }
         writeMessages(db, events);
+        if (progress) writeImport(progress);
       });
     },
     async deleteParticipant(appId, id) {
@@ -253,26 +283,7 @@ export function directoryQueries(db: SqliteDb): DirectoryStore {
     async updateImport(row) {
       // Through the write gate like the batch it follows: a bare autocommit write that finds the delivery thread
       // writing would wait in SQLite's busy handler with this thread's event loop blocked.
-      await db.transactionAsync(() =>
-        db
-          .prepare(
-            `UPDATE imports SET state = ?, file = ?, rows_read = ?, created = ?, updated = ?, unchanged = ?, failed = ?,
-           errors = ?, message = ?, updated_at = ? WHERE id = ?`,
-          )
-          .run(
-            row.state,
-            row.file,
-            row.rowsRead,
-            row.created,
-            row.updated,
-            row.unchanged,
-            row.failed,
-            JSON.stringify(row.errors),
-            row.message,
-            row.updatedAt,
-            row.id,
-          ),
-      );
+      await db.transactionAsync(() => writeImport(row));
     },
     async getImport(appId, id) {
       const r = db.prepare("SELECT * FROM imports WHERE app_id = ? AND id = ?").get(appId, id);
