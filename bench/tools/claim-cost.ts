@@ -14,6 +14,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+// Rows only (plain data): the store under test comes from --src.
+import { applicationRow, endpointRow, messageRow, pendingDelivery } from "../../test/support/rows.ts";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => {
@@ -35,68 +37,23 @@ const T0 = 1_800_000_000_000;
 const dir = mkdtempSync(path.join(tmpdir(), "claim-cost-"));
 const store = createSqliteStore(path.join(dir, "claims.db"), {});
 try {
-  const appId = newId("app", T0);
-  await store.insertApplication({
-    id: appId,
-    uid: null,
-    name: "bench",
-    metadata: {},
-    throttleRate: null,
-    requireHttps: false,
-    createdAt: T0,
-    updatedAt: T0,
-  });
+  const application = applicationRow(T0, { name: "bench" });
+  const appId = application.id;
+  await store.insertApplication(application);
   const endpoints: string[] = [];
   for (let i = 0; i < ENDPOINTS; i++) {
     const id = newId("ep", T0 + i);
     endpoints.push(id);
-    await store.insertEndpoint({
-      id,
-      appId,
-      uid: null,
-      url: `http://127.0.0.1:9/${i}`,
-      description: "",
-      disabled: false,
-      eventTypes: null,
-      channels: null,
-      metadata: {},
-      throttleRate: null,
-      headers: {},
-      secretsSealed: "sealed",
-      health: { failingSince: null, consecutiveFailures: 0, circuitOpenUntil: null },
-      delivery: {},
-      credentialsSealed: null,
-      transformation: null,
-      createdAt: T0,
-      updatedAt: T0,
-    });
+    await store.insertEndpoint(
+      endpointRow({ id, appId, url: `http://127.0.0.1:9/${i}`, createdAt: T0, updatedAt: T0 }),
+    );
   }
   for (let m = 0; m < MESSAGES; m++) {
-    const at = T0 + m;
-    const message = {
-      id: newId("msg", at),
-      appId,
-      eventType: "bench.event",
-      eventId: null,
-      channels: null,
-      payload: '{"n":1}',
-      tags: null,
-      deliverAt: null,
-      createdAt: at,
-      expiresAt: at + 3_600_000,
-    };
-    const deliveries = endpoints.map((endpointId) => ({
-      msgId: message.id,
-      endpointId,
-      appId,
-      status: 1,
-      attempts: 0,
-      dueAt: at,
-      triggerType: 0,
-      createdAt: at,
-      updatedAt: at,
-    }));
-    await store.insertMessage(message, deliveries);
+    const message = messageRow(appId, T0 + m);
+    await store.insertMessage(
+      message,
+      endpoints.map((endpointId) => pendingDelivery(message, endpointId, T0 + m)),
+    );
   }
 
   const owner = "claim-cost";
