@@ -139,12 +139,13 @@ export function createWorker(options: WorkerOptions): Worker {
   /** Ends a starved wait: outcomes were recorded, so endpoints at their cap have free slots again. */
   let endStarvedWait: (() => void) | undefined;
   /**
-   * The endpoints this process had at their cap when the loop starved: only their outcomes free a slot the next
-   * claim could use (a hung endpoint's backlog is skipped over by every claim, so claiming again after other
-   * endpoints' outcomes only costs a scan). Empty: the wait is for other processes' claims, a circuit or a rate limit,
-   * and any recorded batch ends it, as a poll.
+   * The loop waits for slots: due work cannot be claimed (endpoints at their cap, circuits, rate limits). A claim
+   * counts a slot as taken until its outcome is in the database, so any recorded batch ends the wait (a claim no
+   * longer reads the queues of endpoints that cannot take more: claiming again is cheap). The endpoints this process
+   * counts as at their cap are not enough to wait for: an endpoint whose finished attempts are not recorded yet is
+   * below its cap here and full in the database, and waiting only for the others' outcomes timed out instead.
    */
-  let starvedOn: ReadonlySet<string> = new Set();
+  let starved = false;
   function starvedWait(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
@@ -206,8 +207,7 @@ export function createWorker(options: WorkerOptions): Worker {
         // A retry may be due sooner than the loop planned to look, or it waits for slots these attempts freed. Else
         // nothing new is due: deliveries leased at insert arrive by adopt(), and new pending ones notify.
         if (waitingForSlots || batch.some((o) => o.status === STATUS_PENDING)) notify();
-        if (starvedOn.size === 0 || batch.some((o) => starvedOn.has(o.attempt.endpointId)))
-          endStarvedWait?.();
+        endStarvedWait?.();
       })
       .catch((error: unknown) => logger.error({ err: error }, "recording delivery outcomes failed"));
     return flushing;
@@ -221,10 +221,10 @@ export function createWorker(options: WorkerOptions): Worker {
     }
     pending.push(outcome);
     if (pending.length >= OUTCOME_BATCH) void flush();
-    // The loop waits for a slot of this endpoint, and the slot counts as free only once the outcome is in the
-    // database: record it at the end of this turn instead of after FLUSH_EVERY_MS (the outcomes of this turn still
-    // share one transaction). With every endpoint at its cap (a queued backlog) this is what paces the drain.
-    else if (starvedOn.has(outcome.attempt.endpointId)) flushSoon ??= setImmediate(() => void flush());
+    // The loop waits for slots, and a slot counts as free only once its outcome is in the database: record it at
+    // the end of this turn instead of after FLUSH_EVERY_MS (the outcomes of this turn still share one transaction).
+    // With every endpoint at its cap (a queued backlog) this is what paces the drain.
+    else if (starved) flushSoon ??= setImmediate(() => void flush());
     else flushTimer ??= setTimeout(() => void flush(), FLUSH_EVERY_MS);
   }
 
@@ -327,9 +327,9 @@ export function createWorker(options: WorkerOptions): Worker {
       const due = await store.nextDueAt().catch(() => null);
       if (due !== null && due <= now()) {
         // Due work that cannot be claimed yet: rescan when a batch of attempts has finished, not per freed slot.
-        starvedOn = new Set(saturated());
+        starved = true;
         await starvedWait(STARVED_BACKOFF_MS);
-        starvedOn = new Set();
+        starved = false;
         continue;
       }
       await sleep(due === null ? IDLE_POLL_MS : Math.min(IDLE_POLL_MS, due - now()));
