@@ -7,6 +7,8 @@ import { createAddressPolicy } from "./webhook/address-policy.ts";
 export const DEFAULT_RETRY_SCHEDULE = "5s,5m,30m,2h,5h,10h,10h";
 
 export interface Config {
+  /** This process's `--max-semi-space-size` (command line or NODE_OPTIONS), if any: the delivery thread sizes its own. */
+  semiSpaceMb: number | undefined;
   port: number;
   host: string;
   /** Where the data lives: a SQLite file (one machine) or a PostgreSQL database (any number of processes). */
@@ -239,6 +241,26 @@ function defaultPublicUrl(host: string, port: number): string {
   return `http://${name}:${port}`;
 }
 
+/**
+ * `--max-semi-space-size` as given to this process (command line or NODE_OPTIONS), in MB; undefined without it.
+ * Pure: the last occurrence wins, as in V8's own parsing.
+ */
+export function semiSpaceFlagMb(
+  execArgv: readonly string[],
+  nodeOptions: string | undefined,
+): number | undefined {
+  const words = [...(nodeOptions ?? "").split(/\s+/).filter(Boolean), ...execArgv];
+  let found: number | undefined;
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] as string;
+    const match = /^--max[-_]semi[-_]space[-_]size(?:=(.*))?$/.exec(word);
+    if (!match) continue;
+    const value = Number(match[1] ?? words[i + 1]);
+    if (Number.isFinite(value)) found = value;
+  }
+  return found;
+}
+
 /** Parses and validates the environment once; every other module receives the resulting Config. */
 export function loadConfig(
   env: Record<string, string | undefined> = process.env,
@@ -321,5 +343,6 @@ export function loadConfig(
     logFormat: values.LOG_FORMAT,
     otlpEndpoint: values.OTEL_EXPORTER_OTLP_ENDPOINT,
     otelServiceName: values.OTEL_SERVICE_NAME,
+    semiSpaceMb: semiSpaceFlagMb(process.execArgv, env.NODE_OPTIONS),
   };
 }

@@ -105,6 +105,7 @@ export function createDeliveryThreads(options: DeliveryThreadOptions): Delivery 
           name: "outbound-delivery",
           resourceLimits: { maxYoungGenerationSizeMb: DELIVERY_YOUNG_GENERATION_MB },
         }),
+      options.config.semiSpaceMb,
     );
     const relayStops = new Map<number, AbortController>();
     return new Promise((resolve, reject) => {

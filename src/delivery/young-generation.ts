@@ -11,36 +11,15 @@ import type { Worker as Thread } from "node:worker_threads";
  */
 export const DELIVERY_YOUNG_GENERATION_MB = 48;
 
-/**
- * `--max-semi-space-size` as given to this process (command line or NODE_OPTIONS), in MB; undefined without it.
- * Pure: the last occurrence wins, as in V8's own parsing.
- */
-export function semiSpaceFlagMb(
-  execArgv: readonly string[],
-  nodeOptions: string | undefined,
-): number | undefined {
-  const words = [...(nodeOptions ?? "").split(/\s+/).filter(Boolean), ...execArgv];
-  let found: number | undefined;
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i] as string;
-    const match = /^--max[-_]semi[-_]space[-_]size(?:=(.*))?$/.exec(word);
-    if (!match) continue;
-    const value = Number(match[1] ?? words[i + 1]);
-    if (Number.isFinite(value)) found = value;
-  }
-  return found;
-}
-
 let starting = 0;
 
 /**
  * Creates a thread whose `resourceLimits.maxYoungGenerationSizeMb` takes effect although the process runs with
- * `--max-semi-space-size`: V8 lets that flag override every isolate's own limit, so it is set to 0 ("no flag") while
+ * `--max-semi-space-size` (`flagMb`, from Config: undefined when it does not): V8 lets that flag override every isolate's own limit, so it is set to 0 ("no flag") while
  * the thread's isolate is created and put back once the thread is online (or failed). Threads created meanwhile
  * elsewhere (a transformation sandbox) would get V8's default young generation: more memory, same behaviour.
  */
-export function withOwnYoungGeneration(create: () => Thread): Thread {
-  const flagMb = semiSpaceFlagMb(process.execArgv, process.env.NODE_OPTIONS);
+export function withOwnYoungGeneration(create: () => Thread, flagMb: number | undefined): Thread {
   if (flagMb === undefined) return create();
   if (starting++ === 0) setFlagsFromString("--max-semi-space-size=0");
   let thread: Thread;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
-import { semiSpaceFlagMb } from "../../src/delivery/young-generation.ts";
+import { semiSpaceFlagMb } from "../../src/config.ts";
 
 test("semiSpaceFlagMb reads --max-semi-space-size from the command line and NODE_OPTIONS", () => {
   const cases: Array<[execArgv: string[], nodeOptions: string | undefined, expected: number | undefined]> = [
@@ -42,6 +42,7 @@ test("a thread started withOwnYoungGeneration gets its resourceLimits despite th
     import { withOwnYoungGeneration } from ${JSON.stringify(moduleUrl)};
     const own = withOwnYoungGeneration(
       () => new Worker(${JSON.stringify(thread)}, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 24 } }),
+      1,
     );
     const [ownMb] = await once(own, "message");
     const other = new Worker(${JSON.stringify(thread)}, { eval: true });
