@@ -3,7 +3,16 @@ import { test } from "node:test";
 import { newId } from "../../src/ids.ts";
 import type { AttributeRow, ImportRow, ParticipantRow } from "../../src/store/directory-types.ts";
 import { DuplicateIdentifierError, DuplicateKeyError } from "../../src/store/errors.ts";
-import { app, appWithEndpoint, delivery, firstPage, forEachStore, message, T0 } from "./fixtures.ts";
+import {
+  app,
+  appWithEndpoint,
+  delivery,
+  firstPage,
+  forEachStore,
+  importJob,
+  message,
+  T0,
+} from "./fixtures.ts";
 
 function participant(appId: string, i: number, overrides: Partial<ParticipantRow> = {}): ParticipantRow {
   return {
@@ -17,25 +26,6 @@ function participant(appId: string, i: number, overrides: Partial<ParticipantRow
     createdAt: T0,
     updatedAt: T0,
     ...overrides,
-  };
-}
-
-function importJob(appId: string): ImportRow {
-  return {
-    id: newId("imp", T0),
-    appId,
-    state: "queued",
-    options: { issuer: "crm" },
-    file: "/tmp/x.csv",
-    rowsRead: 0,
-    created: 0,
-    updated: 0,
-    unchanged: 0,
-    failed: 0,
-    errors: [],
-    message: null,
-    createdAt: T0,
-    updatedAt: T0,
   };
 }
 
@@ -165,7 +155,7 @@ forEachStore("Store conformance (directory)", (ctx) => {
   test("saving participants with an import's progress writes both or, when the save fails, neither", async () => {
     const a = app();
     await ctx.store.insertApplication(a);
-    const job = importJob(a.id);
+    const job = importJob(a.id, T0, { options: { issuer: "crm" }, file: "/tmp/x.csv" });
     await ctx.store.insertImport(job);
     const people = [participant(a.id, 0), participant(a.id, 1)];
     const progress: ImportRow = { ...job, state: "running", rowsRead: 2, created: 2, updatedAt: T0 + 1 };
@@ -184,7 +174,7 @@ forEachStore("Store conformance (directory)", (ctx) => {
   test("imports: inserted, updated, unfinished ones listed", async () => {
     const a = app();
     await ctx.store.insertApplication(a);
-    const job = importJob(a.id);
+    const job = importJob(a.id, T0, { options: { issuer: "crm" }, file: "/tmp/x.csv" });
     await ctx.store.insertImport(job);
     await ctx.store.insertImport({ ...job, id: newId("imp", T0 + 1), state: "completed" });
     assert.deepEqual(

@@ -1,5 +1,6 @@
 import { after, afterEach, beforeEach, describe } from "node:test";
 import { newId } from "../../src/ids.ts";
+import type { ImportRow } from "../../src/store/directory-types.ts";
 import type { Store } from "../../src/store/store.ts";
 import type {
   ApplicationRow,
@@ -50,6 +51,27 @@ export function message(appId: string, now = T0, eventId: string | null = null):
     deliverAt: null,
     createdAt: now,
     expiresAt: now + 1000,
+  };
+}
+
+/** A queued import job of `appId`, created at `at`. */
+export function importJob(appId: string, at = T0, overrides: Partial<ImportRow> = {}): ImportRow {
+  return {
+    id: newId("imp", at),
+    appId,
+    state: "queued",
+    options: { idColumn: "id", issuer: "crm" },
+    file: null,
+    rowsRead: 0,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    failed: 0,
+    errors: [],
+    message: null,
+    createdAt: at,
+    updatedAt: at,
+    ...overrides,
   };
 }
 

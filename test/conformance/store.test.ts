@@ -9,6 +9,7 @@ import {
   endpoint,
   firstPage,
   forEachStore,
+  importJob,
   message,
   NO_CIRCUIT,
   OWNER,
@@ -249,23 +250,12 @@ forEachStore("Store conformance", (ctx) => {
     const b = app(T0 + 1);
     await ctx.store.insertApplication(a);
     await ctx.store.insertApplication(b);
-    const job = (appId: string, at: number) => ({
-      id: newId("imp", at),
-      appId,
-      state: "queued" as const,
-      options: { idColumn: "id", issuer: "crm" },
-      file: null,
-      rowsRead: 0,
-      created: 0,
-      updated: 0,
-      unchanged: 0,
-      failed: 0,
-      errors: [],
-      message: null,
-      createdAt: at,
-      updatedAt: at,
-    });
-    const jobs = [job(a.id, T0), job(a.id, T0 + 1), job(a.id, T0 + 2), job(b.id, T0 + 3)];
+    const jobs = [
+      importJob(a.id, T0),
+      importJob(a.id, T0 + 1),
+      importJob(a.id, T0 + 2),
+      importJob(b.id, T0 + 3),
+    ];
     for (const row of jobs) await ctx.store.insertImport(row);
     const done = {
       ...jobs[0]!,
