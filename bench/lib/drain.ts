@@ -17,6 +17,7 @@ import type { BenchContext } from "./context.ts";
 import { payloadFor, requireClean, runLoad } from "./load.ts";
 import type { Receiver } from "./receiver.ts";
 import { type BenchServer, sampleMemory, startServer } from "./server.ts";
+import { threadCpu } from "./thread-cpu.ts";
 import { sleep, waitUntil } from "./wait.ts";
 
 export interface DrainOptions {
@@ -47,6 +48,11 @@ export interface DrainResult {
   drainRate: number;
   /** Measured deliveries per second, first to last arrival (includes the fresh process warming up). */
   wholeDrainRate: number;
+  /**
+   * CPU µs of the draining server per measured delivery over the same steady part as drainRate, by thread group
+   * (`delivery`, `api`, `gc-helpers`, `process`; see lib/thread-cpu.ts). The attempts of hung endpoints are included.
+   */
+  drainCpuUs: Record<string, number>;
   /** Every measured endpoint's stats show all its deliveries as success (checked on up to 20 endpoints). */
   recorded: boolean;
   /** Peak memory of the fill server and of the drain server (VmHWM / sampled RSS), MB. */
@@ -140,12 +146,12 @@ export async function queueAndDrain(options: DrainOptions): Promise<DrainResult>
     ctx.log(`draining ${remaining} deliveries`);
     const arrived = () =>
       measured.reduce((sum, m) => sum + Math.min(receiver.count(m.path), m.expected - m.before), 0);
-    let tenth = { at: Number.NaN, count: 0 };
+    let tenth = { at: Number.NaN, count: 0, cpu: new Map<string, number>() };
     await waitUntil(
       () => {
         if (Number.isNaN(tenth.at)) {
           const count = arrived();
-          if (count >= remaining / 10) tenth = { at: performance.now(), count };
+          if (count >= remaining / 10) tenth = { at: performance.now(), count, cpu: threadCpu(drainer.pid) };
         }
         return measured.every((m) => receiver.count(m.path) >= m.expected - m.before);
       },
@@ -153,6 +159,10 @@ export async function queueAndDrain(options: DrainOptions): Promise<DrainResult>
       options.drainTimeoutMs,
       () => `${arrived()} of ${remaining} arrived`,
     );
+    const cpuAtEnd = threadCpu(drainer.pid);
+    const drainCpuUs: Record<string, number> = {};
+    for (const [group, seconds] of cpuAtEnd)
+      drainCpuUs[group] = ((seconds - (tenth.cpu.get(group) ?? 0)) * 1e6) / (remaining - tenth.count);
     const active = measured.filter((m) => m.expected > m.before);
     const first = Math.min(...active.map((m) => receiver.firstArrivalAt(m.path)));
     const last = Math.max(...active.map((m) => receiver.lastArrivalAt(m.path)));
@@ -183,6 +193,7 @@ export async function queueAndDrain(options: DrainOptions): Promise<DrainResult>
       drainMs,
       drainRate: ((remaining - tenth.count) / (last - tenth.at)) * 1000,
       wholeDrainRate: ((remaining - 1) / drainMs) * 1000,
+      drainCpuUs,
       recorded,
       fillMemory: fillMem,
       drainMemory: drainMemory.stop(),

@@ -48,6 +48,8 @@ export const delivery: Scenario = {
             "first → last arrival, incl. warm-up",
           ),
           metric("drain wall time", r.drainMs / 1000, "s"),
+          metric("delivery thread CPU", r.drainCpuUs.delivery ?? 0, "µs/deliv", "steady part of the drain"),
+          metric("server process CPU", r.drainCpuUs.process ?? 0, "µs/deliv", "steady part of the drain"),
           metric(
             "delivered by the fill server",
             r.deliveredWhileFilling,

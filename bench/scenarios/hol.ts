@@ -77,6 +77,18 @@ export const hol: Scenario = {
           `${withHung.deliveries} deliveries to the 9 fast endpoints`,
         ),
         metric("one hung: drain wall time", withHung.drainMs / 1000, "s"),
+        metric(
+          "all fast: delivery thread CPU",
+          allFast.drainCpuUs.delivery ?? 0,
+          "µs/deliv",
+          "steady part of the drain",
+        ),
+        metric(
+          "one hung: delivery thread CPU",
+          withHung.drainCpuUs.delivery ?? 0,
+          "µs/deliv",
+          "per fast delivery; the hung endpoint's attempts included",
+        ),
         metric("ratio", ratio, "×"),
       ],
       checks: [

@@ -10,7 +10,7 @@
  * `--b-env NAME=VALUE,…` add environment to one side (e.g. a knob only one side reads). `--gc` preloads
  * gc-meter.ts into both servers and adds the delivery thread's allocated KB, scavenges and GC ms per message.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Api } from "../lib/api.ts";
@@ -18,6 +18,7 @@ import { payloadFor, requireClean, runLoad } from "../lib/load.ts";
 import { startReceiver } from "../lib/receiver.ts";
 import { type BenchServer, startServer } from "../lib/server.ts";
 import { median } from "../lib/stats.ts";
+import { threadCpu } from "../lib/thread-cpu.ts";
 import { waitUntil } from "../lib/wait.ts";
 
 const args = process.argv.slice(2);
@@ -38,8 +39,6 @@ const WARMUP = Number(option("--warmup", "2000"));
 const GC = args.includes("--gc");
 const ENDPOINTS = 10;
 const PRODUCERS = 64;
-/** USER_HZ: 100 on Linux x86-64 and arm64. */
-const CLOCK_TICKS = 100;
 
 const eventTypeFor = (i: number) => `bench.peer.${i % ENDPOINTS}`;
 
@@ -48,33 +47,6 @@ interface Variant {
   server: BenchServer;
   msgPath: string;
   api: Api;
-}
-
-/** CPU seconds per thread group of a process, plus the whole process (exited threads included). */
-function threadCpu(pid: number): Map<string, number> {
-  const out = new Map<string, number>();
-  const ticks = (stat: string) => {
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  };
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const dir = `/proc/${pid}/task/${tid}`;
-      const name = groupOf(readFileSync(`${dir}/comm`, "utf8").trim());
-      out.set(name, (out.get(name) ?? 0) + ticks(readFileSync(`${dir}/stat`, "utf8")));
-    } catch {
-      // the thread ended meanwhile
-    }
-  }
-  out.set("process", ticks(readFileSync(`/proc/${pid}/stat`, "utf8")));
-  return out;
-}
-
-function groupOf(comm: string): string {
-  if (comm === "MainThread") return "api";
-  if (comm.startsWith("outbound-deliv")) return "delivery";
-  if (comm === "V8Worker") return "gc-helpers";
-  return "other";
 }
 
 async function startVariant(
