@@ -2,9 +2,9 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { requireApplication } from "../domain/applications.ts";
 import type { Context } from "../domain/context.ts";
 import { ForbiddenError, NotFoundError, UnauthorizedError } from "../domain/errors.ts";
-import { authenticate, hashToken, type Principal, refusesWrite } from "../domain/tokens.ts";
+import { authenticate, hashToken, knownOperator, type Principal, refusesWrite } from "../domain/tokens.ts";
 import type { ApplicationRow } from "../store/types.ts";
-import { routeAccess } from "./access-policy.ts";
+import { type Access, routeAccess } from "./access-policy.ts";
 import { createAuthFailureTracker } from "./auth-failures.ts";
 import { sessionPrincipal } from "./session-cookie.ts";
 
@@ -28,12 +28,27 @@ export function bearerToken(request: FastifyRequest): string | null {
  */
 export function registerAccessControl(app: FastifyInstance, ctx: Context): void {
   const failures = createAuthFailureTracker({ threshold: 20, windowMs: 60_000 });
-  app.addHook("onRequest", async (request) => {
+  // Callback style: the operator's known token (nearly every request at load) is let through without a promise.
+  app.addHook("onRequest", (request, _reply, done) => {
     const pattern = request.routeOptions.url;
-    if (pattern === undefined) return; // no route: the not-found handler answers
+    if (pattern === undefined) return done(); // no route: the not-found handler answers
     const access = routeAccess(request.method, pattern);
-    if (access === "public") return;
+    if (access === "public") return done();
     const token = bearerToken(request);
+    const operator = token ? knownOperator(ctx, token) : null;
+    if (operator) {
+      request.principal = operator;
+      return done();
+    }
+    checkAccess(request, pattern, access, token).then(() => done(), done);
+  });
+
+  async function checkAccess(
+    request: FastifyRequest,
+    pattern: string,
+    access: Access,
+    token: string | null,
+  ): Promise<void> {
     const principal = token ? await authenticate(ctx, token) : await sessionPrincipal(ctx, request);
     if (!principal) {
       if (failures.record(request.ip, ctx.now())) {
@@ -51,7 +66,7 @@ export function registerAccessControl(app: FastifyInstance, ctx: Context): void 
     }
     const appParam = (request.params as { app_id?: string }).app_id;
     if (appParam !== undefined) await tenantApplication(ctx, principal, appParam);
-  });
+  }
 }
 
 async function tenantApplication(

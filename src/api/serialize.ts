@@ -1,3 +1,4 @@
+import { isoString } from "../iso-time.ts";
 import type { SecretBox } from "../secret-box.ts";
 import type {
   ApplicationRow,
@@ -14,7 +15,9 @@ import { MASK, maskCredentials, openCredentials } from "../webhook/credentials.t
 
 /** Row -> wire shapes of svix-openapi.json. */
 
-const iso = (ms: number) => new Date(ms).toISOString();
+// isoString: the same text as toISOString for whole milliseconds at about a third of its cost (every 202 of
+// POST /msg carries one); anything else goes to the builtin, which also throws for an invalid time as before.
+const iso = (ms: number) => (Number.isInteger(ms) ? isoString(ms) : new Date(ms).toISOString());
 const STATUS_TEXT = ["success", "pending", "fail", "sending", "canceled"] as const;
 export const statusText = (status: MessageStatus) => STATUS_TEXT[status];
 

@@ -95,3 +95,44 @@ test("writes queued while a batch commits form the next batch", async (t) => {
     { k: "b", batch: 2, nth: 1 },
   ]);
 });
+
+test("rows given to batch.insert are written once the batch's writes ran, one multi-row INSERT per table, parents first", async (t) => {
+  const db = scratchDb(t);
+  db.raw.exec("CREATE TABLE child (k TEXT PRIMARY KEY, parent TEXT NOT NULL REFERENCES t(k))");
+  const commits = createGroupCommit(db);
+  const seenByWrites: number[] = [];
+  const write = (k: string) => (batch: WriteBatch) => {
+    // Rows are kept until every write of the pass ran: a write does not see those of the writes before it.
+    seenByWrites.push(Number(db.raw.prepare("SELECT count(*) AS n FROM t").get()?.n));
+    batch.insert("INSERT INTO t (k)", 1, [k]);
+    batch.insert("INSERT INTO child (k, parent)", 2, [`${k}-1`, k, `${k}-2`, k]);
+    return k;
+  };
+  assert.deepEqual(await Promise.all(["a", "b", "c"].map((k) => commits.run(write(k)))), ["a", "b", "c"]);
+  assert.deepEqual(seenByWrites, [0, 0, 0]);
+  assert.deepEqual(keys(db), ["a", "b", "c"]);
+  assert.deepEqual(
+    db.raw
+      .prepare("SELECT k FROM child ORDER BY k")
+      .all()
+      .map((r) => r.k),
+    ["a-1", "a-2", "b-1", "b-2", "c-1", "c-2"],
+  );
+});
+
+test("a row refused in the batch's multi-row INSERT loses only its own write", async (t) => {
+  const db = scratchDb(t);
+  db.raw.exec("INSERT INTO t (k) VALUES ('taken')");
+  const commits = createGroupCommit(db);
+  const write = (k: string) => (batch: WriteBatch) => {
+    batch.insert("INSERT INTO t (k)", 1, [k]);
+    return k;
+  };
+  const settled = await Promise.allSettled(["a", "taken", "b"].map((k) => commits.run(write(k))));
+  assert.deepEqual(
+    settled.map((s) => s.status),
+    ["fulfilled", "rejected", "fulfilled"],
+  );
+  assert.match(String((settled[1] as PromiseRejectedResult).reason), /UNIQUE constraint failed/);
+  assert.deepEqual(keys(db), ["a", "b", "taken"]);
+});

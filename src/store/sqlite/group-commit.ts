@@ -1,4 +1,4 @@
-import type { SqliteDb } from "./database.ts";
+import { insertRows, type Params, type SqliteDb } from "./database.ts";
 
 /**
  * Group commit: writes requested during one event-loop turn run in a single transaction (one failing write does
@@ -21,6 +21,14 @@ export interface WriteBatch {
    * fails (rolled back to its savepoint) keeps its updates, so keep only values for which that errs on the safe side.
    */
   memo<V>(key: string, make: () => V): V;
+  /**
+   * Inserts rows given as one flat list of `width` values each, as `${head} VALUES …`. In the batch's first pass
+   * they are kept until all its writes ran, then inserted with one multi-row INSERT per head, heads in the order of
+   * their first use (parents before children): per message, one statement run fewer per table, about 10 % of the
+   * insert path. A row refused (a duplicate key) fails that INSERT and with it the pass; in the pass that follows,
+   * a savepoint per write, rows are inserted at once, so that only the failing write is lost.
+   */
+  insert(head: string, width: number, values: Params): void;
 }
 
 interface Pending {
@@ -33,8 +41,15 @@ interface Pending {
 
 const MAX_BATCH = 512;
 
-function newBatch(): WriteBatch {
+interface Pass extends WriteBatch {
+  /** Runs the inserts kept so far (none when rows are inserted at once). */
+  flush(): void;
+}
+
+/** `deferInserts`: keep rows until `flush` (the first pass) rather than insert them at once (write by write). */
+function newPass(db: SqliteDb, deferInserts: boolean): Pass {
   const values = new Map<string, unknown>();
+  const kept = new Map<string, { width: number; rows: Params }>();
   return {
     memo<V>(key: string, make: () => V): V {
       const known = values.get(key);
@@ -42,6 +57,16 @@ function newBatch(): WriteBatch {
       const value = make();
       values.set(key, value);
       return value;
+    },
+    insert(head, width, rows) {
+      if (!deferInserts) return insertRows(db, head, width, rows);
+      const pending = kept.get(head);
+      if (pending === undefined) kept.set(head, { width, rows: rows.slice() });
+      else for (const value of rows) pending.rows.push(value);
+    },
+    flush() {
+      for (const [head, { width, rows }] of kept) insertRows(db, head, width, rows);
+      kept.clear();
     },
   };
 }
@@ -55,8 +80,9 @@ function newBatch(): WriteBatch {
 function writeAll(db: SqliteDb, batch: Pending[]): void {
   db.prepare("SAVEPOINT batch").run();
   try {
-    const shared = newBatch();
+    const shared = newPass(db, true);
     for (const entry of batch) entry.result = entry.write(shared);
+    shared.flush();
     db.prepare("RELEASE batch").run();
     return;
   } catch {
@@ -69,7 +95,7 @@ function writeAll(db: SqliteDb, batch: Pending[]): void {
 
 /** Each write in its own savepoint, so that one failing write does not undo the others. */
 function writeEach(db: SqliteDb, batch: Pending[]): void {
-  const shared = newBatch();
+  const shared = newPass(db, false);
   const savepoint = db.prepare("SAVEPOINT w");
   const release = db.prepare("RELEASE w");
   for (const entry of batch) {

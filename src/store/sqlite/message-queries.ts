@@ -26,6 +26,7 @@ const DELIVERY_COLUMNS = [
   "created_at",
   "updated_at",
 ];
+const INSERT_DELIVERIES = `INSERT INTO deliveries (${DELIVERY_COLUMNS.join(", ")}, lease_owner)`;
 const PREFIXED_DELIVERY = DELIVERY_COLUMNS.map((column) => `d.${column} AS d_${column}`).join(", ");
 
 function deliveryParams(row: DeliveryRow): Params {
@@ -73,7 +74,13 @@ function messageFilterSql(filter: MessageFilter): { sql: string; params: Params 
  * Inserts messages and their deliveries; callers wrap it in their transaction. Deliveries inserted `sending` (leased
  * at insert) carry `leaseOwner`.
  */
-export function writeMessages(db: SqliteDb, items: NewMessage[], leaseOwner: string | null = null): void {
+export function writeMessages(
+  db: SqliteDb,
+  items: NewMessage[],
+  leaseOwner: string | null = null,
+  insert: (head: string, width: number, values: Params) => void = (head, width, values) =>
+    insertRows(db, head, width, values),
+): void {
   const messages: Params = [];
   const deliveries: Params = [];
   for (const { message: m, deliveries: forMessage } of items) {
@@ -93,18 +100,12 @@ export function writeMessages(db: SqliteDb, items: NewMessage[], leaseOwner: str
       deliveries.push(...deliveryParams(delivery), delivery.status === STATUS_SENDING ? leaseOwner : null);
     }
   }
-  insertRows(
-    db,
+  insert(
     "INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, tags, deliver_at, created_at, expires_at)",
     10,
     messages,
   );
-  insertRows(
-    db,
-    `INSERT INTO deliveries (${DELIVERY_COLUMNS.join(", ")}, lease_owner)`,
-    DELIVERY_COLUMNS.length + 1,
-    deliveries,
-  );
+  if (deliveries.length > 0) insert(INSERT_DELIVERIES, DELIVERY_COLUMNS.length + 1, deliveries);
 }
 
 export function messageQueries(db: SqliteDb): MessageQueries {
@@ -117,7 +118,7 @@ export function messageQueries(db: SqliteDb): MessageQueries {
           ? leaseAtInsert(db, batch, message, deliveries, claim)
           : { rows: deliveries, claimed: [] };
         // A duplicate eventId fails on the unique index (translated to DuplicateEventIdError by the store).
-        writeMessages(db, [{ message, deliveries: leased.rows }], claim?.owner ?? null);
+        writeMessages(db, [{ message, deliveries: leased.rows }], claim?.owner ?? null, batch.insert);
         // A crash after this commit cannot leave the key without its answer (and the client's retry duplicating).
         if (idempotency) {
           db.prepare("UPDATE idempotency SET status_code = ?, body = ? WHERE key = ?").run(
