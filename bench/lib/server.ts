@@ -23,6 +23,7 @@ const START_NODE_FLAGS = ((): string[] => {
 const mainScript = path.join("src", "cli", "main.ts");
 
 const READY_TIMEOUT_MS = 20_000;
+const READY_POLL_MS = 10;
 const STOP_TIMEOUT_MS = 5_000;
 const MAX_LOG_CHARS = 200_000;
 
@@ -198,30 +199,9 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
     }
   };
 
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let problem = "no answer yet";
   try {
-    for (;;) {
-      if (exited(child))
-        throw new Error(`outbound ${role} exited before it was ready (${problem}):\n${output}`);
-      if (Date.now() > deadline)
-        throw new Error(`outbound ${role} not ready in ${READY_TIMEOUT_MS} ms (${problem})`);
-      if (role === "worker") {
-        if (output.includes("Outbound is delivering")) break;
-        problem = "no 'Outbound is delivering' line yet";
-        await sleep(50);
-        continue;
-      }
-      try {
-        const response = await fetch(`${url}/api/v1/health`, { signal: AbortSignal.timeout(1_000) });
-        await response.arrayBuffer();
-        if (response.status === 204) break;
-        problem = `health answered ${response.status}`;
-      } catch (error) {
-        problem = (error as Error).message;
-      }
-      await sleep(50);
-    }
+    if (role === "worker") await workerReady(child, () => output);
+    else await healthReady(child, role, url, () => output);
   } catch (error) {
     await stop();
     throw error;
@@ -237,6 +217,64 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
     logs: () => output,
     stop,
   };
+}
+
+/** A worker has no health route: it is ready once it logs (at info) that it delivers; watched as output arrives. */
+function workerReady(child: ChildProcess, output: () => string): Promise<void> {
+  const line = "Outbound is delivering";
+  return new Promise((resolve, reject) => {
+    const done = (error?: Error) => {
+      clearTimeout(timer);
+      child.stdout?.off("data", check);
+      child.stderr?.off("data", check);
+      child.off("exit", onExit);
+      if (error) reject(error);
+      else resolve();
+    };
+    // Listeners added after startServer's own, so output() already holds the chunk that fired them.
+    const check = () => {
+      if (output().includes(line)) done();
+    };
+    const onExit = () => done(new Error(`outbound worker exited before it was ready:\n${output()}`));
+    const timer = setTimeout(
+      () => done(new Error(`outbound worker not ready in ${READY_TIMEOUT_MS} ms (no '${line}' line yet)`)),
+      READY_TIMEOUT_MS,
+    );
+    child.stdout?.on("data", check);
+    child.stderr?.on("data", check);
+    child.once("exit", onExit);
+    if (exited(child)) onExit();
+    else check();
+  });
+}
+
+/**
+ * `serve` and `api` log nothing at LOG_LEVEL=warn, so readiness is GET /api/v1/health answering 204; until the port
+ * listens the attempt is refused at once, and a short pause keeps the wait close to the moment it is ready.
+ */
+async function healthReady(
+  child: ChildProcess,
+  role: string,
+  url: string,
+  output: () => string,
+): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let problem = "no answer yet";
+  for (;;) {
+    if (exited(child))
+      throw new Error(`outbound ${role} exited before it was ready (${problem}):\n${output()}`);
+    if (Date.now() > deadline)
+      throw new Error(`outbound ${role} not ready in ${READY_TIMEOUT_MS} ms (${problem})`);
+    try {
+      const response = await fetch(`${url}/api/v1/health`, { signal: AbortSignal.timeout(1_000) });
+      await response.arrayBuffer();
+      if (response.status === 204) return;
+      problem = `health answered ${response.status}`;
+    } catch (error) {
+      problem = (error as Error).message;
+    }
+    await sleep(READY_POLL_MS);
+  }
 }
 
 /** Samples the child's memory every `everyMs` until `stop()`; returns the peak RSS seen and the final VmHWM. */
