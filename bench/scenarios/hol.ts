@@ -4,7 +4,7 @@
  * measured the same way (lib/drain.ts) in the same process.
  */
 import type { Scenario } from "../lib/context.ts";
-import { metric } from "../lib/context.ts";
+import { metric, runBoth } from "../lib/context.ts";
 import { queueAndDrain } from "../lib/drain.ts";
 import { startReceiver } from "../lib/receiver.ts";
 import { check } from "../lib/results.ts";
@@ -30,31 +30,25 @@ export const hol: Scenario = {
       drainTimeoutMs: ctx.quick ? 20_000 : 300_000,
     };
 
-    const allFastReceiver = await startReceiver();
-    let allFast: Awaited<ReturnType<typeof queueAndDrain>>;
-    try {
-      ctx.log("hol: all-fast run");
-      allFast = await queueAndDrain({
-        ...common,
-        receiver: allFastReceiver,
-        apps: [[...fast, "/hol/fast/9"]],
-      });
-    } finally {
-      await allFastReceiver.close();
-    }
-    const hungReceiver = await startReceiver({ hangPaths: [HUNG] });
-    let withHung: Awaited<ReturnType<typeof queueAndDrain>>;
-    try {
-      ctx.log("hol: run with one hung endpoint");
-      withHung = await queueAndDrain({
-        ...common,
-        receiver: hungReceiver,
-        apps: [[...fast, HUNG]],
-        hangPaths: [HUNG],
-      });
-    } finally {
-      await hungReceiver.close();
-    }
+    const allFastRun = async () => {
+      const receiver = await startReceiver();
+      try {
+        ctx.log("hol: all-fast run");
+        return await queueAndDrain({ ...common, receiver, apps: [[...fast, "/hol/fast/9"]] });
+      } finally {
+        await receiver.close();
+      }
+    };
+    const hungRun = async () => {
+      const receiver = await startReceiver({ hangPaths: [HUNG] });
+      try {
+        ctx.log("hol: run with one hung endpoint");
+        return await queueAndDrain({ ...common, receiver, apps: [[...fast, HUNG]], hangPaths: [HUNG] });
+      } finally {
+        await receiver.close();
+      }
+    };
+    const [allFast, withHung] = await runBoth(ctx, allFastRun, hungRun);
     const ratio = withHung.drainRate / allFast.drainRate;
     return {
       config: {
