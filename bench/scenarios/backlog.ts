@@ -4,8 +4,8 @@
  * Full run: 200,000 messages (1,000,000 is too long for one session); --quick: 10,000 vs 1,000.
  */
 import type { Scenario } from "../lib/context.ts";
-import { endpointConcurrency, metric, runBoth } from "../lib/context.ts";
-import { queueAndDrain } from "../lib/drain.ts";
+import { endpointConcurrency, metric } from "../lib/context.ts";
+import { type DrainResult, queueAndDrainEach } from "../lib/drain.ts";
 import { startReceiver } from "../lib/receiver.ts";
 import { check } from "../lib/results.ts";
 
@@ -26,28 +26,28 @@ export const backlog: Scenario = {
     );
     const cap = endpointConcurrency();
     const apps = Array.from({ length: APPS }, (_, i) => [`/backlog/${i}`]);
-    const run = async (messages: number) => {
-      const receiver = await startReceiver();
-      try {
-        ctx.log(`backlog: ${messages} messages`);
-        return await queueAndDrain({
+    const smallReceiver = await startReceiver();
+    const largeReceiver = await startReceiver();
+    let ref: DrainResult;
+    let big: DrainResult;
+    try {
+      ctx.log(`backlog: ${small} messages, then ${large}`);
+      [ref, big] = await queueAndDrainEach(
+        {
           ctx,
-          receiver,
           serverEnv: { OUTBOUND_ENDPOINT_CONCURRENCY: cap },
-          apps,
-          messages,
           fillTimeoutMs: ctx.quick ? 30_000 : 600_000,
           drainTimeoutMs: ctx.quick ? 30_000 : 600_000,
-        });
-      } finally {
-        await receiver.close();
-      }
-    };
-    const [ref, big] = await runBoth(
-      ctx,
-      () => run(small),
-      () => run(large),
-    );
+        },
+        [
+          { receiver: smallReceiver, apps, messages: small },
+          { receiver: largeReceiver, apps, messages: large },
+        ],
+      );
+    } finally {
+      await smallReceiver.close();
+      await largeReceiver.close();
+    }
     const peak = (r: typeof big) =>
       Math.max(r.fillMemory.hwmMb, r.fillMemory.peakRssMb, r.drainMemory.hwmMb, r.drainMemory.peakRssMb);
     const peakMb = peak(big);

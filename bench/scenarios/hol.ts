@@ -4,8 +4,8 @@
  * measured the same way (lib/drain.ts) in the same process.
  */
 import type { Scenario } from "../lib/context.ts";
-import { metric, runBoth } from "../lib/context.ts";
-import { queueAndDrain } from "../lib/drain.ts";
+import { metric } from "../lib/context.ts";
+import { type DrainResult, queueAndDrainEach } from "../lib/drain.ts";
 import { startReceiver } from "../lib/receiver.ts";
 import { check } from "../lib/results.ts";
 
@@ -22,33 +22,26 @@ export const hol: Scenario = {
     const cap = process.env.BENCH_HOL_ENDPOINT_CONCURRENCY ?? "8";
     const serverEnv = { OUTBOUND_REQUEST_TIMEOUT: "2s", OUTBOUND_ENDPOINT_CONCURRENCY: cap };
     const fast = Array.from({ length: ENDPOINTS - 1 }, (_, i) => `/hol/fast/${i}`);
-    const common = {
+    const settings = {
       ctx,
       serverEnv,
-      messages,
       fillTimeoutMs: ctx.quick ? 20_000 : 180_000,
       drainTimeoutMs: ctx.quick ? 20_000 : 300_000,
     };
-
-    const allFastRun = async () => {
-      const receiver = await startReceiver();
-      try {
-        ctx.log("hol: all-fast run");
-        return await queueAndDrain({ ...common, receiver, apps: [[...fast, "/hol/fast/9"]] });
-      } finally {
-        await receiver.close();
-      }
-    };
-    const hungRun = async () => {
-      const receiver = await startReceiver({ hangPaths: [HUNG] });
-      try {
-        ctx.log("hol: run with one hung endpoint");
-        return await queueAndDrain({ ...common, receiver, apps: [[...fast, HUNG]], hangPaths: [HUNG] });
-      } finally {
-        await receiver.close();
-      }
-    };
-    const [allFast, withHung] = await runBoth(ctx, allFastRun, hungRun);
+    const allFastReceiver = await startReceiver();
+    const hungReceiver = await startReceiver({ hangPaths: [HUNG] });
+    let allFast: DrainResult;
+    let withHung: DrainResult;
+    try {
+      ctx.log("hol: all-fast run, then the run with one hung endpoint");
+      [allFast, withHung] = await queueAndDrainEach(settings, [
+        { receiver: allFastReceiver, apps: [[...fast, "/hol/fast/9"]], messages },
+        { receiver: hungReceiver, apps: [[...fast, HUNG]], messages, hangPaths: [HUNG] },
+      ]);
+    } finally {
+      await allFastReceiver.close();
+      await hungReceiver.close();
+    }
     const ratio = withHung.drainRate / allFast.drainRate;
     return {
       config: {
