@@ -39,6 +39,23 @@ export function metric(name: string, value: number, unit: string, note?: string)
 }
 
 /**
+ * Runs two independent parts of a scenario (each with its own receiver and servers): one after the other normally,
+ * so that neither disturbs the other's numbers, and side by side in the smoke run, whose numbers mean nothing and
+ * whose time is mostly process starts. Settles only once both have finished (and stopped their servers).
+ */
+export async function runBoth<A, B>(
+  ctx: BenchContext,
+  first: () => Promise<A>,
+  second: () => Promise<B>,
+): Promise<[A, B]> {
+  if (!ctx.smoke) return [await first(), await second()];
+  const [a, b] = await Promise.allSettled([first(), second()]);
+  if (a.status === "rejected") throw a.reason;
+  if (b.status === "rejected") throw b.reason;
+  return [a.value, b.value];
+}
+
+/**
  * OUTBOUND_ENDPOINT_CONCURRENCY for scenarios where the default (8) would cap throughput; override with
  * BENCH_ENDPOINT_CONCURRENCY to compare.
  */

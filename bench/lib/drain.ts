@@ -11,6 +11,10 @@
  *
  * The drain server does nothing but deliver, and any fill duration is safe (earlier versions parked requests
  * across the whole fill and hit the request timeout and the circuit breaker on large backlogs).
+ *
+ * A scenario that compares two backlogs (hol, backlog) gives them to `queueAndDrainEach`: one after the other, each
+ * with its own two servers; in the smoke run both share one fill server and one drain server (same settings, so
+ * the same starts), drained side by side, which its numbers do not care about.
  */
 import { Api, messageBody } from "./api.ts";
 import type { BenchContext } from "./context.ts";
@@ -20,20 +24,27 @@ import { type BenchServer, sampleMemory, startServer } from "./server.ts";
 import { threadCpu } from "./thread-cpu.ts";
 import { sleep, waitUntil } from "./wait.ts";
 
-export interface DrainOptions {
-  ctx: BenchContext;
+/** One backlog: its receiver, applications and messages. */
+export interface DrainRun {
   receiver: Receiver;
-  /** Environment of the draining server (the fill server always uses a 1 h timeout and a cap of 64). */
-  serverEnv: Record<string, string>;
   /** One entry per application: the receiver paths of its endpoints. */
   apps: string[][];
   /** Messages in total, sent round-robin over the applications. */
   messages: number;
   /** Paths that never answer: excluded from the drain measurement. */
   hangPaths?: readonly string[];
+}
+
+/** What the fill and drain servers of one or more backlogs share. */
+export interface DrainSettings {
+  ctx: BenchContext;
+  /** Environment of the draining server (the fill server always uses a 1 h timeout and a cap of 64). */
+  serverEnv: Record<string, string>;
   fillTimeoutMs: number;
   drainTimeoutMs: number;
 }
+
+export type DrainOptions = DrainSettings & DrainRun;
 
 export interface DrainResult {
   /** Deliveries to the measured (answering) endpoints in total. */
@@ -50,7 +61,8 @@ export interface DrainResult {
   wholeDrainRate: number;
   /**
    * CPU µs of the draining server per measured delivery over the same steady part as drainRate, by thread group
-   * (`delivery`, `api`, `gc-helpers`, `process`; see lib/thread-cpu.ts). The attempts of hung endpoints are included.
+   * (`delivery`, `api`, `gc-helpers`, `process`; see lib/thread-cpu.ts). The attempts of hung endpoints are included;
+   * in the smoke run, where two backlogs drain side by side on one server, so are the other backlog's.
    */
   drainCpuUs: Record<string, number>;
   /** Every measured endpoint's stats show all its deliveries as success (checked on up to 20 endpoints). */
@@ -62,61 +74,59 @@ export interface DrainResult {
 
 const FILL_ENV = { OUTBOUND_REQUEST_TIMEOUT: "1h", OUTBOUND_ENDPOINT_CONCURRENCY: "64" };
 
+interface Measured {
+  appId: string;
+  endpointId: string;
+  path: string;
+  expected: number;
+  before: number;
+}
+
+/** A backlog on its way: its measured endpoints and what its fill achieved. */
+interface Queued {
+  run: DrainRun;
+  measured: Measured[];
+  fill: Awaited<ReturnType<typeof runLoad>>;
+}
+
 export async function queueAndDrain(options: DrainOptions): Promise<DrainResult> {
-  const { ctx, receiver } = options;
-  const hang = new Set(options.hangPaths ?? []);
+  const [result] = await queueAndDrainTogether(options, [options]);
+  if (!result) throw new Error("no drain result");
+  return result;
+}
+
+/** Each backlog measured on its own servers, one after the other; in the smoke run all on shared servers at once. */
+export async function queueAndDrainEach<const R extends readonly DrainRun[]>(
+  settings: DrainSettings,
+  runs: R,
+): Promise<{ -readonly [K in keyof R]: DrainResult }> {
+  const results: DrainResult[] = [];
+  if (settings.ctx.smoke) results.push(...(await queueAndDrainTogether(settings, runs)));
+  else for (const run of runs) results.push(await queueAndDrain({ ...settings, ...run }));
+  return results as { -readonly [K in keyof R]: DrainResult };
+}
+
+async function queueAndDrainTogether(
+  settings: DrainSettings,
+  runs: readonly DrainRun[],
+): Promise<DrainResult[]> {
+  const { ctx } = settings;
   const servers: BenchServer[] = [];
-  receiver.reset();
-  receiver.hold();
-  // Hang paths only hang for the draining server; while filling they are parked like the others.
-  receiver.setHanging(false);
+  for (const { receiver } of runs) {
+    receiver.reset();
+    receiver.hold();
+    // Hang paths only hang for the draining server; while filling they are parked like the others.
+    receiver.setHanging(false);
+  }
   try {
     // 1. Fill.
     const filler = await startServer({ env: FILL_ENV, keepDataDir: true });
     servers.push(filler);
     const fillMemory = sampleMemory(filler);
     const api = new Api(filler);
-    const measured: Array<{
-      appId: string;
-      endpointId: string;
-      path: string;
-      expected: number;
-      before: number;
-    }> = [];
-    let fill: Awaited<ReturnType<typeof runLoad>>;
+    const queued: Queued[] = [];
     try {
-      const appIds: string[] = [];
-      for (const [a, paths] of options.apps.entries()) {
-        const appId = await api.createApp(`bench-${a}`);
-        appIds.push(appId);
-        const ids = await api.createEndpoints(
-          appId,
-          paths.map((p) => receiver.url(p)),
-        );
-        const perApp =
-          Math.floor(options.messages / options.apps.length) +
-          (a < options.messages % options.apps.length ? 1 : 0);
-        for (const [i, path] of paths.entries()) {
-          if (!hang.has(path))
-            measured.push({ appId, endpointId: ids[i] ?? "", path, expected: perApp, before: 0 });
-        }
-      }
-      const bodies = Array.from({ length: 64 }, (_, i) => messageBody(payloadFor(i)));
-      ctx.log(`queueing ${options.messages} messages`);
-      fill = await runLoad({
-        origin: filler.url,
-        count: options.messages,
-        concurrency: 64,
-        request: (i) => ({
-          method: "POST",
-          path: `/api/v1/app/${appIds[i % appIds.length]}/msg`,
-          headers: api.headers,
-          body: bodies[i % bodies.length],
-        }),
-        expectStatus: 202,
-        timeoutMs: options.fillTimeoutMs,
-      });
-      requireClean(fill, "queueing the backlog");
+      for (const run of runs) queued.push(await queue(ctx, api, filler, run, settings.fillTimeoutMs));
     } finally {
       await api.close();
     }
@@ -124,83 +134,153 @@ export async function queueAndDrain(options: DrainOptions): Promise<DrainResult>
     // 2. Graceful stop; the parked answers are released so its in-flight attempts finish at once.
     const stopStarted = performance.now();
     const stopping = filler.stop();
-    receiver.release();
+    for (const { receiver } of runs) receiver.release();
     await stopping;
     ctx.log(`fill server stopped in ${Math.round(performance.now() - stopStarted)} ms`);
     const fillMem = fillMemory.stop();
-    for (const m of measured) m.before = receiver.count(m.path);
-    const deliveredWhileFilling = measured.reduce((sum, m) => sum + m.before, 0);
-    const deliveries = measured.reduce((sum, m) => sum + m.expected, 0);
-    const remaining = deliveries - deliveredWhileFilling;
+    for (const { run, measured } of queued) {
+      for (const m of measured) m.before = run.receiver.count(m.path);
+      run.receiver.reset();
+      run.receiver.setHanging(true);
+    }
 
     // 3. Drain on a fresh process, same database.
-    receiver.reset();
-    receiver.setHanging(true);
     const drainer = await startServer({
-      env: options.serverEnv,
+      env: settings.serverEnv,
       dataDir: filler.dataDir,
       token: filler.token,
     });
     servers.push(drainer);
     const drainMemory = sampleMemory(drainer);
-    ctx.log(`draining ${remaining} deliveries`);
-    const arrived = () =>
-      measured.reduce((sum, m) => sum + Math.min(receiver.count(m.path), m.expected - m.before), 0);
-    let tenth = { at: Number.NaN, count: 0, cpu: new Map<string, number>() };
-    await waitUntil(
-      () => {
-        if (Number.isNaN(tenth.at)) {
-          const count = arrived();
-          if (count >= remaining / 10) tenth = { at: performance.now(), count, cpu: threadCpu(drainer.pid) };
-        }
-        return measured.every((m) => receiver.count(m.path) >= m.expected - m.before);
-      },
-      `${remaining} deliveries`,
-      options.drainTimeoutMs,
-      () => `${arrived()} of ${remaining} arrived`,
+    const outcomes = await Promise.all(
+      queued.map(async (q) => ({
+        ...(await drain(ctx, drainer, q, settings.drainTimeoutMs)),
+        // Outcomes are flushed in batches: checked once the receiver has everything.
+        recorded: await recordedAsSuccess(drainer, q.measured),
+        fillMs: q.fill.elapsedMs,
+        fillRate: q.fill.rps,
+      })),
     );
-    const cpuAtEnd = threadCpu(drainer.pid);
-    const drainCpuUs: Record<string, number> = {};
-    for (const [group, seconds] of cpuAtEnd)
-      drainCpuUs[group] = ((seconds - (tenth.cpu.get(group) ?? 0)) * 1e6) / (remaining - tenth.count);
-    const active = measured.filter((m) => m.expected > m.before);
-    const first = Math.min(...active.map((m) => receiver.firstArrivalAt(m.path)));
-    const last = Math.max(...active.map((m) => receiver.lastArrivalAt(m.path)));
-    const drainMs = last - first;
-    const duplicates = measured.filter((m) => receiver.count(m.path) > m.expected - m.before);
-    if (duplicates.length > 0)
-      ctx.log(`warning: more deliveries than messages on ${duplicates.length} endpoint(s)`);
-
-    // Outcomes are flushed in batches: check that the server recorded every delivery as a success.
-    const check = new Api(drainer);
-    let recorded = false;
-    try {
-      const deadline = performance.now() + 15_000;
-      const sample = measured.slice(0, 20);
-      while (!recorded && performance.now() < deadline) {
-        const stats = await Promise.all(sample.map((m) => check.stats(m.appId, m.endpointId)));
-        recorded = stats.every((s, i) => s.success === sample[i]?.expected);
-        if (!recorded) await sleep(100);
-      }
-    } finally {
-      await check.close();
-    }
-    return {
-      deliveries,
-      deliveredWhileFilling,
-      fillMs: fill.elapsedMs,
-      fillRate: fill.rps,
-      drainMs,
-      drainRate: ((remaining - tenth.count) / (last - tenth.at)) * 1000,
-      wholeDrainRate: ((remaining - 1) / drainMs) * 1000,
-      drainCpuUs,
-      recorded,
-      fillMemory: fillMem,
-      drainMemory: drainMemory.stop(),
-    };
+    const drainMem = drainMemory.stop();
+    return outcomes.map((outcome) => ({ ...outcome, fillMemory: fillMem, drainMemory: drainMem }));
   } finally {
-    receiver.release();
-    receiver.dropHung();
+    for (const { receiver } of runs) {
+      receiver.release();
+      receiver.dropHung();
+    }
     for (const server of servers.reverse()) await server.stop();
   }
+}
+
+/** Creates the run's applications and endpoints on the fill server and queues its messages (each 202 = committed). */
+async function queue(
+  ctx: BenchContext,
+  api: Api,
+  filler: BenchServer,
+  run: DrainRun,
+  fillTimeoutMs: number,
+): Promise<Queued> {
+  const hang = new Set(run.hangPaths ?? []);
+  const measured: Measured[] = [];
+  const appIds: string[] = [];
+  for (const [a, paths] of run.apps.entries()) {
+    const appId = await api.createApp(`bench-${a}`);
+    appIds.push(appId);
+    const ids = await api.createEndpoints(
+      appId,
+      paths.map((p) => run.receiver.url(p)),
+    );
+    const perApp = Math.floor(run.messages / run.apps.length) + (a < run.messages % run.apps.length ? 1 : 0);
+    for (const [i, path] of paths.entries()) {
+      if (!hang.has(path))
+        measured.push({ appId, endpointId: ids[i] ?? "", path, expected: perApp, before: 0 });
+    }
+  }
+  const bodies = Array.from({ length: 64 }, (_, i) => messageBody(payloadFor(i)));
+  ctx.log(`queueing ${run.messages} messages`);
+  const fill = await runLoad({
+    origin: filler.url,
+    count: run.messages,
+    concurrency: 64,
+    request: (i) => ({
+      method: "POST",
+      path: `/api/v1/app/${appIds[i % appIds.length]}/msg`,
+      headers: api.headers,
+      body: bodies[i % bodies.length],
+    }),
+    expectStatus: 202,
+    timeoutMs: fillTimeoutMs,
+  });
+  requireClean(fill, "queueing the backlog");
+  return { run, measured, fill };
+}
+
+type Drained = Pick<
+  DrainResult,
+  "deliveries" | "deliveredWhileFilling" | "drainMs" | "drainRate" | "wholeDrainRate" | "drainCpuUs"
+>;
+
+/** Waits until the run's receiver has every remaining delivery; rates from the receiver's arrival times. */
+async function drain(
+  ctx: BenchContext,
+  drainer: BenchServer,
+  { run, measured }: Queued,
+  timeoutMs: number,
+): Promise<Drained> {
+  const { receiver } = run;
+  const deliveredWhileFilling = measured.reduce((sum, m) => sum + m.before, 0);
+  const deliveries = measured.reduce((sum, m) => sum + m.expected, 0);
+  const remaining = deliveries - deliveredWhileFilling;
+  ctx.log(`draining ${remaining} deliveries`);
+  const arrived = () =>
+    measured.reduce((sum, m) => sum + Math.min(receiver.count(m.path), m.expected - m.before), 0);
+  let tenth = { at: Number.NaN, count: 0, cpu: new Map<string, number>() };
+  await waitUntil(
+    () => {
+      if (Number.isNaN(tenth.at)) {
+        const count = arrived();
+        if (count >= remaining / 10) tenth = { at: performance.now(), count, cpu: threadCpu(drainer.pid) };
+      }
+      return measured.every((m) => receiver.count(m.path) >= m.expected - m.before);
+    },
+    `${remaining} deliveries`,
+    timeoutMs,
+    () => `${arrived()} of ${remaining} arrived`,
+  );
+  const drainCpuUs: Record<string, number> = {};
+  for (const [group, seconds] of threadCpu(drainer.pid))
+    drainCpuUs[group] = ((seconds - (tenth.cpu.get(group) ?? 0)) * 1e6) / (remaining - tenth.count);
+  const active = measured.filter((m) => m.expected > m.before);
+  const first = Math.min(...active.map((m) => receiver.firstArrivalAt(m.path)));
+  const last = Math.max(...active.map((m) => receiver.lastArrivalAt(m.path)));
+  const drainMs = last - first;
+  const duplicates = measured.filter((m) => receiver.count(m.path) > m.expected - m.before);
+  if (duplicates.length > 0)
+    ctx.log(`warning: more deliveries than messages on ${duplicates.length} endpoint(s)`);
+  return {
+    deliveries,
+    deliveredWhileFilling,
+    drainMs,
+    drainRate: ((remaining - tenth.count) / (last - tenth.at)) * 1000,
+    wholeDrainRate: ((remaining - 1) / drainMs) * 1000,
+    drainCpuUs,
+  };
+}
+
+/** Outcomes are flushed in batches: whether the server recorded every delivery as a success (up to 20 endpoints). */
+async function recordedAsSuccess(drainer: BenchServer, measured: readonly Measured[]): Promise<boolean> {
+  const check = new Api(drainer);
+  let recorded = false;
+  try {
+    const deadline = performance.now() + 15_000;
+    const sample = measured.slice(0, 20);
+    while (!recorded && performance.now() < deadline) {
+      const stats = await Promise.all(sample.map((m) => check.stats(m.appId, m.endpointId)));
+      recorded = stats.every((s, i) => s.success === sample[i]?.expected);
+      if (!recorded) await sleep(100);
+    }
+  } finally {
+    await check.close();
+  }
+  return recorded;
 }

@@ -42,6 +42,8 @@ export async function startPeer(options: PeerOptions): Promise<PeerServer> {
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH ?? "",
+      // Set by the smoke run (bench/run.ts) to share compiled modules between processes.
+      ...(process.env.NODE_COMPILE_CACHE ? { NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE } : {}),
       PEER_PORT: String(port),
       PEER_ENDPOINTS: JSON.stringify(options.endpoints),
       PEER_CONCURRENCY: String(options.concurrency),

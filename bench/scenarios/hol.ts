@@ -5,7 +5,7 @@
  */
 import type { Scenario } from "../lib/context.ts";
 import { metric } from "../lib/context.ts";
-import { type DrainResult, queueAndDrain } from "../lib/drain.ts";
+import { type DrainResult, queueAndDrainEach } from "../lib/drain.ts";
 import { startReceiver } from "../lib/receiver.ts";
 import { check } from "../lib/results.ts";
 import { median } from "../lib/stats.ts";
@@ -25,42 +25,37 @@ export const hol: Scenario = {
     const cap = process.env.BENCH_HOL_ENDPOINT_CONCURRENCY ?? "8";
     const serverEnv = { OUTBOUND_REQUEST_TIMEOUT: "2s", OUTBOUND_ENDPOINT_CONCURRENCY: cap };
     const fast = Array.from({ length: ENDPOINTS - 1 }, (_, i) => `/hol/fast/${i}`);
-    const common = {
+    const settings = {
       ctx,
       serverEnv,
-      messages,
       fillTimeoutMs: ctx.quick ? 20_000 : 180_000,
       drainTimeoutMs: ctx.quick ? 20_000 : 300_000,
     };
-
-    const drain = async (kind: "all fast" | "one hung") => {
-      const hung = kind === "one hung";
-      const receiver = await startReceiver(hung ? { hangPaths: [HUNG] } : {});
-      try {
-        return await queueAndDrain({
-          ...common,
-          receiver,
-          apps: [[...fast, hung ? HUNG : "/hol/fast/9"]],
-          ...(hung ? { hangPaths: [HUNG] } : {}),
-        });
-      } finally {
-        await receiver.close();
-      }
+    const allFastReceiver = await startReceiver();
+    const hungReceiver = await startReceiver({ hangPaths: [HUNG] });
+    const runs = {
+      "all fast": { receiver: allFastReceiver, apps: [[...fast, "/hol/fast/9"]], messages },
+      "one hung": { receiver: hungReceiver, apps: [[...fast, HUNG]], messages, hangPaths: [HUNG] },
     };
     // Both kinds once per round, the order swapped each round (A B, B A, …): a drain lasts seconds, and a neighbour's
     // burst or the machine warming up would otherwise always land on the same kind. Ratios are taken within a round.
     const rounds: Array<{ allFast: DrainResult; withHung: DrainResult; ratio: number }> = [];
-    for (let round = 0; round < ROUNDS(ctx.quick); round++) {
-      const order =
-        round % 2 === 0 ? (["all fast", "one hung"] as const) : (["one hung", "all fast"] as const);
-      const results: Partial<Record<(typeof order)[number], DrainResult>> = {};
-      for (const kind of order) {
-        ctx.log(`hol: round ${round + 1}: ${kind}`);
-        results[kind] = await drain(kind);
+    try {
+      for (let round = 0; round < ROUNDS(ctx.quick); round++) {
+        const hungFirst = round % 2 === 1;
+        ctx.log(
+          `hol: round ${round + 1}: ${hungFirst ? "one hung, then all fast" : "all fast, then one hung"}`,
+        );
+        const [first, second] = await queueAndDrainEach(
+          settings,
+          hungFirst ? [runs["one hung"], runs["all fast"]] : [runs["all fast"], runs["one hung"]],
+        );
+        const [allFast, withHung] = hungFirst ? [second, first] : [first, second];
+        rounds.push({ allFast, withHung, ratio: withHung.drainRate / allFast.drainRate });
       }
-      const allFast = results["all fast"] as DrainResult;
-      const withHung = results["one hung"] as DrainResult;
-      rounds.push({ allFast, withHung, ratio: withHung.drainRate / allFast.drainRate });
+    } finally {
+      await allFastReceiver.close();
+      await hungReceiver.close();
     }
     const ratios = rounds.map((r) => r.ratio);
     const ratio = median(ratios);

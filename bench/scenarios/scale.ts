@@ -5,12 +5,12 @@
  * Each run gets a fresh database. An `outbound api` process (it delivers nothing) queues the backlog and stops;
  * then the workers start together and the drain rate is taken from 10 % of the deliveries to the last arrival.
  * The smoke run (npm test) drains once with 2 PostgreSQL workers instead of with 1, 2 and 3: it only proves the
- * scenario completes, and each drain costs 1 + N process starts.
+ * scenario completes, and each drain costs 1 + N process starts. It also drains SQLite and PostgreSQL side by side.
  */
 import { randomBytes } from "node:crypto";
 import { Api, messageBody } from "../lib/api.ts";
 import type { BenchContext, Scenario } from "../lib/context.ts";
-import { endpointConcurrency, metric } from "../lib/context.ts";
+import { endpointConcurrency, metric, runBoth } from "../lib/context.ts";
 import { payloadFor, requireClean, runLoad } from "../lib/load.ts";
 import { type BenchDatabase, createBenchDatabase } from "../lib/postgres.ts";
 import type { Receiver } from "../lib/receiver.ts";
@@ -104,28 +104,35 @@ async function drain(
   }
 }
 
+async function withReceiver<T>(use: (receiver: Receiver) => Promise<T>): Promise<T> {
+  const receiver = await startReceiver();
+  try {
+    return await use(receiver);
+  } finally {
+    await receiver.close();
+  }
+}
+
 export const scale: Scenario = {
   name: "scale",
   title: "drain a backlog with 1, 2, 3 worker processes on PostgreSQL (and 1 on SQLite)",
   async run(ctx) {
     const messages = ctx.size(5_000);
     const workerCounts = ctx.smoke ? [2] : [1, 2, 3];
-    const receiver = await startReceiver();
     const rates = new Map<number, number>();
-    let sqlite: Drain;
-    try {
-      sqlite = await drain(ctx, receiver, messages, 1, null);
-      for (const workers of workerCounts) {
-        const database = await createBenchDatabase();
-        try {
-          rates.set(workers, (await drain(ctx, receiver, messages, workers, database)).rate);
-        } finally {
-          await database.drop();
+    const sqliteRun = () => withReceiver((receiver) => drain(ctx, receiver, messages, 1, null));
+    const postgresRuns = () =>
+      withReceiver(async (receiver) => {
+        for (const workers of workerCounts) {
+          const database = await createBenchDatabase();
+          try {
+            rates.set(workers, (await drain(ctx, receiver, messages, workers, database)).rate);
+          } finally {
+            await database.drop();
+          }
         }
-      }
-    } finally {
-      await receiver.close();
-    }
+      });
+    const [sqlite] = await runBoth(ctx, sqliteRun, postgresRuns);
     const one = rates.get(1);
     const three = rates.get(3);
     const timesOne = (rate: number, label: string) =>

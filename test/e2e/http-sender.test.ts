@@ -104,7 +104,9 @@ test("a response: status, body, Retry-After and the response headers (Set-Cookie
   assert.equal(result.responseText, "thanks");
   assert.equal(result.retryAfter, "7");
   assert.equal(result.failure, undefined);
-  assert.ok(result.durationMs >= 0 && result.durationMs < TIMEOUT_MS);
+  // Measured, not bounded: an answer that took longer than the deadline would have been a timeout (failure above),
+  // and a stopwatch bound here would only fail when the machine is loaded.
+  assert.ok(Number.isFinite(result.durationMs) && result.durationMs >= 0, `${result.durationMs} ms`);
   const headers = new Map<string, string[]>();
   for (const [name, value] of result.responseHeaders ?? [])
     headers.set(name, [...(headers.get(name) ?? []), value]);
@@ -216,8 +218,8 @@ test("shutdown before the answer: interrupted at once", async () => {
   await waiting;
   stop.abort();
   const result = await sending;
+  // "interrupted", not "timeout": the abort ended the attempt before its deadline could (no stopwatch needed).
   assert.deepEqual([result.failure, result.statusCode, result.responseText], ["interrupted", 0, INTERRUPTED]);
-  assert.ok(result.durationMs < TIMEOUT_MS, `${result.durationMs} ms`);
 });
 
 test("shutdown while the body is read: the status stands, the text says interrupted", async () => {
