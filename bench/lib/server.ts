@@ -5,11 +5,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "./free-port.ts";
 import { sleep } from "./wait.ts";
+
+export { freePort };
 
 export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 export const nodeBin = path.join(repoRoot, "node_modules", ".bin", "node");
@@ -73,25 +76,6 @@ process.once("exit", () => {
   for (const child of alive) child.kill("SIGKILL");
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
-
-/** Ports handed out by this process: servers started side by side must not be given the same one. */
-const handedOut = new Set<number>();
-
-export async function freePort(): Promise<number> {
-  for (;;) {
-    const probe = createServer();
-    await new Promise<void>((resolve, reject) => {
-      probe.once("error", reject);
-      probe.listen(0, "127.0.0.1", resolve);
-    });
-    const address = probe.address();
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    if (address === null || typeof address === "string") throw new Error("could not read the probe port");
-    if (handedOut.has(address.port)) continue;
-    handedOut.add(address.port);
-    return address.port;
-  }
-}
 
 function inheritedEnv(): Record<string, string> {
   const out: Record<string, string> = {};

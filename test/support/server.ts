@@ -7,12 +7,14 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Svix } from "svix";
+import { freePort } from "../../bench/lib/free-port.ts";
 import { createTestDatabase, type TestDatabase } from "./postgres.ts";
+
+export { freePort };
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const nodeBin = path.join(repoRoot, "node_modules", ".bin", "node");
@@ -71,19 +73,6 @@ process.once("exit", () => {
   for (const child of childrenAlive) child.kill("SIGKILL");
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
-
-/** A port that was free a moment ago (listen on 0, read it, close). */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", resolve);
-  });
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("could not read the probe port");
-  return address.port;
-}
 
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const inherited = Object.fromEntries(
