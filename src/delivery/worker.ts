@@ -5,7 +5,6 @@ import type { Store } from "../store/store.ts";
 import type {
   AttemptRow,
   ClaimedDelivery,
-  DeliveryKey,
   DeliveryOutcome,
   MessageStatus,
   SentRequest,
@@ -122,8 +121,6 @@ export function createWorker(options: WorkerOptions): Worker {
     ...(options.traceparentFor ? { traceparentFor: options.traceparentFor } : {}),
   });
   let pending: DeliveryOutcome[] = [];
-  /** Batches handed to recordOutcomes and not written yet: their deliveries are still `sending` in the database. */
-  const writing = new Set<DeliveryOutcome[]>();
   let flushing: Promise<void> = Promise.resolve();
   let flushTimer: NodeJS.Timeout | undefined;
   let flushSoon: NodeJS.Immediate | undefined;
@@ -142,10 +139,11 @@ export function createWorker(options: WorkerOptions): Worker {
   /** Ends a starved wait: outcomes were recorded, so endpoints at their cap have free slots again. */
   let endStarvedWait: (() => void) | undefined;
   /**
-   * The loop waits for slots: due work cannot be claimed (endpoints at their cap, circuits, rate limits). Any batch
-   * of finished attempts ends the wait, as soon as it is handed to be written: the claim counts this process's
-   * answered attempts as free slots (`answered`), so it need not wait for their outcomes to be in the database (a
-   * claim no longer reads the queues of endpoints that cannot take more: claiming again is cheap).
+   * The loop waits for slots: due work cannot be claimed (endpoints at their cap, circuits, rate limits). A claim
+   * counts a slot as taken until its outcome is in the database, so any recorded batch ends the wait (a claim no
+   * longer reads the queues of endpoints that cannot take more: claiming again is cheap). The endpoints this process
+   * counts as at their cap are not enough to wait for: an endpoint whose finished attempts are not recorded yet is
+   * below its cap here and full in the database, and waiting only for the others' outcomes timed out instead.
    */
   let starved = false;
   function starvedWait(ms: number): Promise<void> {
@@ -189,9 +187,6 @@ export function createWorker(options: WorkerOptions): Worker {
     const batch = pending;
     pending = [];
     if (batch.length === 0) return flushing;
-    writing.add(batch);
-    // Their slots are free for the next claim already (see `answered`): a starved loop need not wait for the write.
-    endStarvedWait?.();
     flushing = flushing
       .then(() => store.recordOutcomes(batch, { now: now(), owner, circuit }))
       .then((disabled) => {
@@ -214,20 +209,8 @@ export function createWorker(options: WorkerOptions): Worker {
         if (waitingForSlots || batch.some((o) => o.status === STATUS_PENDING)) notify();
         endStarvedWait?.();
       })
-      .catch((error: unknown) => logger.error({ err: error }, "recording delivery outcomes failed"))
-      .finally(() => writing.delete(batch));
+      .catch((error: unknown) => logger.error({ err: error }, "recording delivery outcomes failed"));
     return flushing;
-  }
-
-  /**
-   * Deliveries whose attempt has ended and whose outcome is not written yet: the claim does not count them against
-   * their endpoint's cap, so a slot is free when the response is in, not a write later.
-   */
-  function answered(): DeliveryKey[] {
-    const keys: DeliveryKey[] = [];
-    for (const batch of [pending, ...writing])
-      for (const { attempt } of batch) keys.push({ msgId: attempt.msgId, endpointId: attempt.endpointId });
-    return keys;
   }
 
   function queueOutcome(outcome: DeliveryOutcome) {
@@ -329,7 +312,6 @@ export function createWorker(options: WorkerOptions): Worker {
           circuitThreshold: CIRCUIT_THRESHOLD,
           rateHorizonMs,
           paused: saturated(),
-          answered: answered(),
         });
       } catch (error) {
         logger.error({ err: error }, "claiming deliveries failed");

@@ -269,19 +269,6 @@ export interface ClaimRequest {
   rateHorizonMs: number;
   /** Endpoints not to claim for now (e.g. ones this process already has at the cap). */
   paused: readonly string[];
-  /**
-   * This owner's claims whose attempt has ended (the response, or the error, is in) while the outcome is not written
-   * yet: they hold no request at the endpoint, so they do not count against its cap although their rows are still
-   * `sending`. Only rows still `sending` under this owner's lease are discounted, so a key whose outcome is already
-   * written, or that another process took over, changes nothing. None when omitted.
-   */
-  answered?: readonly DeliveryKey[];
-}
-
-/** A delivery's identity: one message to one endpoint. */
-export interface DeliveryKey {
-  msgId: string;
-  endpointId: string;
 }
 
 /**

@@ -100,59 +100,6 @@ forEachStore("Store conformance (claims across processes)", (ctx) => {
     );
   });
 
-  test("an owner's answered attempts free their slots before their outcomes are written, and only those", async () => {
-    const { a, ep } = await appWithEndpoint(ctx.store);
-    const messages = [];
-    for (let i = 0; i < 5; i++) {
-      const m = message(a.id, T0 + i);
-      messages.push(m);
-      await ctx.store.insertMessage(m, [delivery(m, ep.id, T0 + i)]);
-    }
-    const request = { now: T0 + 1_000, limit: 4, endpointCap: 2, owner: "here" };
-    const asKey = (c: ClaimedDelivery) => ({ msgId: c.message.id, endpointId: c.endpoint.id });
-    const first = await ctx.store.claimDueDeliveries(claimRequest(request));
-    assert.equal(first.length, 2, "up to the cap");
-    assert.equal((await ctx.store.claimDueDeliveries(claimRequest(request))).length, 0, "the cap is full");
-    const [done, busy] = first as [ClaimedDelivery, ClaimedDelivery];
-    assert.equal(
-      (
-        await ctx.store.claimDueDeliveries(
-          claimRequest({ ...request, owner: "other", answered: [asKey(done)] }),
-        )
-      ).length,
-      0,
-      "another owner's word does not free this owner's slot",
-    );
-    const next = await ctx.store.claimDueDeliveries(claimRequest({ ...request, answered: [asKey(done)] }));
-    assert.deepEqual(
-      next.map((c) => c.message.id),
-      [messages[2]?.id],
-      "one answered attempt frees one slot",
-    );
-    await ctx.store.recordOutcomes([success(done, T0 + 1_001)], {
-      now: T0 + 1_001,
-      owner: "here",
-      circuit: NO_CIRCUIT,
-    });
-    assert.equal(
-      (
-        await ctx.store.claimDueDeliveries(
-          claimRequest({ ...request, now: T0 + 1_002, answered: [asKey(done)] }),
-        )
-      ).length,
-      0,
-      "a key whose outcome is written frees nothing more (the cap holds the two still in flight)",
-    );
-    const last = await ctx.store.claimDueDeliveries(
-      claimRequest({ ...request, now: T0 + 1_002, answered: [asKey(done), asKey(busy)] }),
-    );
-    assert.deepEqual(
-      last.map((c) => c.message.id),
-      [messages[3]?.id],
-      "each answered key still sending frees its own slot",
-    );
-  });
-
   test("an endpoint at its cap with a long backlog of older work does not hold up the others' claims", async () => {
     const { a, ep: blocked } = await appWithEndpoint(ctx.store);
     const other = endpoint(a.id, T0 + 1);

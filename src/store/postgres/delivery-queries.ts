@@ -74,11 +74,7 @@ export function deliveryQueries(sql: Sql): DeliveryQueries {
       circuitThreshold,
       rateHorizonMs,
       paused,
-      answered = [],
     }) {
-      // This owner's attempts that have ended, outcome not yet written: still `sending`, but not at the endpoint.
-      const answeredMsgs = answered.map((k) => k.msgId);
-      const answeredEndpoints = answered.map((k) => k.endpointId);
       const claimed = await sql.begin(async (tx) => {
         // SKIP LOCKED: concurrent claimers take different rows instead of waiting for each other. Endpoints whose
         // cap is full with live claims (of any process: a hung receiver's) are left out of the window, or their
@@ -86,8 +82,6 @@ export function deliveryQueries(sql: Sql): DeliveryQueries {
         const rows = await tx`WITH full_endpoints AS (
             SELECT s.endpoint_id FROM deliveries s JOIN endpoints e ON e.id = s.endpoint_id
             WHERE s.status = ${STATUS_SENDING} AND s.due_at > ${now}
-              AND NOT (coalesce(s.lease_owner = ${owner}, false) AND (s.msg_id, s.endpoint_id) IN (
-                SELECT * FROM unnest(${answeredMsgs}::text[], ${answeredEndpoints}::text[])))
             GROUP BY s.endpoint_id, e.consecutive_failures
             HAVING count(*) >= CASE WHEN e.consecutive_failures >= ${circuitThreshold} THEN 1 ELSE ${endpointCap} END
           )
@@ -116,8 +110,6 @@ export function deliveryQueries(sql: Sql): DeliveryQueries {
           (
             await tx`SELECT endpoint_id, count(*) AS n FROM deliveries
               WHERE endpoint_id = ANY(${[...endpoints.keys()]}::text[]) AND status = ${STATUS_SENDING} AND due_at > ${now}
-                AND NOT (coalesce(lease_owner = ${owner}, false) AND (msg_id, endpoint_id) IN (
-                  SELECT * FROM unnest(${answeredMsgs}::text[], ${answeredEndpoints}::text[])))
               GROUP BY endpoint_id`
           ).map((r) => [String(r.endpoint_id), Number(r.n)]),
         );

@@ -1,6 +1,6 @@
 import type { EndpointClaimState } from "../claim-policy.ts";
 import { numOrNull, toDelivery } from "../rows.ts";
-import type { DeliveryKey, DeliveryRow } from "../types.ts";
+import type { DeliveryRow } from "../types.ts";
 import { STATUS_PENDING, STATUS_SENDING } from "../types.ts";
 import { placeholders, type SqliteDb } from "./database.ts";
 
@@ -35,11 +35,9 @@ export function claimCandidates(
   endpointCap: number;
   circuitThreshold: number;
   paused: readonly string[];
-  owner: string;
-  answered: readonly DeliveryKey[];
 }) => ClaimCandidates {
   let cursor = "";
-  return ({ now, limit, endpointCap, circuitThreshold, paused, owner, answered }) => {
+  return ({ now, limit, endpointCap, circuitThreshold, paused }) => {
     const skip = new Set(paused);
     // Leases that ran out (a process died or gave up): few, and claimed first when they are the oldest.
     const expired = db
@@ -67,11 +65,10 @@ export function claimCandidates(
          FROM endpoints e WHERE e.id IN (${placeholders(ids.length)})`,
       )
       .all(now, ...ids);
-    const gone = answeredStillSending(db, answered, owner, now);
     for (const r of stateRows) {
       const id = String(r.id);
       const state: EndpointClaimState = {
-        sending: Number(r.sending) - (gone.get(id) ?? 0),
+        sending: Number(r.sending),
         consecutiveFailures: Number(r.consecutive_failures),
         throttleRate: numOrNull(r.throttle_rate),
         rateNextAt: numOrNull(r.rate_next_at),
@@ -103,31 +100,6 @@ export function claimCandidates(
     rows.sort((a, b) => (a.dueAt ?? 0) - (b.dueAt ?? 0));
     return { rows, states };
   };
-}
-
-/**
- * Per endpoint, how many of `answered` are still `sending` under `owner`'s live lease: attempts that have ended but
- * whose outcome is not written yet, so they hold no request at the endpoint (one primary-key lookup per key).
- */
-function answeredStillSending(
-  db: SqliteDb,
-  answered: readonly DeliveryKey[],
-  owner: string,
-  now: number,
-): Map<string, number> {
-  const counts = new Map<string, number>();
-  if (answered.length === 0) return counts;
-  const rows = db
-    .prepare(
-      `SELECT d.endpoint_id, count(*) AS n
-       FROM json_each(?) AS k
-       JOIN deliveries d ON d.msg_id = k.value ->> '$[0]' AND d.endpoint_id = k.value ->> '$[1]'
-       WHERE d.status = ${STATUS_SENDING} AND d.lease_owner = ? AND d.due_at > ?
-       GROUP BY d.endpoint_id`,
-    )
-    .all(JSON.stringify(answered.map((k) => [k.msgId, k.endpointId])), owner, now);
-  for (const r of rows) counts.set(String(r.endpoint_id), Number(r.n));
-  return counts;
 }
 
 /**

@@ -47,7 +47,6 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
       circuitThreshold,
       rateHorizonMs,
       paused,
-      answered = [],
     }) {
       // BEGIN IMMEDIATE takes the database's write lock: claimers in other processes on the same file wait, so the
       // counts read here cannot change before the leases below are written.
@@ -58,8 +57,6 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
           endpointCap,
           circuitThreshold,
           paused,
-          owner,
-          answered,
         });
         if (candidates.length === 0) return [];
         const plan = planClaims(candidates, states, {
