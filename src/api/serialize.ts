@@ -110,8 +110,11 @@ export function messageJson(row: MessageRow, withContent = true): string {
   );
 }
 
-function nextAttempt(delivery: DeliveryRow): string | null {
-  return delivery.status === 1 && delivery.dueAt !== null ? iso(delivery.dueAt) : null;
+/** A pending delivery is next tried at its due time, or when its endpoint's circuit reopens if that is later. */
+function nextAttempt(delivery: DeliveryRow, endpoint: EndpointRow): string | null {
+  if (delivery.status !== 1 || delivery.dueAt === null) return null;
+  const reopens = endpoint.health.circuitOpenUntil;
+  return iso(reopens !== null && reopens > delivery.dueAt ? reopens : delivery.dueAt);
 }
 
 /** With `msg`, the attempt carries its message (Svix's `with_msg`): tags, schedule and, optionally, payload. */
@@ -154,16 +157,21 @@ export function messageEndpointOut(delivery: DeliveryRow, endpoint: EndpointRow)
     ...endpointOut(endpoint),
     status: delivery.status,
     statusText: statusText(delivery.status),
-    nextAttempt: nextAttempt(delivery),
+    nextAttempt: nextAttempt(delivery, endpoint),
   };
 }
 
-export function endpointMessageOut(delivery: DeliveryRow, message: MessageRow, withContent: boolean) {
+export function endpointMessageOut(
+  delivery: DeliveryRow,
+  endpoint: EndpointRow,
+  message: MessageRow,
+  withContent: boolean,
+) {
   return {
     ...messageOut(message, withContent),
     status: delivery.status,
     statusText: statusText(delivery.status),
-    nextAttempt: nextAttempt(delivery),
+    nextAttempt: nextAttempt(delivery, endpoint),
   };
 }
 

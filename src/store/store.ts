@@ -145,7 +145,11 @@ export interface Store extends DirectoryStore {
    * still poll. Resolves to a function that stops listening; SQLite has nothing to listen to.
    */
   listenForWork(onWork: () => void): Promise<() => Promise<void>>;
-  /** Earliest due time among pending deliveries, to sleep exactly until then. */
+  /**
+   * When a claim can next take something, to sleep exactly until then: the earliest due time among pending
+   * deliveries and leases, or an endpoint's circuit reopening when its queue waits for that (a store may also move
+   * that queue's due times to the reopening).
+   */
   nextDueAt(): Promise<number | null>;
 
   getAttempt(appId: string, msgId: string, attemptId: string): Promise<AttemptRow | null>;

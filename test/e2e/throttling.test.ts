@@ -68,6 +68,19 @@ test("the circuit opens after 5 consecutive failures and stops attempts while it
     5_000,
   );
   assert.equal(stats.body.circuit.consecutiveFailures, 5);
+  // Work queued behind the open circuit is next tried when the circuit reopens, and the API says so.
+  const openUntil = stats.body.circuit.openUntil;
+  assert.ok(openUntil !== null);
+  const queued = await server.svix.message.create(app.id, { eventType: "tick", payload: {} });
+  const destinations = await server.svix.messageAttempt.listAttemptedDestinations(app.id, queued.id);
+  assert.equal(destinations.data[0]?.nextAttempt?.getTime(), Date.parse(openUntil));
+  type EndpointMessages = { data: Array<{ id: string; nextAttempt: string | null }> };
+  const listed = await api<EndpointMessages>(
+    server,
+    "GET",
+    `/api/v1/app/${app.id}/endpoint/${endpoint.id}/msg`,
+  );
+  assert.equal(listed.body.data.find((m) => m.id === queued.id)?.nextAttempt, openUntil);
   const fifth = failing.requests[4]!.receivedAt;
   // Half-open after the cooldown: one probe; it fails, so the circuit opens again for longer. No sleep is needed
   // to show that nothing came during the cooldown: the 6th request is the first after the 5th, so its distance

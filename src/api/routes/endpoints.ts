@@ -197,7 +197,7 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: Context): void
       rows,
       page,
       (row) => row.message.id,
-      (row) => endpointMessageOut(row.delivery, row.message, query.with_content ?? true),
+      (row) => endpointMessageOut(row.delivery, endpoint, row.message, query.with_content ?? true),
     );
   });
 }

@@ -173,9 +173,12 @@ export function deliveryQueries(sql: Sql): DeliveryQueries {
             WHERE d.msg_id = v.msg_id AND d.endpoint_id = v.endpoint_id AND d.status = ${STATUS_SENDING}
               AND d.lease_owner = ${owner}`;
           for (const [endpointId, list] of effectsByEndpoint(outcomes)) {
+            // Until when this batch leaves the endpoint's circuit open, if it does.
+            let opensUntil: number | null = null;
             for (const o of collapseSuccesses(list)) {
               if (o.endpointEffect === "none") continue;
               if (o.endpointEffect === "success") {
+                opensUntil = null;
                 await tx`UPDATE endpoints SET failing_since = NULL, consecutive_failures = 0, circuit_open_until = NULL
                   WHERE id = ${endpointId} AND (failing_since IS NOT NULL OR consecutive_failures > 0)`;
               } else if (o.endpointEffect === "failure") {
@@ -190,16 +193,18 @@ export function deliveryQueries(sql: Sql): DeliveryQueries {
                   o.attempt.createdAt,
                 );
                 await tx`UPDATE endpoints SET circuit_open_until = ${openUntil} WHERE id = ${endpointId}`;
-                if (openUntil !== null) {
-                  // Its queue waits for the circuit: moving it out of "due now" keeps claims from scanning past it.
-                  await tx`UPDATE deliveries SET due_at = ${openUntil}
-                    WHERE endpoint_id = ${endpointId} AND status = ${STATUS_PENDING} AND due_at < ${openUntil}`;
-                }
+                opensUntil = openUntil;
               } else {
                 const changed = await tx`UPDATE endpoints SET disabled = true, updated_at = ${now}
                   WHERE id = ${endpointId} AND NOT disabled`;
                 if (changed.count === 1) disabled.push(o.attempt);
               }
+            }
+            if (opensUntil !== null) {
+              // Its queue waits for the circuit: moving it out of "due now" keeps claims from scanning past it. Once
+              // per batch, with its last reopening: each failure of attempts in flight together extends the circuit.
+              await tx`UPDATE deliveries SET due_at = ${opensUntil}
+                WHERE endpoint_id = ${endpointId} AND status = ${STATUS_PENDING} AND due_at < ${opensUntil}`;
             }
           }
           if (outcomes.some((o) => o.status === STATUS_PENDING))
@@ -230,7 +235,21 @@ export function deliveryQueries(sql: Sql): DeliveryQueries {
     },
 
     async nextDueAt() {
-      const [r] = await sql`SELECT min(due_at) AS due FROM deliveries WHERE status IN (1, 3)`;
+      // The oldest due row decides unless its endpoint's circuit is open past it (work queued after the circuit
+      // opened keeps its due time). Then: the oldest row not waiting for a circuit, or the earliest reopening of a
+      // circuit that work waits for.
+      const [head] = await sql`SELECT d.due_at, e.circuit_open_until FROM deliveries d
+        JOIN endpoints e ON e.id = d.endpoint_id WHERE d.status IN (1, 3) ORDER BY d.due_at LIMIT 1`;
+      if (head === undefined) return null;
+      const openUntil = head.circuit_open_until === null ? null : Number(head.circuit_open_until);
+      if (openUntil === null || openUntil <= Number(head.due_at)) return Number(head.due_at);
+      const [r] = await sql`SELECT least(
+          (SELECT d.due_at FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
+           WHERE d.status IN (1, 3) AND (e.circuit_open_until IS NULL OR e.circuit_open_until <= d.due_at)
+           ORDER BY d.due_at LIMIT 1),
+          (SELECT min(e.circuit_open_until) FROM endpoints e WHERE e.circuit_open_until IS NOT NULL AND EXISTS
+            (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND d.status IN (1, 3)
+             AND d.due_at < e.circuit_open_until))) AS due`;
       return r?.due === null || r?.due === undefined ? null : Number(r.due);
     },
 

@@ -8,11 +8,14 @@ export function statsQueries(sql: Sql): Pick<Store, "ping" | "operationalStats">
       await sql`SELECT 1`;
     },
     async operationalStats(now) {
-      // Both scans use deliveries_due (status IN (1, 3)): cost grows with the backlog, not with history.
-      const [queue] = await sql`SELECT count(*) FILTER (WHERE status = 1) AS pending,
+      // Both scans use deliveries_due (status IN (1, 3)): cost grows with the backlog, not with history. Work that
+      // waits for an open circuit is not due: one dead receiver must not look like a worker falling behind.
+      const [queue] = await sql`WITH waiting AS (SELECT id FROM endpoints WHERE circuit_open_until > ${now})
+        SELECT count(*) FILTER (WHERE status = 1) AS pending,
           count(*) FILTER (WHERE status = 3) AS sending,
-          count(*) FILTER (WHERE status = 1 AND due_at <= ${now}) AS due,
-          min(due_at) FILTER (WHERE status = 1 AND due_at <= ${now}) AS oldest
+          count(*) FILTER (WHERE status = 1 AND due_at <= ${now} AND endpoint_id NOT IN (SELECT id FROM waiting)) AS due,
+          min(due_at) FILTER (WHERE status = 1 AND due_at <= ${now} AND endpoint_id NOT IN (SELECT id FROM waiting))
+            AS oldest
         FROM deliveries WHERE status IN (1, 3)`;
       const [endpoints] = await sql`SELECT count(*) AS total, count(*) FILTER (WHERE disabled) AS disabled,
           count(*) FILTER (WHERE NOT disabled AND failing_since IS NOT NULL) AS failing,

@@ -7,6 +7,7 @@ import type { AttemptRow, EndpointRow, MessageRow } from "../types.ts";
 import { STATUS_PENDING, STATUS_SENDING } from "../types.ts";
 import { claimCandidates } from "./claim-candidates.ts";
 import { type Params, placeholders, type SqliteDb } from "./database.ts";
+import { nextClaimableAt } from "./next-claimable.ts";
 
 function attemptParams(a: AttemptRow): Params {
   return [
@@ -107,6 +108,8 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
         );
         // Endpoints this batch already marked healthy with nothing since: a second success changes nothing.
         const markedHealthy = new Set<string>();
+        // Endpoints whose circuit this batch left open, and until when.
+        const opened = new Map<string, number>();
         for (const o of outcomes) {
           insertAttempt(o.attempt);
           // An attempt this process cut short (shutdown) does not move the delivery in its retry schedule.
@@ -117,6 +120,7 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
           if (o.endpointEffect === "success") {
             if (!markedHealthy.has(endpointId)) healthy.run(endpointId);
             markedHealthy.add(endpointId);
+            opened.delete(endpointId);
             continue;
           }
           markedHealthy.delete(endpointId);
@@ -131,12 +135,8 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
             const failures = Number(row?.consecutive_failures ?? 0);
             const openUntil = circuitOpenUntil(circuit, failures, o.attempt.createdAt);
             db.prepare("UPDATE endpoints SET circuit_open_until = ? WHERE id = ?").run(openUntil, endpointId);
-            if (openUntil !== null) {
-              // Its queue waits for the circuit: moving it out of "due now" keeps claims from scanning past it.
-              db.prepare(
-                `UPDATE deliveries SET due_at = ? WHERE endpoint_id = ? AND status = ${STATUS_PENDING} AND due_at < ?`,
-              ).run(openUntil, endpointId, openUntil);
-            }
+            if (openUntil === null) opened.delete(endpointId);
+            else opened.set(endpointId, openUntil);
           } else {
             const changed = db
               .prepare("UPDATE endpoints SET disabled = 1, updated_at = ? WHERE id = ? AND disabled = 0")
@@ -144,6 +144,13 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
             if (Number(changed.changes) === 1) disabled.push(o.attempt);
           }
         }
+        // The queue of an open circuit waits for it: moving it out of "due now" keeps `nextDueAt` (and the due
+        // metrics) from seeing it. Once per endpoint and batch, with the batch's last reopening: the failures of
+        // attempts that were in flight together each extend the circuit, and each rewrite is the whole backlog.
+        const wait = db.prepare(
+          `UPDATE deliveries SET due_at = ? WHERE endpoint_id = ? AND status = ${STATUS_PENDING} AND due_at < ?`,
+        );
+        for (const [endpointId, openUntil] of opened) wait.run(openUntil, endpointId, openUntil);
         return disabled;
       });
     },
@@ -170,8 +177,7 @@ export function deliveryQueries(db: SqliteDb): DeliveryQueries {
     },
 
     async nextDueAt() {
-      const r = db.prepare("SELECT min(due_at) AS due FROM deliveries WHERE status IN (1, 3)").get();
-      return r?.due === null || r?.due === undefined ? null : Number(r.due);
+      return nextClaimableAt(db);
     },
 
     async deleteAttemptsBefore(before, limit) {

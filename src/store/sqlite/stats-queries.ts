@@ -25,15 +25,17 @@ export function statsQueries(db: SqliteDb, file: string): Pick<Store, "ping" | "
     },
 
     async operationalStats(now) {
-      // Both scans use deliveries_due (status IN (1, 3)): cost grows with the backlog, not with history.
+      // Both scans use deliveries_due (status IN (1, 3)): cost grows with the backlog, not with history. Work that
+      // waits for an open circuit is not due: one dead receiver must not look like a worker falling behind.
       const queue = db
         .prepare(
-          `SELECT coalesce(sum(status = 1), 0) AS pending, coalesce(sum(status = 3), 0) AS sending,
-                  coalesce(sum(status = 1 AND due_at <= ?), 0) AS due,
-                  min(CASE WHEN status = 1 AND due_at <= ? THEN due_at END) AS oldest
+          `WITH waiting(id) AS (SELECT id FROM endpoints WHERE circuit_open_until > ?)
+           SELECT coalesce(sum(status = 1), 0) AS pending, coalesce(sum(status = 3), 0) AS sending,
+                  coalesce(sum(status = 1 AND due_at <= ? AND endpoint_id NOT IN waiting), 0) AS due,
+                  min(CASE WHEN status = 1 AND due_at <= ? AND endpoint_id NOT IN waiting THEN due_at END) AS oldest
              FROM deliveries WHERE status IN (1, 3)`,
         )
-        .get(now, now);
+        .get(now, now, now);
       const endpoints = db
         .prepare(
           `SELECT count(*) AS total, coalesce(sum(disabled), 0) AS disabled,
