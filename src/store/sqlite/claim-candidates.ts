@@ -10,7 +10,11 @@ import { placeholders, type SqliteDb } from "./database.ts";
  */
 export const ENDPOINTS_PER_CLAIM = 256;
 
-/** Rows read per claim, relative to its batch size, at most: enough to choose from when some cannot be taken. */
+/**
+ * Rows read per claim, relative to its batch size, at most, when some may not be taken (rate limits, expired leases
+ * of an endpoint that also has pending rows): enough to choose from. Otherwise every row read is taken (each
+ * endpoint gives at most what its cap has free), so the claim reads just its batch: rows are most of its cost.
+ */
 const CANDIDATE_FACTOR = 2;
 
 export interface ClaimCandidates {
@@ -86,13 +90,15 @@ export function claimCandidates(
        ORDER BY due_at LIMIT ?`,
     );
     const rows = expired.filter((d) => states.has(d.endpointId));
+    const choosy = rows.length > 0 || [...states.values()].some((state) => (state.throttleRate ?? 0) > 0);
+    const enough = choosy ? limit * CANDIDATE_FACTOR : limit;
     // Endpoints in round-robin order, each giving its oldest due rows, until the claim has enough to choose from;
     // the next claim starts after the last endpoint read.
     for (const id of visited) {
       const count = free.get(id);
       if (count === undefined) continue;
       for (const r of pendingOf.all(id, now, count)) rows.push(toDelivery(r));
-      if (rows.length >= limit * CANDIDATE_FACTOR) {
+      if (rows.length >= enough) {
         cursor = id;
         break;
       }
