@@ -1,0 +1,172 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { errorCodes, type FastifyInstance } from "fastify";
+import type { Context } from "../domain/context.ts";
+import { knownOperator, type Principal } from "../domain/tokens.ts";
+import { bearerToken } from "./access.ts";
+import { accessLogEnabled, logAccess } from "./access-log.ts";
+import { parseJsonRequestBody } from "./json-body.ts";
+import { acceptMessage, MESSAGE_CONTENT_TYPE, MESSAGE_CREATE_ROUTE } from "./message-create.ts";
+import { internalErrorBody, problemFor } from "./problem.ts";
+
+/**
+ * `POST /api/v1/app/:app_id/msg` served before Fastify when the request is the common one: the operator's verified
+ * token, a JSON body of known length within the limit, a plain application id in the path, no query, no
+ * idempotency key, no tracing. Fastify's pipeline (router, request and reply objects, hook runners, body parser)
+ * had cost about a sixth of the API thread's CPU per message. Everything else goes to Fastify as before, decided
+ * from the headers alone, before a byte of the body is read.
+ *
+ * What the client and the operator see is what the Fastify route gives (test/e2e/message-route-early.test.ts compares
+ * the two byte for byte): the same handler (message-create.ts), the same error answers (problem.ts, plus the
+ * `connection: close` Fastify adds when the body cannot be parsed), the same access-log line, metrics and request id.
+ */
+export function serveMessageCreateEarly(app: FastifyInstance, ctx: Context, genReqId: () => string): void {
+  // Traces come from Fastify's hooks (tracing-hooks.ts): with tracing on, every request takes that path.
+  if (ctx.telemetry.tracer) return;
+  const closing = fastifyClosing(app);
+  const listeners = app.server.listeners("request");
+  const fastify = listeners[0] as ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  if (!closing || !fastify || listeners.length !== 1) return; // not the Fastify this was written for
+  const early = earlyMessageCreate(ctx, genReqId, app.initialConfig.bodyLimit ?? 1_048_576);
+  app.server.removeListener("request", fastify);
+  app.server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    // While Fastify closes, its router answers 503: leave every request to it.
+    if (closing() || !early(req, res)) fastify(req, res);
+  });
+}
+
+/** Fastify's own "closing" flag (set with its router's), read through its state symbol; null if it has none. */
+function fastifyClosing(app: FastifyInstance): (() => boolean) | null {
+  const key = Object.getOwnPropertySymbols(app).find((s) => s.description === "fastify.state");
+  const state =
+    key === undefined ? undefined : (app as unknown as Record<symbol, { closing?: unknown }>)[key];
+  if (typeof state?.closing !== "boolean") return null;
+  return () => state.closing === true;
+}
+
+/** Exact shape only: a percent-encoded, dotted, over-long or empty id, a query or a trailing slash go to Fastify. */
+const MESSAGE_CREATE_URL = /^\/api\/v1\/app\/([A-Za-z0-9_-][A-Za-z0-9_.-]{0,511})\/msg$/;
+
+/** The request handler: true when it took the request, false to leave it to Fastify. */
+export function earlyMessageCreate(ctx: Context, genReqId: () => string, bodyLimit: number) {
+  const logged = accessLogEnabled(ctx);
+  return (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (req.method !== "POST") return false;
+    const match = MESSAGE_CREATE_URL.exec(req.url ?? "");
+    if (match === null) return false;
+    const headers = req.headers;
+    const type = headers["content-type"];
+    if (type !== "application/json" && type !== "application/json; charset=utf-8") return false;
+    const length = headers["content-length"];
+    if (length === undefined || headers["transfer-encoding"] !== undefined) return false;
+    if (!(Number(length) <= bodyLimit) || headers["idempotency-key"] !== undefined) return false;
+    const token = bearerToken(req);
+    const principal = token === null ? null : knownOperator(ctx, token);
+    if (principal === null) return false; // other tokens (or none) are checked in Fastify's onRequest hook
+    new EarlyRequest(ctx, genReqId(), req, res, principal, logged).read(match[1] as string, Number(length));
+    return true;
+  };
+}
+
+/** One request taken early: reads the body, runs the handler, answers, then logs and counts like Fastify's hooks. */
+class EarlyRequest {
+  readonly #startedAt = performance.now();
+  #finished = false;
+  readonly ctx: Context;
+  readonly id: string;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly principal: Principal;
+  readonly logged: boolean;
+
+  constructor(
+    ctx: Context,
+    id: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+    principal: Principal,
+    logged: boolean,
+  ) {
+    this.ctx = ctx;
+    this.id = id;
+    this.req = req;
+    this.res = res;
+    this.principal = principal;
+    this.logged = logged;
+    // As Fastify's onResponse hooks: once the answer is written (or writing it failed).
+    const finished = () => this.#onFinished();
+    res.on("finish", finished);
+    res.on("error", finished);
+  }
+
+  read(appId: string, length: number): void {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      chunks.push(chunk);
+    };
+    const onEnd = (error?: Error & { statusCode?: number }) => {
+      this.req.removeListener("data", onData);
+      this.req.removeListener("end", onEnd);
+      this.req.removeListener("error", onEnd);
+      // The same answers as Fastify's body reader: a broken stream or a short body is a 400 on a closing connection.
+      if (error != null) {
+        if (!(typeof error.statusCode === "number" && error.statusCode >= 400)) error.statusCode = 400;
+        return this.fail(error, true);
+      }
+      if (received !== length) return this.fail(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH(), true);
+      let body: unknown;
+      try {
+        body = parseJsonRequestBody(
+          chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received),
+        );
+      } catch (parseError) {
+        return this.fail(parseError, true);
+      }
+      acceptMessage(this.ctx, {
+        principal: this.principal,
+        appId,
+        body,
+        query: {},
+        idempotencyKey: undefined,
+      }).then(
+        (text) => this.answer(202, { "content-type": MESSAGE_CONTENT_TYPE }, text),
+        (handlerError) => this.fail(handlerError, false),
+      );
+    };
+    this.req.on("data", onData);
+    this.req.on("end", onEnd);
+    this.req.on("error", onEnd);
+  }
+
+  /** As problem.ts answers through Fastify's error handler; Fastify closes the connection after a body it could not parse. */
+  fail(error: unknown, unparsed: boolean): void {
+    const headers: Record<string, string> = unparsed ? { connection: "close" } : {};
+    const problem = problemFor(error);
+    if (problem === null) {
+      this.ctx.logger.child({ reqId: this.id }).error({ err: error, reqId: this.id }, "unhandled error");
+    } else if (problem.headers) {
+      Object.assign(headers, problem.headers);
+    }
+    headers["content-type"] = MESSAGE_CONTENT_TYPE;
+    const body = problem === null ? internalErrorBody(this.id) : problem.body;
+    this.answer(problem?.statusCode ?? 500, headers, JSON.stringify(body));
+  }
+
+  answer(status: number, headers: Record<string, string>, text: string): void {
+    headers["content-length"] = String(Buffer.byteLength(text));
+    this.res.writeHead(status, headers);
+    this.res.end(text);
+  }
+
+  #onFinished(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    const status = this.res.statusCode;
+    if (this.logged) {
+      const elapsed = performance.now() - this.#startedAt;
+      logAccess(this.ctx, this.id, "POST", MESSAGE_CREATE_ROUTE, status, elapsed, this.principal);
+    }
+    this.ctx.telemetry.recordResponse("POST", MESSAGE_CREATE_ROUTE, status, false);
+  }
+}
