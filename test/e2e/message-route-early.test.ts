@@ -122,7 +122,11 @@ async function compare(c: Case): Promise<string> {
     answers.push(normalise(await exchange(side.port, requestHead(side.port, c, body), body)));
   }
   assert.equal(answers[0], answers[1], `${c.name}: the same answer`);
-  assert.equal(early.throughFastify - beforeFastify, c.early ? 0 : 1, `${c.name}: early path taken: ${c.early}`);
+  assert.equal(
+    early.throughFastify - beforeFastify,
+    c.early ? 0 : 1,
+    `${c.name}: early path taken: ${c.early}`,
+  );
   // The access-log line comes when the answer has finished: give both a turn.
   await new Promise((resolve) => setImmediate(resolve));
   const newLines = (side: Side, from: number) =>
@@ -135,7 +139,11 @@ async function compare(c: Case): Promise<string> {
         err: err === undefined ? undefined : { type: err.type, message: err.message },
       };
     });
-  assert.deepEqual(newLines(early, logsBefore[0] ?? 0), newLines(plain, logsBefore[1] ?? 0), `${c.name}: logs`);
+  assert.deepEqual(
+    newLines(early, logsBefore[0] ?? 0),
+    newLines(plain, logsBefore[1] ?? 0),
+    `${c.name}: logs`,
+  );
   return answers[0] ?? "";
 }
 
@@ -156,7 +164,11 @@ test("the common request is served early, with the same 202 as Fastify's route",
     body: message({ eventId: "evt-1", channels: ["a", "b"], tags: ["t/1"], payloadRetentionPeriod: 30 }),
     early: true,
   });
-  await compare({ name: "unicode payload", body: message({ payload: { text: "žluťoučký 🐎" } }), early: true });
+  await compare({
+    name: "unicode payload",
+    body: message({ payload: { text: "žluťoučký 🐎" } }),
+    early: true,
+  });
 });
 
 test("client errors answer as Fastify's error handler does, connection handling included", async () => {
@@ -196,7 +208,12 @@ test("what the early path does not take goes through Fastify, unchanged", async 
     { name: "no token", headers: { authorization: "" }, body: message(), early: false },
     { name: "wrong token", headers: { authorization: "Bearer nope" }, body: message(), early: false },
     { name: "text/plain", headers: { "content-type": "text/plain" }, body: message(), early: false },
-    { name: "upper-case type", headers: { "content-type": "Application/JSON" }, body: message(), early: false },
+    {
+      name: "upper-case type",
+      headers: { "content-type": "Application/JSON" },
+      body: message(),
+      early: false,
+    },
     { name: "percent-encoded id", path: "/api/v1/app/early%2Dapp/msg", body: message(), early: false },
     { name: "trailing slash", path: "/api/v1/app/early-app/msg/", body: message(), early: false },
     {
@@ -230,7 +247,10 @@ test("a rate limit and an error of ours answer alike, the error logged alike", a
       },
     };
   }
-  assert.match(await compare({ name: "rate limited", body: message(), early: true }), /\r\nretry-after: 3\r\n/);
+  assert.match(
+    await compare({ name: "rate limited", body: message(), early: true }),
+    /\r\nretry-after: 3\r\n/,
+  );
   for (const side of [early, plain]) {
     side.api.ctx.quotas = {
       ...side.api.ctx.quotas,
@@ -240,7 +260,8 @@ test("a rate limit and an error of ours answer alike, the error logged alike", a
     };
   }
   assert.match(await compare({ name: "internal error", body: message(), early: true }), /^HTTP\/1\.1 500 /);
-  for (const [i, side] of [early, plain].entries()) side.api.ctx.quotas = quotas[i] as typeof side.api.ctx.quotas;
+  for (const [i, side] of [early, plain].entries())
+    side.api.ctx.quotas = quotas[i] as typeof side.api.ctx.quotas;
 });
 
 test("metrics count the early path's answers like Fastify's", async () => {
