@@ -26,7 +26,8 @@ export function serveMessageCreateEarly(app: FastifyInstance, ctx: Context, genR
   const listeners = app.server.listeners("request");
   const fastify = listeners[0] as ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   if (!closing || !fastify || listeners.length !== 1) return; // not the Fastify this was written for
-  const early = earlyMessageCreate(ctx, genReqId, app.initialConfig.bodyLimit ?? 1_048_576);
+  // Fastify's bodyLimit (server.ts): a larger declared body is its 413.
+  const early = earlyMessageCreate(ctx, genReqId, ctx.config.maxMessageBytes);
   app.server.removeListener("request", fastify);
   app.server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     // While Fastify closes, its router answers 503: leave every request to it.
@@ -35,7 +36,7 @@ export function serveMessageCreateEarly(app: FastifyInstance, ctx: Context, genR
 }
 
 /** Fastify's own "closing" flag (set with its router's), read through its state symbol; null if it has none. */
-function fastifyClosing(app: FastifyInstance): (() => boolean) | null {
+export function fastifyClosing(app: FastifyInstance): (() => boolean) | null {
   const key = Object.getOwnPropertySymbols(app).find((s) => s.description === "fastify.state");
   const state =
     key === undefined ? undefined : (app as unknown as Record<symbol, { closing?: unknown }>)[key];
@@ -62,17 +63,18 @@ export function earlyMessageCreate(ctx: Context, genReqId: () => string, bodyLim
     const token = bearerToken(req);
     const principal = token === null ? null : knownOperator(ctx, token);
     if (principal === null) return false; // other tokens (or none) are checked in Fastify's onRequest hook
-    new EarlyRequest(ctx, genReqId(), req, res, principal, logged).read(match[1] as string, Number(length));
+    new EarlyRequest(ctx, genReqId, req, res, principal, logged).read(match[1] as string, Number(length));
     return true;
   };
 }
 
 /** One request taken early: reads the body, runs the handler, answers, then logs and counts like Fastify's hooks. */
 class EarlyRequest {
-  readonly #startedAt = performance.now();
+  readonly #startedAt: number;
   #finished = false;
+  #id: string | undefined;
+  readonly #genReqId: () => string;
   readonly ctx: Context;
-  readonly id: string;
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly principal: Principal;
@@ -80,14 +82,16 @@ class EarlyRequest {
 
   constructor(
     ctx: Context,
-    id: string,
+    genReqId: () => string,
     req: IncomingMessage,
     res: ServerResponse,
     principal: Principal,
     logged: boolean,
   ) {
     this.ctx = ctx;
-    this.id = id;
+    this.#genReqId = genReqId;
+    // Only an access-log line shows the time taken.
+    this.#startedAt = logged ? performance.now() : 0;
     this.req = req;
     this.res = res;
     this.principal = principal;
@@ -96,6 +100,12 @@ class EarlyRequest {
     const finished = () => this.#onFinished();
     res.on("finish", finished);
     res.on("error", finished);
+  }
+
+  /** The request id, made when something shows it (a log line, a 500): Fastify makes one per request, unseen. */
+  get id(): string {
+    this.#id ??= this.#genReqId();
+    return this.#id;
   }
 
   read(appId: string, length: number): void {

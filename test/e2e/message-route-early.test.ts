@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import net from "node:net";
 import { after, before, test } from "node:test";
 import pino from "pino";
+import { fastifyClosing } from "../../src/api/message-route-early.ts";
 import { TooManyRequestsError } from "../../src/domain/errors.ts";
 import { buildInProcessApi, IN_PROCESS_TOKEN } from "../support/in-process.ts";
 
@@ -275,4 +276,14 @@ test("metrics count the early path's answers like Fastify's", async () => {
   );
   assert.ok((rendered[0] ?? "").includes('status_class="2xx"'));
   assert.equal(rendered[0], rendered[1]);
+});
+
+test("the early path reads Fastify's closing flag, so a closing server answers 503 as before", async () => {
+  const side = buildInProcessApi();
+  await side.app.ready();
+  const closing = fastifyClosing(side.app);
+  assert.ok(closing, "Fastify's state is found: after an upgrade that renames it, the early path stays off");
+  assert.equal(closing(), false);
+  await side.close();
+  assert.equal(closing(), true, "set when Fastify closes, with its router's own flag");
 });
