@@ -1,18 +1,19 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http";
 import { errorCodes, type FastifyInstance } from "fastify";
 import type { Context } from "../domain/context.ts";
 import { knownOperator, type Principal } from "../domain/tokens.ts";
 import { bearerToken } from "./access.ts";
 import { accessLogEnabled, logAccess } from "./access-log.ts";
+import { completeIdempotencyKey, reserveIdempotencyKey } from "./idempotency.ts";
 import { parseJsonRequestBody } from "./json-body.ts";
 import { acceptMessage, MESSAGE_CONTENT_TYPE, MESSAGE_CREATE_ROUTE } from "./message-create.ts";
 import { internalErrorBody, problemFor } from "./problem.ts";
 
 /**
  * `POST /api/v1/app/:app_id/msg` served before Fastify when the request is the common one: the operator's verified
- * token, a JSON body of known length within the limit, a plain application id in the path, no query, no
- * idempotency key, no tracing. Fastify's pipeline (router, request and reply objects, hook runners, body parser)
- * had cost about a sixth of the API thread's CPU per message. Everything else goes to Fastify as before, decided
+ * token, a JSON body of known length within the limit, a plain application id in the path, no query, no tracing
+ * (with or without an idempotency key, which the Svix SDKs send on every POST). Fastify's pipeline (router,
+ * request and reply objects, hook runners, body parser) had cost 20–25 µs of the API thread's CPU per message. Everything else goes to Fastify as before, decided
  * from the headers alone, before a byte of the body is read.
  *
  * What the client and the operator see is what the Fastify route gives (test/e2e/message-route-early.test.ts compares
@@ -59,7 +60,7 @@ export function earlyMessageCreate(ctx: Context, genReqId: () => string, bodyLim
     if (type !== "application/json" && type !== "application/json; charset=utf-8") return false;
     const length = headers["content-length"];
     if (length === undefined || headers["transfer-encoding"] !== undefined) return false;
-    if (!(Number(length) <= bodyLimit) || headers["idempotency-key"] !== undefined) return false;
+    if (!(Number(length) <= bodyLimit)) return false;
     const token = bearerToken(req);
     const principal = token === null ? null : knownOperator(ctx, token);
     if (principal === null) return false; // other tokens (or none) are checked in Fastify's onRequest hook
@@ -72,6 +73,7 @@ export function earlyMessageCreate(ctx: Context, genReqId: () => string, bodyLim
 class EarlyRequest {
   readonly #startedAt: number;
   #finished = false;
+  #replayed = false;
   #id: string | undefined;
   readonly #genReqId: () => string;
   readonly ctx: Context;
@@ -122,36 +124,60 @@ class EarlyRequest {
       // The same answers as Fastify's body reader: a broken stream or a short body is a 400 on a closing connection.
       if (error != null) {
         if (!(typeof error.statusCode === "number" && error.statusCode >= 400)) error.statusCode = 400;
-        return this.fail(error, true);
+        return this.fail(error, { connection: "close" }, undefined);
       }
-      if (received !== length) return this.fail(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH(), true);
+      if (received !== length)
+        return this.fail(
+          new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH(),
+          { connection: "close" },
+          undefined,
+        );
       let body: unknown;
       try {
         body = parseJsonRequestBody(
           chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received),
         );
       } catch (parseError) {
-        return this.fail(parseError, true);
+        return this.fail(parseError, { connection: "close" }, undefined);
       }
-      acceptMessage(this.ctx, {
-        principal: this.principal,
-        appId,
-        body,
-        query: {},
-        idempotencyKey: undefined,
-      }).then(
-        (text) => this.answer(202, { "content-type": MESSAGE_CONTENT_TYPE }, text),
-        (handlerError) => this.fail(handlerError, false),
-      );
+      this.#handle(appId, body);
     };
     this.req.on("data", onData);
     this.req.on("end", onEnd);
     this.req.on("error", onEnd);
   }
 
-  /** As problem.ts answers through Fastify's error handler; Fastify closes the connection after a body it could not parse. */
-  fail(error: unknown, unparsed: boolean): void {
-    const headers: Record<string, string> = unparsed ? { connection: "close" } : {};
+  /** As the preHandler hook (idempotency.ts): a key is reserved, or its stored answer replayed, before the handler. */
+  #handle(appId: string, body: unknown): void {
+    const header = this.req.headers["idempotency-key"];
+    if (typeof header !== "string" || header.length === 0) {
+      this.#run(appId, body, undefined);
+      return;
+    }
+    reserveIdempotencyKey(this.ctx, this.principal, this.req.url ?? "", body, header).then(
+      (reservation) => {
+        if ("key" in reservation) return this.#run(appId, body, reservation.key);
+        this.#replayed = true;
+        const headers = { "content-type": MESSAGE_CONTENT_TYPE, "idempotent-replayed": "true" };
+        this.answer(reservation.replay.statusCode, headers, reservation.replay.body);
+      },
+      (error) => this.fail(error, {}, undefined),
+    );
+  }
+
+  #run(appId: string, body: unknown, key: string | undefined): void {
+    const request = { principal: this.principal, appId, body, query: {}, idempotencyKey: key };
+    acceptMessage(this.ctx, request).then(
+      (text) => this.#send(202, { "content-type": MESSAGE_CONTENT_TYPE }, text, key),
+      (error) => this.fail(error, {}, key),
+    );
+  }
+
+  /**
+   * As problem.ts answers through Fastify's error handler, on top of `headers` already set (`connection: close`
+   * after a body that could not be parsed, as Fastify's body reader sets it).
+   */
+  fail(error: unknown, headers: Record<string, string>, key: string | undefined): void {
     const problem = problemFor(error);
     if (problem === null) {
       this.ctx.logger.child({ reqId: this.id }).error({ err: error, reqId: this.id }, "unhandled error");
@@ -160,7 +186,28 @@ class EarlyRequest {
     }
     headers["content-type"] = MESSAGE_CONTENT_TYPE;
     const body = problem === null ? internalErrorBody(this.id) : problem.body;
-    this.answer(problem?.statusCode ?? 500, headers, JSON.stringify(body));
+    this.#send(problem?.statusCode ?? 500, headers, JSON.stringify(body), key);
+  }
+
+  /**
+   * As the onSend hook: with a key held, the answer is stored (or the key released after a 5xx) before it is sent.
+   * If that fails after a 202, our error handler answers; after an error answer, Fastify's own last-resort handler
+   * does (ours has had its turn), as `fastifyFallbackAnswer` renders it. Either keeps the headers set but the type.
+   */
+  #send(status: number, headers: Record<string, string>, text: string, key: string | undefined): void {
+    if (key === undefined) {
+      this.answer(status, headers, text);
+      return;
+    }
+    completeIdempotencyKey(this.ctx, key, status, text).then(
+      () => this.answer(status, headers, text),
+      (error) => {
+        delete headers["content-type"];
+        if (status < 400) return this.fail(error, headers, undefined);
+        const fallback = fastifyFallbackAnswer(error, status, headers);
+        this.answer(fallback.status, headers, fallback.text);
+      },
+    );
   }
 
   answer(status: number, headers: Record<string, string>, text: string): void {
@@ -177,6 +224,39 @@ class EarlyRequest {
       const elapsed = performance.now() - this.#startedAt;
       logAccess(this.ctx, this.id, "POST", MESSAGE_CREATE_ROUTE, status, elapsed, this.principal);
     }
-    this.ctx.telemetry.recordResponse("POST", MESSAGE_CREATE_ROUTE, status, false);
+    this.ctx.telemetry.recordResponse("POST", MESSAGE_CREATE_ROUTE, status, this.#replayed);
   }
+}
+
+/**
+ * What Fastify answers for an error raised after the route's error handler has answered once: its default handler
+ * (status and headers from the error, no log with request logging off), then its fallback serializer. Only an
+ * idempotency key whose error answer cannot be stored gets here; test/e2e/message-route-early.test.ts compares it.
+ */
+export function fastifyFallbackAnswer(
+  thrown: unknown,
+  status: number,
+  headers: Record<string, string>,
+): { status: number; text: string } {
+  const error = (thrown ?? {}) as {
+    statusCode?: unknown;
+    status?: unknown;
+    headers?: Record<string, string>;
+    code?: unknown;
+    message?: unknown;
+  };
+  if (error.headers !== undefined) {
+    for (const [name, value] of Object.entries(error.headers)) headers[name.toLowerCase()] = value;
+  }
+  const inRange = (code: unknown): code is number => typeof code === "number" && code >= 400 && code <= 599;
+  const code = inRange(error.statusCode) ? error.statusCode : inRange(error.status) ? error.status : status;
+  headers["content-type"] = MESSAGE_CONTENT_TYPE;
+  // fast-json-stringify's string rendering: null is "", anything else its toString().
+  const asString = (value: unknown) => JSON.stringify(value === null ? "" : String(value));
+  let text = `{"statusCode":${code}`;
+  if (error.code !== undefined) text += `,"code":${asString(error.code)}`;
+  const reason = STATUS_CODES[code];
+  if (reason !== undefined) text += `,"error":${asString(reason)}`;
+  if (error.message !== undefined) text += `,"message":${asString(error.message)}`;
+  return { status: code, text: `${text}}` };
 }

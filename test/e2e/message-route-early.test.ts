@@ -203,7 +203,6 @@ test("client errors answer as Fastify's error handler does, connection handling 
 
 test("what the early path does not take goes through Fastify, unchanged", async () => {
   const cases: Case[] = [
-    { name: "idempotency key", headers: { "idempotency-key": "k-1" }, body: message(), early: false },
     { name: "query", path: "/api/v1/app/early-app/msg?with_content=false", body: message(), early: false },
     { name: "unknown query", path: "/api/v1/app/early-app/msg?x=1", body: message(), early: false },
     { name: "no token", headers: { authorization: "" }, body: message(), early: false },
@@ -238,6 +237,80 @@ test("what the early path does not take goes through Fastify, unchanged", async 
   assert.equal(early.throughFastify - before, 1, "a chunked body goes to Fastify");
 });
 
+test("idempotency keys: reserved, replayed, refused and stored alike", async () => {
+  const key = (k: string) => ({ "idempotency-key": k });
+  const first = await compare({ name: "a new key", headers: key("k-1"), body: message(), early: true });
+  const again = await compare({
+    name: "the same key again",
+    headers: key("k-1"),
+    body: message(),
+    early: true,
+  });
+  assert.match(again, /\r\nidempotent-replayed: true\r\n/);
+  assert.equal(again.replace("idempotent-replayed: true\r\n", ""), first, "the first answer, replayed");
+  const other = await compare({
+    name: "another body",
+    headers: key("k-1"),
+    body: message({ eventId: "e" }),
+    early: true,
+  });
+  assert.match(other, /^HTTP\/1\.1 409 /);
+  for (const c of [
+    {
+      name: "an error answer is stored",
+      path: "/api/v1/app/nobody/msg",
+      headers: key("k-2"),
+      body: message(),
+    },
+    { name: "and replayed", path: "/api/v1/app/nobody/msg", headers: key("k-2"), body: message() },
+    { name: "a blank key is no key", headers: key(" "), body: message(), early: true },
+    { name: "a key on a body that cannot be parsed", headers: key("k-3"), body: "{", early: true },
+    { name: "then on one that can", headers: key("k-3"), body: message(), early: true },
+  ]) {
+    await compare({ early: true, ...c });
+  }
+});
+
+test("a key whose answer cannot be stored: the error handler's answer, as Fastify gives it", async () => {
+  const stores = [early, plain].map((side) => side.api.ctx.store);
+  const quotas = [early, plain].map((side) => side.api.ctx.quotas);
+  let failure: () => Error = () => new Error("the disk is full");
+  for (const side of [early, plain]) {
+    side.api.ctx.store = new Proxy(side.api.ctx.store, {
+      get: (target, name, receiver) =>
+        name === "completeIdempotency"
+          ? () => Promise.reject(failure())
+          : Reflect.get(target, name, receiver),
+    });
+  }
+  const key = (k: string) => ({ "idempotency-key": k });
+  const nobody = "/api/v1/app/nobody/msg";
+  await compare({ name: "after a 202", headers: key("k-4"), body: message(), early: true });
+  await compare({ name: "after a 404", path: nobody, headers: key("k-5"), body: message(), early: true });
+  failure = () => Object.assign(new Error("busy"), { code: "SQLITE_BUSY", statusCode: 503 });
+  await compare({
+    name: "an error with a status",
+    path: nobody,
+    headers: key("k-6"),
+    body: message(),
+    early: true,
+  });
+  for (const side of [early, plain]) {
+    side.api.ctx.quotas = {
+      ...side.api.ctx.quotas,
+      takeMessage: () => {
+        throw new TooManyRequestsError("Too many messages for this application", 2);
+      },
+    };
+  }
+  const limited = await compare({ name: "after a 429", headers: key("k-7"), body: message(), early: true });
+  assert.match(limited, /\r\nretry-after: 2\r\n/);
+  for (const [i, side] of [early, plain].entries()) {
+    side.api.ctx.store = stores[i] as typeof side.api.ctx.store;
+    side.api.ctx.quotas = quotas[i] as typeof side.api.ctx.quotas;
+  }
+});
+
 test("a rate limit and an error of ours answer alike, the error logged alike", async () => {
   const quotas = [early, plain].map((side) => side.api.ctx.quotas);
   for (const side of [early, plain]) {
@@ -270,7 +343,9 @@ test("metrics count the early path's answers like Fastify's", async () => {
     [early, plain].map(async (side) =>
       (await side.api.ctx.telemetry.registry.metrics())
         .split("\n")
-        .filter((line) => line.includes("msg") && !line.startsWith("#"))
+        .filter(
+          (line) => (line.includes("msg") || line.includes("messages_created")) && !line.startsWith("#"),
+        )
         .join("\n"),
     ),
   );
