@@ -134,9 +134,8 @@ class EarlyRequest {
         );
       let body: unknown;
       try {
-        body = parseJsonRequestBody(
-          chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received),
-        );
+        // Copied, as Fastify's reader does: a chunk may be a view of a read buffer the socket reuses.
+        body = parseJsonRequestBody(Buffer.concat(chunks, received));
       } catch (parseError) {
         return this.fail(parseError, { connection: "close" }, undefined);
       }
