@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from "node:http";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { requireApplication } from "../domain/applications.ts";
 import type { Context } from "../domain/context.ts";
@@ -15,7 +16,7 @@ declare module "fastify" {
 }
 
 /** The bearer token of a request, if it carries one. */
-export function bearerToken(request: FastifyRequest): string | null {
+export function bearerToken(request: { headers: IncomingHttpHeaders }): string | null {
   const header = request.headers.authorization;
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   return match?.[1] ?? null;
@@ -69,7 +70,8 @@ export function registerAccessControl(app: FastifyInstance, ctx: Context): void 
   }
 }
 
-async function tenantApplication(
+/** The application `idOrUid` as `principal` may reach it: another tenant's is "not found". */
+export async function tenantApplication(
   ctx: Context,
   principal: Principal,
   idOrUid: string,
@@ -86,7 +88,11 @@ export function principalOf(request: FastifyRequest): Principal {
 }
 
 export function requireAdmin(request: FastifyRequest): void {
-  if (principalOf(request).kind !== "admin")
+  requireAdminPrincipal(principalOf(request));
+}
+
+export function requireAdminPrincipal(principal: Principal): void {
+  if (principal.kind !== "admin")
     throw new ForbiddenError("This token only grants access to one application");
 }
 

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Context } from "../domain/context.ts";
 import { ConflictError, ValidationError } from "../domain/errors.ts";
+import type { Principal } from "../domain/tokens.ts";
 
 export const IDEMPOTENCY_TTL_MS = 12 * 60 * 60 * 1000;
 const IN_PROGRESS_WAIT_MS = 5_000;
@@ -28,7 +29,7 @@ export function registerIdempotency(app: FastifyInstance, ctx: Context): void {
     const key = request.idempotencyKey;
     if (!key) return done(null, payload);
     request.idempotencyKey = undefined;
-    return complete(ctx, key, reply.statusCode, payload).then(() => payload);
+    return completeIdempotencyKey(ctx, key, reply.statusCode, payload).then(() => payload);
   });
 }
 
@@ -39,8 +40,6 @@ async function reserveOrReplay(
   reply: FastifyReply,
   header: string,
 ): Promise<unknown> {
-  const principal = request.principal;
-  const scope = principal?.kind === "app" ? principal.appId : "admin";
   if (isStream(request.body)) {
     // Streamed uploads (CSV imports) are never buffered to be hashed; an upsert import is idempotent by the
     // participants' identifiers anyway, so the key is refused plainly rather than half-honoured.
@@ -49,15 +48,39 @@ async function reserveOrReplay(
       "not supported on streamed uploads: re-running an upsert import updates the same participants",
     );
   }
-  const key = `${scope}:${request.url.split("?")[0]}:${header}`;
-  const requestHash = createHash("sha256")
-    .update(JSON.stringify(request.body ?? null))
-    .digest("hex");
-  const now = ctx.now();
-  if (await ctx.store.reserveIdempotency(key, requestHash, now)) {
-    request.idempotencyKey = key;
+  const reservation = await reserveIdempotencyKey(ctx, request.principal, request.url, request.body, header);
+  if ("key" in reservation) {
+    request.idempotencyKey = reservation.key;
     return;
   }
+  return reply
+    .code(reservation.replay.statusCode)
+    .header("content-type", "application/json; charset=utf-8")
+    .header("idempotent-replayed", "true")
+    .send(reservation.replay.body);
+}
+
+/** The key this request now holds, or the stored answer to replay. */
+export type Reservation = { key: string } | { replay: { statusCode: number; body: string } };
+
+/**
+ * Reserves `header` for a request to `url` with `body`, or finds the answer stored for it; a key in progress or
+ * reused with another body is a 409. Shared by the preHandler hook and the early `POST /msg` path.
+ */
+export async function reserveIdempotencyKey(
+  ctx: Context,
+  principal: Principal | undefined,
+  url: string,
+  body: unknown,
+  header: string,
+): Promise<Reservation> {
+  const scope = principal?.kind === "app" ? principal.appId : "admin";
+  const key = `${scope}:${url.split("?")[0]}:${header}`;
+  const requestHash = createHash("sha256")
+    .update(JSON.stringify(body ?? null))
+    .digest("hex");
+  const now = ctx.now();
+  if (await ctx.store.reserveIdempotency(key, requestHash, now)) return { key };
   const deadline = Date.now() + IN_PROGRESS_WAIT_MS;
   let row = await ctx.store.getIdempotency(key);
   while (row && row.statusCode === 0 && Date.now() < deadline) {
@@ -75,10 +98,7 @@ async function reserveOrReplay(
       abandonedBefore: afterWait - ctx.config.leaseMs,
       expiredBefore: afterWait - IDEMPOTENCY_TTL_MS,
     };
-    if (await ctx.store.takeOverIdempotency(key, requestHash, afterWait, stale)) {
-      request.idempotencyKey = key;
-      return;
-    }
+    if (await ctx.store.takeOverIdempotency(key, requestHash, afterWait, stale)) return { key };
     throw new ConflictError("A request with this idempotency key is still in progress");
   }
   if (row.statusCode === 0)
@@ -89,14 +109,16 @@ async function reserveOrReplay(
       "idempotency_conflict",
     );
   }
-  return reply
-    .code(row.statusCode)
-    .header("content-type", "application/json; charset=utf-8")
-    .header("idempotent-replayed", "true")
-    .send(ctx.secrets.open(row.body));
+  return { replay: { statusCode: row.statusCode, body: ctx.secrets.open(row.body) } };
 }
 
-async function complete(ctx: Context, key: string, statusCode: number, payload: unknown): Promise<void> {
+/** Stores the answer sent for a held key (released instead after a 5xx, so a retry runs again). */
+export async function completeIdempotencyKey(
+  ctx: Context,
+  key: string,
+  statusCode: number,
+  payload: unknown,
+): Promise<void> {
   if (statusCode >= 500) {
     await ctx.store.releaseIdempotency(key);
   } else {

@@ -58,3 +58,8 @@ export function parseJsonBody(text: string): unknown {
   }
   return value;
 }
+
+/** A JSON request body as Fastify's parser for `application/json` (server.ts) and the early `POST /msg` read it. */
+export function parseJsonRequestBody(bytes: Buffer): unknown {
+  return parseJsonBody(decodeUtf8(bytes));
+}

@@ -6,7 +6,8 @@ import type { Context } from "../domain/context.ts";
 import { registerAccessControl } from "./access.ts";
 import { registerAccessLog } from "./access-log.ts";
 import { registerIdempotency } from "./idempotency.ts";
-import { decodeUtf8, parseJsonBody } from "./json-body.ts";
+import { parseJsonRequestBody } from "./json-body.ts";
+import { serveMessageCreateEarly } from "./message-route-early.ts";
 import { buildOpenApi } from "./openapi.ts";
 import { sendProblem } from "./problem.ts";
 import { registerQueryGuard } from "./query-guard.ts";
@@ -33,7 +34,20 @@ import { registerUnsubscribeRoutes } from "./routes/unsubscribe-page.ts";
 import { registerTracingHooks } from "./tracing-hooks.ts";
 import { registerWebAssets } from "./web-assets.ts";
 
-export function buildApi(ctx: Context, imports: ImportRunner, version: string, tasks: TaskRunner) {
+const newRequestId = () => crypto.randomUUID();
+
+export interface ApiOptions {
+  /** `false` leaves `POST /msg` to Fastify alone (tests compare both paths). */
+  earlyMessageCreate?: boolean;
+}
+
+export function buildApi(
+  ctx: Context,
+  imports: ImportRunner,
+  version: string,
+  tasks: TaskRunner,
+  options: ApiOptions = {},
+) {
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -47,7 +61,7 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string, t
       connectionsCheckingInterval: Math.min(1_000, Math.ceil(ctx.config.headersTimeoutMs / 4)),
     },
     routerOptions: { maxParamLength: 512 },
-    genReqId: () => crypto.randomUUID(),
+    genReqId: newRequestId,
     childLoggerFactory: lazyRequestLogger,
     // Malformed HTTP or oversized headers never reach a route: answer in our error shape and close.
     clientErrorHandler: (error, socket) => {
@@ -91,7 +105,7 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string, t
   app.removeContentTypeParser(["application/json", "text/plain"]);
   app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_request, body, done) => {
     try {
-      done(null, parseJsonBody(decodeUtf8(body as Buffer)));
+      done(null, parseJsonRequestBody(body as Buffer));
     } catch (error) {
       done(error as Error, undefined);
     }
@@ -129,5 +143,6 @@ export function buildApi(ctx: Context, imports: ImportRunner, version: string, t
   registerRequestPreviewRoutes(app, ctx, `Outbound/${version}`);
   registerSessionRoutes(app, ctx);
   registerWebAssets(app, ctx.config);
+  if (options.earlyMessageCreate !== false) serveMessageCreateEarly(app, ctx, newRequestId);
   return app;
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Context } from "../domain/context.ts";
 import { parseTraceparent, SPAN_KIND, type SpanContext } from "../observability/tracing.ts";
 
-const MESSAGE_CREATE_ROUTE = "/api/v1/app/:app_id/msg";
+import { MESSAGE_CREATE_ROUTE } from "./message-create.ts";
 
 /**
  * One SERVER span per API request (continuing the caller's W3C `traceparent`), and for a created message a

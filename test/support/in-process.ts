@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pino from "pino";
-import { buildApi } from "../../src/api/server.ts";
+import { type ApiOptions, buildApi } from "../../src/api/server.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createRelayHub } from "../../src/delivery/relay-hub.ts";
 import { createImportRunner } from "../../src/directory/csv-import.ts";
@@ -48,13 +48,13 @@ export function inProcessContext(dir: string, store: Store, overrides: Partial<C
   };
 }
 
-export function buildInProcessApi() {
+export function buildInProcessApi(overrides: Partial<Context> = {}, options: ApiOptions = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "outbound-inproc-"));
   const store = createSqliteStore(path.join(dir, "outbound.db"));
-  const ctx = inProcessContext(dir, store);
+  const ctx = inProcessContext(dir, store, overrides);
   const imports = createImportRunner(ctx);
   const tasks = createTaskRunner(ctx);
-  const app = buildApi(ctx, imports, "0.0.0-test", tasks);
+  const app = buildApi(ctx, imports, "0.0.0-test", tasks, options);
   return {
     app,
     ctx,

@@ -1,46 +1,26 @@
 import type { FastifyInstance } from "fastify";
-import { createApplication, findApplication } from "../../domain/applications.ts";
 import type { Context } from "../../domain/context.ts";
-import { NotFoundError } from "../../domain/errors.ts";
-import { createMessage, requireMessage } from "../../domain/messages.ts";
-import type { MessageRow } from "../../store/types.ts";
-import { authorizedApp, principalOf, requireAdmin } from "../access.ts";
-import { parseMessageIn } from "../message-in.ts";
+import { requireMessage } from "../../domain/messages.ts";
+import { authorizedApp, principalOf } from "../access.ts";
+import { acceptMessage, MESSAGE_CONTENT_TYPE, MESSAGE_CREATE_ROUTE } from "../message-create.ts";
 import { toListResponse, toPageQuery } from "../pagination.ts";
-import { appIdPath, messageListQuery, withContentQuery } from "../schemas.ts";
-import { messageJson, messageOut } from "../serialize.ts";
-import { hasNoKeys, parseInput } from "../validation.ts";
+import { messageListQuery, withContentQuery } from "../schemas.ts";
+import { messageOut } from "../serialize.ts";
+import { parseInput } from "../validation.ts";
 
 type AppParams = { app_id: string };
 type MessageParams = { app_id: string; msg_id: string };
 
 export function registerMessageRoutes(app: FastifyInstance, ctx: Context): void {
-  app.post<{ Params: AppParams }>("/api/v1/app/:app_id/msg", async (request, reply) => {
-    const { application: newApp, ...input } = parseMessageIn(request.body);
-    const { with_content } = hasNoKeys(request.query)
-      ? { with_content: undefined }
-      : parseInput(withContentQuery, request.query, "query");
-    let application = await findApplication(ctx, request.params.app_id);
-    if (!application && newApp) {
-      // Svix creates the application on first message when its details are included.
-      requireAdmin(request);
-      if (!newApp.uid) parseInput(appIdPath, request.params, "path");
-      application = await createApplication(ctx, { ...newApp, uid: newApp.uid ?? request.params.app_id });
-    }
-    if (!application) throw new NotFoundError("Application");
-    // The operator reaches every application: no second lookup of the one just found.
-    if (principalOf(request).kind !== "admin")
-      application = await authorizedApp(ctx, request, application.id);
-    // With an idempotency key, the replayable answer is committed together with the message.
-    const key = request.idempotencyKey;
-    const render = (message: MessageRow) => messageJson(message, with_content ?? true);
-    const message = await createMessage(
-      ctx,
-      application,
-      input,
-      key ? (m) => ({ key, statusCode: 202, body: ctx.secrets.seal(render(m)) }) : undefined,
-    );
-    return reply.code(202).header("content-type", "application/json; charset=utf-8").send(render(message));
+  app.post<{ Params: AppParams }>(MESSAGE_CREATE_ROUTE, async (request, reply) => {
+    const text = await acceptMessage(ctx, {
+      principal: principalOf(request),
+      appId: request.params.app_id,
+      body: request.body,
+      query: request.query,
+      idempotencyKey: request.idempotencyKey,
+    });
+    return reply.code(202).header("content-type", MESSAGE_CONTENT_TYPE).send(text);
   });
 
   app.get<{ Params: AppParams }>("/api/v1/app/:app_id/msg", async (request) => {
