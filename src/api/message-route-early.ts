@@ -167,7 +167,8 @@ class EarlyRequest {
   #run(appId: string, body: unknown, key: string | undefined): void {
     const request = { principal: this.principal, appId, body, query: {}, idempotencyKey: key };
     acceptMessage(this.ctx, request).then(
-      (text) => this.#send(202, { "content-type": MESSAGE_CONTENT_TYPE }, text, key),
+      // The key's answer was committed with the message: nothing left to store.
+      (text) => this.answer(202, { "content-type": MESSAGE_CONTENT_TYPE }, text),
       (error) => this.fail(error, {}, key),
     );
   }

@@ -20,6 +20,8 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: Context): void 
       query: request.query,
       idempotencyKey: request.idempotencyKey,
     });
+    // The key's answer was committed with the message: the onSend hook has nothing left to store.
+    request.idempotencyKey = undefined;
     return reply.code(202).header("content-type", MESSAGE_CONTENT_TYPE).send(text);
   });
 
