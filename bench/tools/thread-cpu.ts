@@ -9,6 +9,7 @@
  * Each checkout runs its own src/ with this checkout's node_modules/.bin/node and `npm start`'s flags; `--a-env` /
  * `--b-env NAME=VALUE,…` add environment to one side (e.g. a knob only one side reads). `--gc` preloads
  * gc-meter.ts into both servers and adds the delivery thread's allocated KB, scavenges and GC ms per message.
+ * `--idempotency` sends a fresh `idempotency-key` with every message, as the Svix SDKs do.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -102,6 +103,8 @@ try {
   variants.push(await startVariant("b", roots[1] as string, envOption("--b-env"), (p) => receiver.url(p)));
   console.log(`a = ${roots[0]}  b = ${roots[1]}; ${MESSAGES} messages per round, ${ROUNDS} rounds`);
 
+  const idempotency = args.includes("--idempotency");
+  let keys = 0;
   async function measure(v: Variant, count: number) {
     receiver.reset();
     if (gcDir) await sleep(600); // a fresh gc-meter total
@@ -115,7 +118,7 @@ try {
       request: (i) => ({
         method: "POST",
         path: v.msgPath,
-        headers: v.api.headers,
+        headers: idempotency ? { ...v.api.headers, "idempotency-key": `${v.label}-${keys++}` } : v.api.headers,
         body: bodies[i % bodies.length],
       }),
       expectStatus: 202,

@@ -22,6 +22,8 @@ export function registerIdempotency(app: FastifyInstance, ctx: Context): void {
   app.addHook("preHandler", (request, reply, done) => {
     const header = request.headers["idempotency-key"];
     if (request.method !== "POST" || typeof header !== "string" || header.length === 0) return done();
+    // POST /msg reserves its key in the write that stores the message (message-create.ts).
+    if ((request.routeOptions.config as RouteIdempotency | undefined)?.keyedInHandler) return done();
     return reserveOrReplay(ctx, request, reply, header);
   });
 
@@ -53,11 +55,36 @@ async function reserveOrReplay(
     request.idempotencyKey = reservation.key;
     return;
   }
+  return replayIdempotent(reply, reservation.replay);
+}
+
+/** Answers with a stored response, marked as replayed. */
+export function replayIdempotent(reply: FastifyReply, replay: { statusCode: number; body: string }) {
   return reply
-    .code(reservation.replay.statusCode)
+    .code(replay.statusCode)
     .header("content-type", "application/json; charset=utf-8")
     .header("idempotent-replayed", "true")
-    .send(reservation.replay.body);
+    .send(replay.body);
+}
+
+/** Route config of a handler that deals with its idempotency key itself (the preHandler leaves it alone). */
+export interface RouteIdempotency {
+  keyedInHandler?: boolean;
+}
+
+/** The stored key of a request (scoped to its tenant and path) and the hash of its body. */
+export function idempotencyIdentity(
+  principal: Principal | undefined,
+  url: string,
+  body: unknown,
+  header: string,
+): { key: string; requestHash: string } {
+  const scope = principal?.kind === "app" ? principal.appId : "admin";
+  const key = `${scope}:${url.split("?")[0]}:${header}`;
+  const requestHash = createHash("sha256")
+    .update(JSON.stringify(body ?? null))
+    .digest("hex");
+  return { key, requestHash };
 }
 
 /** The key this request now holds, or the stored answer to replay. */
@@ -74,11 +101,7 @@ export async function reserveIdempotencyKey(
   body: unknown,
   header: string,
 ): Promise<Reservation> {
-  const scope = principal?.kind === "app" ? principal.appId : "admin";
-  const key = `${scope}:${url.split("?")[0]}:${header}`;
-  const requestHash = createHash("sha256")
-    .update(JSON.stringify(body ?? null))
-    .digest("hex");
+  const { key, requestHash } = idempotencyIdentity(principal, url, body, header);
   const now = ctx.now();
   if (await ctx.store.reserveIdempotency(key, requestHash, now)) return { key };
   const deadline = Date.now() + IN_PROGRESS_WAIT_MS;

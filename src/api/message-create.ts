@@ -1,10 +1,11 @@
 import { createApplication, findApplication } from "../domain/applications.ts";
 import type { Context } from "../domain/context.ts";
-import { NotFoundError } from "../domain/errors.ts";
+import { IdempotencyKeyTakenError, NotFoundError } from "../domain/errors.ts";
 import { createMessage } from "../domain/messages.ts";
 import type { Principal } from "../domain/tokens.ts";
 import type { MessageRow } from "../store/types.ts";
 import { requireAdminPrincipal, tenantApplication } from "./access.ts";
+import { idempotencyIdentity, type Reservation, reserveIdempotencyKey } from "./idempotency.ts";
 import { parseMessageIn } from "./message-in.ts";
 import { appIdPath, withContentQuery } from "./schemas.ts";
 import { messageJson } from "./serialize.ts";
@@ -20,8 +21,11 @@ export interface MessageCreateRequest {
   appId: string;
   body: unknown;
   query: unknown;
-  /** Set when the request holds an idempotency reservation (idempotency.ts). */
-  idempotencyKey: string | undefined;
+  /**
+   * The request's idempotency key: held already (reserved by idempotency.ts), or with `reserve`, to be inserted by
+   * the write that stores the message (`acceptKeyedMessage`).
+   */
+  idempotency?: { key: string; reserve?: { requestHash: string; createdAt: number } };
 }
 
 /**
@@ -45,13 +49,58 @@ export async function acceptMessage(ctx: Context, request: MessageCreateRequest)
   if (request.principal.kind !== "admin")
     application = await tenantApplication(ctx, request.principal, application.id);
   // With an idempotency key, the replayable answer is committed together with the message.
-  const key = request.idempotencyKey;
+  const idempotency = request.idempotency;
   const render = (message: MessageRow) => messageJson(message, with_content ?? true);
   const message = await createMessage(
     ctx,
     application,
     input,
-    key ? (m) => ({ key, statusCode: 202, body: ctx.secrets.seal(render(m)) }) : undefined,
+    idempotency ? (m) => ({ ...idempotency, statusCode: 202, body: ctx.secrets.seal(render(m)) }) : undefined,
   );
   return render(message);
+}
+
+/**
+ * How a keyed `POST …/msg` ends: accepted (its answer stored with the message), a stored answer replayed, or an
+ * error to answer, stored under `key` when set (as the onSend hook stores any keyed answer).
+ */
+export type KeyedAnswer =
+  | { accepted: string }
+  | { replay: { statusCode: number; body: string } }
+  | { error: unknown; key: string | undefined };
+
+/**
+ * `POST …/msg` with an `idempotency-key` (the Svix SDKs send one with every POST): the key is inserted, answer
+ * included, by the write that stores the message, one write where a reservation took one more before it. Only when
+ * that write finds the key taken, or the request fails, does it go the way of every other keyed POST: reserve (or
+ * replay the stored answer, or 409), then store this answer under the key.
+ */
+export async function acceptKeyedMessage(
+  ctx: Context,
+  request: MessageCreateRequest,
+  url: string,
+  header: string,
+): Promise<KeyedAnswer> {
+  const { key, requestHash } = idempotencyIdentity(request.principal, url, request.body, header);
+  const reserve = { requestHash, createdAt: ctx.now() };
+  let failure: unknown;
+  try {
+    return { accepted: await acceptMessage(ctx, { ...request, idempotency: { key, reserve } }) };
+  } catch (error) {
+    failure = error;
+  }
+  let reservation: Reservation;
+  try {
+    reservation = await reserveIdempotencyKey(ctx, request.principal, url, request.body, header);
+  } catch (conflict) {
+    return { error: conflict, key: undefined };
+  }
+  if ("replay" in reservation) return reservation;
+  if (!(failure instanceof IdempotencyKeyTakenError)) return { error: failure, key: reservation.key };
+  // The key had expired or was abandoned, and is now this request's: write the message as a reserved request.
+  try {
+    return { accepted: await acceptMessage(ctx, { ...request, idempotency: { key: reservation.key } }) };
+  } catch (error) {
+    return { error, key: reservation.key };
+  }
 }

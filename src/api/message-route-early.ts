@@ -4,9 +4,15 @@ import type { Context } from "../domain/context.ts";
 import { knownOperator, type Principal } from "../domain/tokens.ts";
 import { bearerToken } from "./access.ts";
 import { accessLogEnabled, logAccess } from "./access-log.ts";
-import { completeIdempotencyKey, reserveIdempotencyKey } from "./idempotency.ts";
+import { completeIdempotencyKey } from "./idempotency.ts";
 import { parseJsonRequestBody } from "./json-body.ts";
-import { acceptMessage, MESSAGE_CONTENT_TYPE, MESSAGE_CREATE_ROUTE } from "./message-create.ts";
+import {
+  acceptKeyedMessage,
+  acceptMessage,
+  MESSAGE_CONTENT_TYPE,
+  MESSAGE_CREATE_ROUTE,
+  type MessageCreateRequest,
+} from "./message-create.ts";
 import { internalErrorBody, problemFor } from "./problem.ts";
 
 /**
@@ -147,29 +153,24 @@ class EarlyRequest {
   }
 
   /** As the preHandler hook (idempotency.ts): a key is reserved, or its stored answer replayed, before the handler. */
+  /** As the Fastify route (routes/messages.ts), a key included: accepted, replayed, or an error to answer. */
   #handle(appId: string, body: unknown): void {
+    const request: MessageCreateRequest = { principal: this.principal, appId, body, query: {} };
+    const accepted = (text: string) => this.answer(202, { "content-type": MESSAGE_CONTENT_TYPE }, text);
     const header = this.req.headers["idempotency-key"];
     if (typeof header !== "string" || header.length === 0) {
-      this.#run(appId, body, undefined);
+      acceptMessage(this.ctx, request).then(accepted, (error) => this.fail(error, {}, undefined));
       return;
     }
-    reserveIdempotencyKey(this.ctx, this.principal, this.req.url ?? "", body, header).then(
-      (reservation) => {
-        if ("key" in reservation) return this.#run(appId, body, reservation.key);
+    acceptKeyedMessage(this.ctx, request, this.req.url ?? "", header).then(
+      (answer) => {
+        if ("accepted" in answer) return accepted(answer.accepted);
+        if ("error" in answer) return this.fail(answer.error, {}, answer.key);
         this.#replayed = true;
         const headers = { "content-type": MESSAGE_CONTENT_TYPE, "idempotent-replayed": "true" };
-        this.answer(reservation.replay.statusCode, headers, reservation.replay.body);
+        this.answer(answer.replay.statusCode, headers, answer.replay.body);
       },
       (error) => this.fail(error, {}, undefined),
-    );
-  }
-
-  #run(appId: string, body: unknown, key: string | undefined): void {
-    const request = { principal: this.principal, appId, body, query: {}, idempotencyKey: key };
-    acceptMessage(this.ctx, request).then(
-      // The key's answer was committed with the message: nothing left to store.
-      (text) => this.answer(202, { "content-type": MESSAGE_CONTENT_TYPE }, text),
-      (error) => this.fail(error, {}, key),
     );
   }
 

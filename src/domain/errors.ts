@@ -32,6 +32,13 @@ export class ConflictError extends Error {
   }
 }
 
+/** A message's idempotency key, to be reserved by the write that stores it, exists already: nothing was stored. */
+export class IdempotencyKeyTakenError extends Error {
+  constructor() {
+    super("A request with this idempotency key was made before");
+  }
+}
+
 export class UnauthorizedError extends Error {}
 export class ForbiddenError extends Error {}
 
@@ -44,6 +51,7 @@ const DUPLICATE_MESSAGES: Record<UniqueKey, string> = {
   "message.eventId": "A message with this eventId already exists",
   "participant.identifier": "An external identifier belongs to another participant",
   "token.hash": "This token already exists",
+  "idempotency.key": "A request with this idempotency key is still in progress",
   other: "This resource already exists",
 };
 

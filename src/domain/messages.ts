@@ -1,6 +1,6 @@
 import { newId } from "../ids.ts";
 import type { NewMessage } from "../store/directory-store.ts";
-import { DuplicateEventIdError } from "../store/errors.ts";
+import { DuplicateEventIdError, DuplicateKeyError } from "../store/errors.ts";
 import type {
   ApplicationRow,
   ClaimedDelivery,
@@ -12,7 +12,13 @@ import type {
 } from "../store/types.ts";
 import { STATUS_PENDING } from "../store/types.ts";
 import type { Context } from "./context.ts";
-import { ConflictError, NotFoundError, PayloadTooLargeError, ValidationError } from "./errors.ts";
+import {
+  ConflictError,
+  IdempotencyKeyTakenError,
+  NotFoundError,
+  PayloadTooLargeError,
+  ValidationError,
+} from "./errors.ts";
 import { endpointWantsMessage } from "./routing.ts";
 
 export interface MessageInput {
@@ -139,6 +145,8 @@ async function storeMessage(
     if (error instanceof DuplicateEventIdError) {
       throw new ConflictError("A message with this eventId already exists", "conflict");
     }
+    if (error instanceof DuplicateKeyError && error.key === "idempotency.key")
+      throw new IdempotencyKeyTakenError();
     throw error;
   }
   if (claim && leased.length > 0) ctx.handoff?.adopt(leased, claim.owner);

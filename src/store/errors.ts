@@ -8,6 +8,7 @@ export type UniqueKey =
   | "message.eventId"
   | "participant.identifier"
   | "token.hash"
+  | "idempotency.key"
   | "other";
 
 /** A write hit a unique constraint: another writer (perhaps in another process) got there first. */

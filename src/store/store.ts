@@ -84,6 +84,8 @@ export interface Store extends DirectoryStore {
   readonly claimsAtInsert: boolean;
   /**
    * Stores the message and its deliveries in one transaction; throws DuplicateEventIdError if its eventId exists.
+   * With `idempotency`, the key's answer commits with them: stored on the reserved key, or with `reserve` inserted
+   * with it (DuplicateKeyError "idempotency.key", and nothing stored, when the key exists).
    * With `claim` (only where `claimsAtInsert`), deliveries that qualify are leased to `claim.owner` in the same
    * transaction and returned, ready to send; the others are stored pending as without it.
    */

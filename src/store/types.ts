@@ -177,6 +177,11 @@ export interface IdempotencyCompletion {
   key: string;
   statusCode: number;
   body: string;
+  /**
+   * The key is not reserved yet: the write inserts it, answer included, and is refused (DuplicateKeyError
+   * "idempotency.key", nothing of it kept) when the key exists. One write instead of a reservation before it.
+   */
+  reserve?: { requestHash: string; createdAt: number };
 }
 
 export interface IdempotencyRow {

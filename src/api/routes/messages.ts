@@ -2,7 +2,13 @@ import type { FastifyInstance } from "fastify";
 import type { Context } from "../../domain/context.ts";
 import { requireMessage } from "../../domain/messages.ts";
 import { authorizedApp, principalOf } from "../access.ts";
-import { acceptMessage, MESSAGE_CONTENT_TYPE, MESSAGE_CREATE_ROUTE } from "../message-create.ts";
+import { type RouteIdempotency, replayIdempotent } from "../idempotency.ts";
+import {
+  acceptKeyedMessage,
+  acceptMessage,
+  MESSAGE_CONTENT_TYPE,
+  MESSAGE_CREATE_ROUTE,
+} from "../message-create.ts";
 import { toListResponse, toPageQuery } from "../pagination.ts";
 import { messageListQuery, withContentQuery } from "../schemas.ts";
 import { messageOut } from "../serialize.ts";
@@ -12,18 +18,31 @@ type AppParams = { app_id: string };
 type MessageParams = { app_id: string; msg_id: string };
 
 export function registerMessageRoutes(app: FastifyInstance, ctx: Context): void {
-  app.post<{ Params: AppParams }>(MESSAGE_CREATE_ROUTE, async (request, reply) => {
-    const text = await acceptMessage(ctx, {
-      principal: principalOf(request),
-      appId: request.params.app_id,
-      body: request.body,
-      query: request.query,
-      idempotencyKey: request.idempotencyKey,
-    });
-    // The key's answer was committed with the message: the onSend hook has nothing left to store.
-    request.idempotencyKey = undefined;
-    return reply.code(202).header("content-type", MESSAGE_CONTENT_TYPE).send(text);
-  });
+  const keyedInHandler: RouteIdempotency = { keyedInHandler: true };
+  app.post<{ Params: AppParams }>(
+    MESSAGE_CREATE_ROUTE,
+    { config: keyedInHandler },
+    async (request, reply) => {
+      const accept = {
+        principal: principalOf(request),
+        appId: request.params.app_id,
+        body: request.body,
+        query: request.query,
+      };
+      const header = request.headers["idempotency-key"];
+      if (typeof header !== "string" || header.length === 0) {
+        const text = await acceptMessage(ctx, accept);
+        return reply.code(202).header("content-type", MESSAGE_CONTENT_TYPE).send(text);
+      }
+      const answer = await acceptKeyedMessage(ctx, accept, request.url, header);
+      if ("accepted" in answer)
+        return reply.code(202).header("content-type", MESSAGE_CONTENT_TYPE).send(answer.accepted);
+      if ("replay" in answer) return replayIdempotent(reply, answer.replay);
+      // The onSend hook stores the error answer under the key this request now holds.
+      request.idempotencyKey = answer.key;
+      throw answer.error;
+    },
+  );
 
   app.get<{ Params: AppParams }>("/api/v1/app/:app_id/msg", async (request) => {
     const application = await authorizedApp(ctx, request, request.params.app_id);

@@ -11,6 +11,7 @@ const UNIQUE_KEYS: Record<string, UniqueKey> = {
   messages_event_id_key: "message.eventId",
   participant_identifiers_pkey: "participant.identifier",
   tokens_hash_key: "token.hash",
+  idempotency_pkey: "idempotency.key",
 };
 
 interface PostgresError {

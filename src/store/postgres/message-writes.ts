@@ -1,5 +1,5 @@
 import type { NewMessage } from "../directory-store.ts";
-import { DuplicateEventIdError } from "../errors.ts";
+import { DuplicateEventIdError, duplicateKeyError } from "../errors.ts";
 import type { DeliveryRow, IdempotencyCompletion, MessageRow } from "../types.ts";
 import type { Queryable, Sql } from "./database.ts";
 
@@ -36,6 +36,8 @@ export function deliveryColumns(d: DeliveryRow) {
     updated_at: d.updatedAt,
   };
 }
+
+type Reserve = NonNullable<IdempotencyCompletion["reserve"]>;
 
 function chunks<T>(items: T[]): T[][] {
   const out: T[][] = [];
@@ -77,6 +79,40 @@ interface Pending {
 
 const MAX_BATCH = 512;
 
+/** What a batch wrote: the messages inserted, and the writes refused because their idempotency key exists. */
+interface Written {
+  inserted: Set<string>;
+  taken: Set<Pending>;
+}
+
+/**
+ * Inserts, answers included, the idempotency keys of the writes that reserve theirs (one statement); returns the
+ * writes whose key exists already, or belongs to a twin earlier in the batch.
+ */
+async function reserveKeys(tx: Queryable, batch: Pending[]): Promise<Set<Pending>> {
+  const taken = new Set<Pending>();
+  const byKey = new Map<string, { entry: Pending; answer: IdempotencyCompletion; reserve: Reserve }>();
+  for (const entry of batch) {
+    const answer = entry.idempotency;
+    const reserve = answer?.reserve;
+    if (!answer || !reserve) continue;
+    if (byKey.has(answer.key)) taken.add(entry);
+    else byKey.set(answer.key, { entry, answer, reserve });
+  }
+  if (byKey.size === 0) return taken;
+  const rows = [...byKey.values()].map(({ answer, reserve }) => ({
+    key: answer.key,
+    request_hash: reserve.requestHash,
+    created_at: reserve.createdAt,
+    status_code: answer.statusCode,
+    body: answer.body,
+  }));
+  const got = await tx`INSERT INTO idempotency ${tx(rows)} ON CONFLICT (key) DO NOTHING RETURNING key`;
+  const reserved = new Set(got.map((r) => String(r.key)));
+  for (const [key, { entry }] of byKey) if (!reserved.has(key)) taken.add(entry);
+  return taken;
+}
+
 /**
  * Group commit: messages written during one event-loop turn share one transaction and a handful of multi-row
  * statements (one round trip for many inserts). Each caller's promise settles only after COMMIT; a duplicate eventId
@@ -89,25 +125,32 @@ export function createMessageGroupCommit(sql: Sql): {
   const queue: Pending[] = [];
   let scheduled = false;
 
-  async function write(tx: Queryable, batch: Pending[]): Promise<Set<string>> {
+  async function write(tx: Queryable, batch: Pending[]): Promise<Written> {
+    const taken = await reserveKeys(tx, batch);
+    const writable = batch.filter((entry) => !taken.has(entry));
     const inserted = await writeMessages(
       tx,
-      batch.map((entry) => entry.item),
+      writable.map((entry) => entry.item),
       true,
     );
     // The idempotent answer commits with its message: a crash cannot leave the key without it.
-    for (const entry of batch) {
+    for (const entry of writable) {
       const answer = entry.idempotency;
-      if (answer && inserted.has(entry.item.message.id)) {
+      if (!answer) continue;
+      if (!inserted.has(entry.item.message.id)) {
+        // Its message was refused (a duplicate eventId): the key it inserted goes with it.
+        if (answer.reserve) await tx`DELETE FROM idempotency WHERE key = ${answer.key}`;
+      } else if (!answer.reserve) {
         await tx`UPDATE idempotency SET status_code = ${answer.statusCode}, body = ${answer.body} WHERE key = ${answer.key}`;
       }
     }
-    return inserted;
+    return { inserted, taken };
   }
 
-  function settle(batch: Pending[], inserted: Set<string>) {
+  function settle(batch: Pending[], { inserted, taken }: Written) {
     for (const entry of batch) {
-      if (inserted.has(entry.item.message.id)) entry.resolve();
+      if (taken.has(entry)) entry.reject(duplicateKeyError("idempotency.key"));
+      else if (inserted.has(entry.item.message.id)) entry.resolve();
       else entry.reject(new DuplicateEventIdError());
     }
   }

@@ -12,6 +12,7 @@ const UNIQUE_KEYS: Record<string, UniqueKey> = {
   "participant_identifiers.app_id, participant_identifiers.issuer, participant_identifiers.external_id":
     "participant.identifier",
   "tokens.hash": "token.hash",
+  "idempotency.key": "idempotency.key",
 };
 
 /** The one place SQLite constraint violations become typed store errors; anything else passes through (null). */

@@ -108,6 +108,8 @@ export function writeMessages(
   if (deliveries.length > 0) insert(INSERT_DELIVERIES, DELIVERY_COLUMNS.length + 1, deliveries);
 }
 
+const INSERT_IDEMPOTENCY = "INSERT INTO idempotency (key, request_hash, created_at, status_code, body)";
+
 export function messageQueries(db: SqliteDb): MessageQueries {
   const commits = createGroupCommit(db);
   return {
@@ -120,7 +122,17 @@ export function messageQueries(db: SqliteDb): MessageQueries {
         // A duplicate eventId fails on the unique index (translated to DuplicateEventIdError by the store).
         writeMessages(db, [{ message, deliveries: leased.rows }], claim?.owner ?? null, batch.insert);
         // A crash after this commit cannot leave the key without its answer (and the client's retry duplicating).
-        if (idempotency) {
+        const { reserve } = idempotency ?? {};
+        if (idempotency && reserve) {
+          // A key that exists refuses the insert, and with it this write alone (the batch's fallback pass).
+          batch.insert(INSERT_IDEMPOTENCY, 5, [
+            idempotency.key,
+            reserve.requestHash,
+            reserve.createdAt,
+            idempotency.statusCode,
+            idempotency.body,
+          ]);
+        } else if (idempotency) {
           db.prepare("UPDATE idempotency SET status_code = ?, body = ? WHERE key = ?").run(
             idempotency.statusCode,
             idempotency.body,
