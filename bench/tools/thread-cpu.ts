@@ -118,7 +118,9 @@ try {
       request: (i) => ({
         method: "POST",
         path: v.msgPath,
-        headers: idempotency ? { ...v.api.headers, "idempotency-key": `${v.label}-${keys++}` } : v.api.headers,
+        headers: idempotency
+          ? { ...v.api.headers, "idempotency-key": `${v.label}-${keys++}` }
+          : v.api.headers,
         body: bodies[i % bodies.length],
       }),
       expectStatus: 202,
