@@ -1,6 +1,6 @@
 import { createApplication, findApplication } from "../domain/applications.ts";
 import type { Context } from "../domain/context.ts";
-import { IdempotencyKeyTakenError, NotFoundError } from "../domain/errors.ts";
+import { ConflictError, IdempotencyKeyTakenError, NotFoundError } from "../domain/errors.ts";
 import { createMessage } from "../domain/messages.ts";
 import type { Principal } from "../domain/tokens.ts";
 import type { MessageRow } from "../store/types.ts";
@@ -92,8 +92,9 @@ export async function acceptKeyedMessage(
   let reservation: Reservation;
   try {
     reservation = await reserveIdempotencyKey(ctx, request.principal, url, request.body, header);
-  } catch (conflict) {
-    return { error: conflict, key: undefined };
+  } catch (error) {
+    // A 409 (a twin in progress, or the key used with another body) is the answer; a failing reservation is not.
+    return { error: error instanceof ConflictError ? error : failure, key: undefined };
   }
   if ("replay" in reservation) return reservation;
   if (!(failure instanceof IdempotencyKeyTakenError)) return { error: failure, key: reservation.key };
