@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Context } from "../domain/context.ts";
 import { ConflictError, ValidationError } from "../domain/errors.ts";
 import type { Principal } from "../domain/tokens.ts";
+import { internalErrorBody, problemFor } from "./problem.ts";
 
 export const IDEMPOTENCY_TTL_MS = 12 * 60 * 60 * 1000;
 const IN_PROGRESS_WAIT_MS = 5_000;
@@ -31,7 +32,19 @@ export function registerIdempotency(app: FastifyInstance, ctx: Context): void {
     const key = request.idempotencyKey;
     if (!key) return done(null, payload);
     request.idempotencyKey = undefined;
-    return completeIdempotencyKey(ctx, key, reply.statusCode, payload).then(() => payload);
+    return completeIdempotencyKey(ctx, key, reply.statusCode, payload).then(
+      () => payload,
+      (error: unknown) => {
+        // The answer could not be stored: answer that failure as the error handler would (left to Fastify, an
+        // error answer's failure got its default body, with the store's own message in it).
+        const problem = problemFor(error);
+        if (problem === null) request.log.error({ err: error, reqId: request.id }, "unhandled error");
+        reply.code(problem?.statusCode ?? 500);
+        if (problem?.headers) reply.headers(problem.headers);
+        reply.header("content-type", "application/json; charset=utf-8");
+        return JSON.stringify(problem === null ? internalErrorBody(request.id) : problem.body);
+      },
+    );
   });
 }
 

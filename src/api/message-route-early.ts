@@ -1,4 +1,4 @@
-import { type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { errorCodes, type FastifyInstance } from "fastify";
 import type { Context } from "../domain/context.ts";
 import { knownOperator, type Principal } from "../domain/tokens.ts";
@@ -192,8 +192,8 @@ class EarlyRequest {
 
   /**
    * As the onSend hook: with a key held, the answer is stored (or the key released after a 5xx) before it is sent.
-   * If that fails after a 202, our error handler answers; after an error answer, Fastify's own last-resort handler
-   * does (ours has had its turn), as `fastifyFallbackAnswer` renders it. Either keeps the headers set but the type.
+   * If that fails, the failure is answered instead, as our error handler answers it, keeping the headers set but the
+   * type.
    */
   #send(status: number, headers: Record<string, string>, text: string, key: string | undefined): void {
     if (key === undefined) {
@@ -204,9 +204,7 @@ class EarlyRequest {
       () => this.answer(status, headers, text),
       (error) => {
         delete headers["content-type"];
-        if (status < 400) return this.fail(error, headers, undefined);
-        const fallback = fastifyFallbackAnswer(error, status, headers);
-        this.answer(fallback.status, headers, fallback.text);
+        this.fail(error, headers, undefined);
       },
     );
   }
@@ -227,37 +225,4 @@ class EarlyRequest {
     }
     this.ctx.telemetry.recordResponse("POST", MESSAGE_CREATE_ROUTE, status, this.#replayed);
   }
-}
-
-/**
- * What Fastify answers for an error raised after the route's error handler has answered once: its default handler
- * (status and headers from the error, no log with request logging off), then its fallback serializer. Only an
- * idempotency key whose error answer cannot be stored gets here; test/e2e/message-route-early.test.ts compares it.
- */
-export function fastifyFallbackAnswer(
-  thrown: unknown,
-  status: number,
-  headers: Record<string, string>,
-): { status: number; text: string } {
-  const error = (thrown ?? {}) as {
-    statusCode?: unknown;
-    status?: unknown;
-    headers?: Record<string, string>;
-    code?: unknown;
-    message?: unknown;
-  };
-  if (error.headers !== undefined) {
-    for (const [name, value] of Object.entries(error.headers)) headers[name.toLowerCase()] = value;
-  }
-  const inRange = (code: unknown): code is number => typeof code === "number" && code >= 400 && code <= 599;
-  const code = inRange(error.statusCode) ? error.statusCode : inRange(error.status) ? error.status : status;
-  headers["content-type"] = MESSAGE_CONTENT_TYPE;
-  // fast-json-stringify's string rendering: null is "", anything else its toString().
-  const asString = (value: unknown) => JSON.stringify(value === null ? "" : String(value));
-  let text = `{"statusCode":${code}`;
-  if (error.code !== undefined) text += `,"code":${asString(error.code)}`;
-  const reason = STATUS_CODES[code];
-  if (reason !== undefined) text += `,"error":${asString(reason)}`;
-  if (error.message !== undefined) text += `,"message":${asString(error.message)}`;
-  return { status: code, text: `${text}}` };
 }
