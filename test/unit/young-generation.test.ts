@@ -23,7 +23,7 @@ test("semiSpaceFlagMb reads --max-semi-space-size from the command line and NODE
 
 /**
  * In a process started with `--max-semi-space-size=1`, a thread made by withOwnYoungGeneration gets the young
- * generation of its resourceLimits (8 MB semi-spaces here), and a thread made afterwards the flag's 1 MB again.
+ * generation of its resourceLimits (8 MB semi-spaces here), and a thread made once it is online the flag's 1 MB again.
  * Each thread keeps ~20,000 objects alive while it allocates, which makes V8 grow its semi-spaces to their limit.
  */
 test("a thread started withOwnYoungGeneration gets its resourceLimits despite the process's semi-space flag", () => {
@@ -44,7 +44,11 @@ test("a thread started withOwnYoungGeneration gets its resourceLimits despite th
       () => new Worker(${JSON.stringify(thread)}, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 24 } }),
       1,
     );
+    // The flag comes back when the thread is online: 'online' and 'message' travel on different ports, so wait for
+    // both before the next thread (made earlier, it would get V8's default young generation, not the flag's).
+    const online = once(own, "online");
     const [ownMb] = await once(own, "message");
+    await online;
     const other = new Worker(${JSON.stringify(thread)}, { eval: true });
     const [otherMb] = await once(other, "message");
     process.stdout.write(JSON.stringify({ ownMb, otherMb }));
