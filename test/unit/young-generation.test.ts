@@ -58,7 +58,8 @@ test("a thread started withOwnYoungGeneration gets its resourceLimits despite th
   });
   assert.equal(child.status, 0, child.stderr);
   const { ownMb, otherMb } = JSON.parse(child.stdout) as { ownMb: number; otherMb: number };
-  // new_space reports both semi-spaces.
-  assert.ok(ownMb > 2, `the thread's own young generation grew past the flag's (${ownMb} MB)`);
-  assert.ok(otherMb <= 2, `a later thread is held to the flag again (${otherMb} MB)`);
+  // new_space reports both semi-spaces: 2 MB under the flag (V8 has shown up to 3.25 on a busy machine, a page or
+  // so beyond), 16 MB for the thread's own limit. 4 MB tells them apart with room on either side.
+  assert.ok(ownMb > 4, `the thread's own young generation grew past the flag's (${ownMb} MB)`);
+  assert.ok(otherMb <= 4, `a later thread is held to the flag again (${otherMb} MB)`);
 });
