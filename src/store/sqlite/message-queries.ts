@@ -122,13 +122,12 @@ export function messageQueries(db: SqliteDb): MessageQueries {
         // A duplicate eventId fails on the unique index (translated to DuplicateEventIdError by the store).
         writeMessages(db, [{ message, deliveries: leased.rows }], claim?.owner ?? null, batch.insert);
         // A crash after this commit cannot leave the key without its answer (and the client's retry duplicating).
-        const { reserve } = idempotency ?? {};
-        if (idempotency && reserve) {
+        if (idempotency?.reserve) {
           // A key that exists refuses the insert, and with it this write alone (the batch's fallback pass).
           batch.insert(INSERT_IDEMPOTENCY, 5, [
             idempotency.key,
-            reserve.requestHash,
-            reserve.createdAt,
+            idempotency.reserve.requestHash,
+            idempotency.reserve.createdAt,
             idempotency.statusCode,
             idempotency.body,
           ]);
