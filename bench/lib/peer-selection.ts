@@ -4,7 +4,7 @@
  */
 
 /** In the order the scenario starts them. */
-export const PEER_NAMES = ["bare", "outbound", "outbound-0", "bullmq", "graphile"] as const;
+export const PEER_NAMES = ["bare", "memory", "outbound", "outbound-0", "bullmq", "graphile"] as const;
 export type PeerName = (typeof PEER_NAMES)[number];
 
 const isPeerName = (name: string): name is PeerName => (PEER_NAMES as readonly string[]).includes(name);

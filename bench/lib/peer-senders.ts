@@ -140,6 +140,24 @@ export async function outboundSender(receiver: Receiver, cap: string, threads?: 
   }
 }
 
+/** An in-memory queue in a node:http process (bench/peers/memory-peer.ts): the same two hops, no durability. */
+export async function memorySender(receiver: Receiver): Promise<Sender> {
+  const peer = await startPeer({
+    script: "memory",
+    endpoints: peerEndpoints(receiver),
+    concurrency: PEER_CONCURRENCY,
+    queueUrl: "memory:",
+    queueName: "memory",
+  });
+  return {
+    name: "in-memory queue (no disk)",
+    share: 1,
+    pid: peer.pid,
+    send: httpSender(peer.url, "/msg", { "content-type": "application/json" }),
+    stop: () => peer.stop(),
+  };
+}
+
 export async function bullmqSender(receiver: Receiver): Promise<Sender | string> {
   const redis = await probeRedis();
   if (!redis.ok) return redis.reason;

@@ -4,6 +4,9 @@
  * message is signed (Standard Webhooks) and POSTed once. delivered/s = messages ÷ (first send → last arrival).
  *
  * - bare undici: a Pool of 64 connections POSTs the payload straight to the receiver (the ceiling, 1.00);
+ * - in-memory queue: a node:http process that keeps jobs in an array and signs and POSTs them with undici, nothing
+ *   kept (bench/peers/memory-peer.ts): the same two HTTP hops and signature as every sender here and no more work,
+ *   i.e. the floor of a webhook sender on this machine, not a service anyone should run;
  * - Outbound: `outbound serve` with `npm start`'s flags, SQLite, 10 endpoints with `filterTypes`; and the same with
  *   OUTBOUND_WORKER_THREADS=0 (API and delivery on one event loop), to show what the delivery thread gives;
  * - BullMQ + Redis and graphile-worker + PostgreSQL: bench/peers/*-peer.ts, each its own process.
@@ -23,6 +26,7 @@ import {
   bullmqSender,
   ENDPOINTS,
   graphileSender,
+  memorySender,
   outboundSender,
   PEER_CONCURRENCY,
   PRODUCERS,
@@ -38,6 +42,7 @@ const TARGET_VS_BULLMQ = 2;
 const BARE = "bare undici";
 const OUTBOUND = "Outbound (SQLite)";
 const BULLMQ = "BullMQ + Redis";
+const MEMORY = "in-memory queue (no disk)";
 
 interface RoundResult {
   deliveredPerS: number;
@@ -126,6 +131,7 @@ export const peers: Scenario = {
       // The senders start side by side (startup is not measured; each is a process start of a second or more),
       // and keep their order below. Every one that started is stopped, even when another failed to.
       const starts: Array<[PeerName, string, () => Promise<Sender | string>]> = [
+        ["memory", MEMORY, () => memorySender(receiver)],
         ["outbound", OUTBOUND, () => outboundSender(receiver, cap)],
         ["outbound-0", "Outbound (SQLite, one thread)", () => outboundSender(receiver, cap, "0")],
         ["bullmq", BULLMQ, () => bullmqSender(receiver)],
@@ -212,6 +218,9 @@ function report(
       const vsBull = ratios(name, BULLMQ);
       if (name !== BULLMQ && vsBull.length > 0)
         metrics.push(metric(`${name}: × BullMQ`, median(vsBull), "×", spread(vsBull, 2)));
+      const vsMemory = ratios(name, MEMORY);
+      if (name === OUTBOUND && vsMemory.length > 0)
+        metrics.push(metric(`${name}: × in-memory queue`, median(vsMemory), "×", spread(vsMemory, 2)));
       metrics.push(
         metric(
           `${name}: accepted/s`,
@@ -233,7 +242,9 @@ function report(
             ? "peer process + Redis (INFO cpu)"
             : name.startsWith("graphile")
               ? "peer process only (PostgreSQL not counted)"
-              : "server process",
+              : name === MEMORY
+                ? "peer process (its whole queue)"
+                : "server process",
         ),
       );
     }
@@ -293,6 +304,11 @@ function report(
       ...notMeasured,
       "ratios are taken within each round, then the median over rounds; the spread is min–max",
       "peers get a minimal node:http ingest (no auth, no schema validation, no idempotency), which favours them",
+      ...(ran(MEMORY)
+        ? [
+            `${MEMORY}: the two HTTP hops and the signature with nothing kept (lost on a crash): the floor of any sender here`,
+          ]
+        : []),
       `Outbound: OUTBOUND_ENDPOINT_CONCURRENCY=${run.cap} per endpoint; peers: worker concurrency ${PEER_CONCURRENCY}`,
     ],
   };

@@ -47,4 +47,11 @@ test("the benchmark suite's smoke run completes and writes every result", { time
     assert.equal(result.quick, true);
     assert.ok(result.metrics.length > 0);
   }
+  // The peers scenario ran its floor, the in-memory queue, and Outbound beside it (their ratio is reported).
+  const peers = JSON.parse(fs.readFileSync(path.join(RESULTS, "peers.json"), "utf8")) as {
+    metrics: Array<{ name: string }>;
+  };
+  const names = peers.metrics.map((m) => m.name);
+  assert.ok(names.includes("in-memory queue (no disk): delivered/s"), names.join(", "));
+  assert.ok(names.includes("Outbound (SQLite): × in-memory queue"), names.join(", "));
 });
