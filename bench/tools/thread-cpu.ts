@@ -9,7 +9,9 @@
  * Each checkout runs its own src/ with this checkout's node_modules/.bin/node and `npm start`'s flags; `--a-env` /
  * `--b-env NAME=VALUE,…` add environment to one side (e.g. a knob only one side reads). `--gc` preloads
  * gc-meter.ts into both servers and adds the delivery thread's allocated KB, scavenges and GC ms per message.
- * `--idempotency` sends a fresh `idempotency-key` with every message, as the Svix SDKs do.
+ * `--idempotency` sends a fresh `idempotency-key` with every message, as the Svix SDKs do. `--sched` adds, per round,
+ * where each thread's wall time went: on a core, runnable but waiting for one (the other threads and processes had
+ * both cores), or asleep; for the server's threads and for this process (the producers and the receiver).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,7 +21,7 @@ import { payloadFor, requireClean, runLoad } from "../lib/load.ts";
 import { startReceiver } from "../lib/receiver.ts";
 import { type BenchServer, startServer } from "../lib/server.ts";
 import { median } from "../lib/stats.ts";
-import { threadCpu } from "../lib/thread-cpu.ts";
+import { type SchedTimes, threadCpu, threadSched } from "../lib/thread-cpu.ts";
 import { waitUntil } from "../lib/wait.ts";
 
 const args = process.argv.slice(2);
@@ -38,6 +40,7 @@ const MESSAGES = Number(option("--messages", "20000"));
 const ROUNDS = Number(option("--rounds", "4"));
 const WARMUP = Number(option("--warmup", "2000"));
 const GC = args.includes("--gc");
+const SCHED = args.includes("--sched");
 const ENDPOINTS = 10;
 const PRODUCERS = 64;
 
@@ -93,6 +96,30 @@ function gcTotals(pid: number): Map<string, number> {
   ]);
 }
 
+/**
+ * "group run R% wait W% sleep S%" per thread group that was on a core at least 1 % of the wall time, as shares of
+ * one thread's wall time (sleep only for single-thread groups; `prefix` names the process).
+ */
+function schedShares(
+  before: Map<string, SchedTimes> | undefined,
+  after: Map<string, SchedTimes>,
+  wallMs: number,
+  prefix: string,
+): string {
+  const pct = (ms: number) => `${Math.round((ms / wallMs) * 100)}%`;
+  let out = "";
+  for (const [name, t] of after) {
+    const run = t.runMs - (before?.get(name)?.runMs ?? 0);
+    const wait = t.waitMs - (before?.get(name)?.waitMs ?? 0);
+    if (run < wallMs * 0.01) continue;
+    const sleep = t.threads === 1 ? ` sleep ${pct(wallMs - run - wait)}` : ` (${t.threads} threads)`;
+    // This process's main thread runs the producers and the receiver, not an API.
+    const label = prefix && name === "api" ? "main" : name;
+    out += `${prefix}${label} run ${pct(run)} wait ${pct(wait)}${sleep} · `;
+  }
+  return out;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const receiver = await startReceiver();
@@ -110,6 +137,7 @@ try {
     if (gcDir) await sleep(600); // a fresh gc-meter total
     const gcBefore = gcTotals(v.server.pid);
     const before = threadCpu(v.server.pid);
+    const schedBefore = SCHED ? [threadSched(v.server.pid), threadSched(process.pid)] : [];
     const started = performance.now();
     const load = await runLoad({
       origin: v.server.url,
@@ -136,6 +164,13 @@ try {
     );
     const seconds = (receiver.lastArrival() - started) / 1000;
     const after = threadCpu(v.server.pid);
+    if (SCHED) {
+      const wallMs = performance.now() - started;
+      const [server, bench] = [threadSched(v.server.pid), threadSched(process.pid)];
+      console.log(
+        `  sched ${v.label}: ${schedShares(schedBefore[0], server, wallMs, "")}${schedShares(schedBefore[1], bench, wallMs, "bench process: ")}`,
+      );
+    }
     const perMessageUs = new Map<string, number>();
     for (const [name, cpu] of after) perMessageUs.set(name, ((cpu - (before.get(name) ?? 0)) * 1e6) / count);
     if (gcDir) {
