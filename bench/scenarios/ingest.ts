@@ -1,12 +1,16 @@
 /**
  * Ingest: POST /msg from 64 concurrent clients to an application with one endpoint. A 202 means the message and
  * its delivery are committed to SQLite, so accepted msg/s is durable throughput. The worker delivers to a fast
- * receiver at the same time (as in production), competing for the same CPU.
+ * receiver at the same time (as in production), competing for the same CPU. The same load then goes to an in-memory
+ * queue (bench/peers/memory-peer.ts: nothing kept, no auth, delivering meanwhile too): what this machine accepts
+ * without durability, the floor against which the target is read.
  */
+import { randomBytes } from "node:crypto";
 import { Api, messageBody } from "../lib/api.ts";
 import type { Scenario } from "../lib/context.ts";
 import { endpointConcurrency, metric } from "../lib/context.ts";
-import { payloadFor, requireClean, runLoad } from "../lib/load.ts";
+import { type LoadRequest, payloadFor, requireClean, runLoad } from "../lib/load.ts";
+import { startPeer } from "../lib/peer-launcher.ts";
 import { startReceiver } from "../lib/receiver.ts";
 import { check } from "../lib/results.ts";
 import { startServer } from "../lib/server.ts";
@@ -24,33 +28,43 @@ export const ingest: Scenario = {
     const warmup = ctx.size(1_000);
     const cap = endpointConcurrency();
     const receiver = await startReceiver();
-    const server = await startServer({ env: { OUTBOUND_ENDPOINT_CONCURRENCY: cap } });
-    const api = new Api(server);
+    const bodies = Array.from({ length: 64 }, (_, i) => messageBody(payloadFor(i)));
+    const load = (origin: string, n: number, recordLatency: boolean, request: (i: number) => LoadRequest) =>
+      runLoad({
+        origin,
+        count: n,
+        concurrency: CLIENTS,
+        request,
+        expectStatus: 202,
+        recordLatency,
+        timeoutMs: ctx.quick ? 20_000 : 120_000,
+      });
     try {
-      const appId = await api.createApp("bench-ingest");
-      await api.createEndpoint(appId, receiver.url("/ingest"));
-      const bodies = Array.from({ length: 64 }, (_, i) => messageBody(payloadFor(i)));
-      const load = (n: number, recordLatency: boolean) =>
-        runLoad({
-          origin: server.url,
-          count: n,
-          concurrency: CLIENTS,
-          request: (i) => ({
-            method: "POST",
-            path: `/api/v1/app/${appId}/msg`,
-            headers: api.headers,
-            body: bodies[i % 64],
-          }),
-          expectStatus: 202,
-          recordLatency,
-          timeoutMs: ctx.quick ? 20_000 : 120_000,
-        });
-      requireClean(await load(warmup, false), "ingest warm-up");
-      const deliveredBefore = receiver.total();
-      const r = await load(count, true);
-      requireClean(r, "ingest");
-      const deliveredDuring = receiver.total() - deliveredBefore;
+      const { r, deliveredDuring } = await outboundIngest(
+        cap,
+        receiver.url("/ingest"),
+        async (origin, request) => {
+          requireClean(await load(origin, warmup, false, request), "ingest warm-up");
+          const deliveredBefore = receiver.total();
+          const result = await load(origin, count, true, request);
+          requireClean(result, "ingest");
+          return { r: result, deliveredDuring: receiver.total() - deliveredBefore };
+        },
+        bodies,
+      );
       const lat = summarize(r.latenciesMs);
+      // Outbound's server is stopped by now: the floor does not share the cores with its remaining deliveries.
+      const floor = await inMemoryFloor(
+        receiver.url("/ingest-floor"),
+        Number(cap),
+        bodies,
+        async (origin, request) => {
+          requireClean(await load(origin, warmup, false, request), "ingest floor warm-up");
+          const result = await load(origin, count, false, request);
+          requireClean(result, "ingest floor");
+          return result.rps;
+        },
+      );
       return {
         config: {
           messages: count,
@@ -65,6 +79,8 @@ export const ingest: Scenario = {
           metric("POST /msg p50", lat.p50, "ms"),
           metric("POST /msg p99", lat.p99, "ms"),
           metric("delivered meanwhile", deliveredDuring, "deliv", "the worker keeps up while ingesting"),
+          metric("in-memory queue accepted msg/s", floor, "msg/s", "same load, nothing kept: the floor"),
+          metric("Outbound ÷ in-memory queue", r.rps / floor, "×"),
         ],
         checks: [
           check({
@@ -76,12 +92,66 @@ export const ingest: Scenario = {
             baseline: { value: base.rps, label: "bare HTTP req/s" },
           }),
         ],
-        notes: [`target ratio: ${(r.rps / TARGET_MSG_S).toFixed(3)} of ${TARGET_MSG_S} msg/s`],
+        notes: [
+          `target ratio: ${(r.rps / TARGET_MSG_S).toFixed(3)} of ${TARGET_MSG_S} msg/s`,
+          "in-memory queue: bench/peers/memory-peer.ts, one endpoint, delivering meanwhile; no disk, auth or validation",
+        ],
       };
     } finally {
-      await api.close();
-      await server.stop();
       await receiver.close();
     }
   },
 };
+
+/** Outbound as `npm start` runs it, one application with one endpoint; `measure` runs the load against it. */
+async function outboundIngest<T>(
+  cap: string,
+  url: string,
+  measure: (origin: string, request: (i: number) => LoadRequest) => Promise<T>,
+  bodies: string[],
+): Promise<T> {
+  const server = await startServer({ env: { OUTBOUND_ENDPOINT_CONCURRENCY: cap } });
+  const api = new Api(server);
+  try {
+    const appId = await api.createApp("bench-ingest");
+    await api.createEndpoint(appId, url);
+    return await measure(server.url, (i) => ({
+      method: "POST",
+      path: `/api/v1/app/${appId}/msg`,
+      headers: api.headers,
+      body: bodies[i % bodies.length],
+    }));
+  } finally {
+    await api.close();
+    await server.stop();
+  }
+}
+
+/**
+ * The same load against an in-memory queue (one endpoint on the same receiver, its worker delivering meanwhile);
+ * `measure` returns its accepted msg/s.
+ */
+async function inMemoryFloor(
+  url: string,
+  concurrency: number,
+  bodies: string[],
+  measure: (origin: string, request: (i: number) => LoadRequest) => Promise<number>,
+): Promise<number> {
+  const peer = await startPeer({
+    script: "memory",
+    endpoints: [{ eventType: "invoice.paid", url, secret: `whsec_${randomBytes(24).toString("base64")}` }],
+    concurrency,
+    queueUrl: "memory:",
+    queueName: "memory",
+  });
+  try {
+    return await measure(peer.url, (i) => ({
+      method: "POST",
+      path: "/msg",
+      headers: { "content-type": "application/json" },
+      body: bodies[i % bodies.length],
+    }));
+  } finally {
+    await peer.stop();
+  }
+}
