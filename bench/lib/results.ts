@@ -61,6 +61,11 @@ export interface CheckInput {
   target: string;
   goal?: Goal;
   baseline?: { value: number; label: string };
+  /**
+   * The ratio to judge and show, when it is not measured ÷ baseline: e.g. the median of per-round ratios, which a
+   * noisy round cannot swing the way it swings the ratio of two medians.
+   */
+  ratio?: number;
 }
 
 export function check(input: CheckInput): Check {
@@ -68,7 +73,7 @@ export function check(input: CheckInput): Check {
   const out: Check = { metric, measured: round(measured), unit, target, met: true };
   let ratio: number | undefined;
   if (baseline && Number.isFinite(baseline.value) && baseline.value !== 0) {
-    ratio = measured / baseline.value;
+    ratio = input.ratio ?? measured / baseline.value;
     out.baseline = round(baseline.value);
     out.baselineLabel = baseline.label;
     out.ratio = round(ratio);
