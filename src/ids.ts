@@ -1,4 +1,4 @@
-import { randomFillSync } from "node:crypto";
+import { createRandomPool } from "./random-pool.ts";
 
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 let lastMs = 0;
@@ -16,20 +16,14 @@ function encodeTime(ms: number): string {
   return out;
 }
 
-// Random bytes are drawn a pool at a time (as crypto.randomUUID does): one randomBytes(16) per id had been 2 % of
-// ingest CPU. 256 is a multiple of 32, so `byte % 32` stays uniform.
-const POOL_BYTES = 4096;
-const pool = Buffer.alloc(POOL_BYTES);
-let poolOffset = POOL_BYTES;
+// Random bytes come from a pool (random-pool.ts): one randomBytes(16) per id had been 2 % of ingest CPU. 256 is a
+// multiple of 32, so `byte % 32` stays uniform.
+const random = createRandomPool();
 
 function freshRandom(): number[] {
-  if (poolOffset + 16 > POOL_BYTES) {
-    randomFillSync(pool);
-    poolOffset = 0;
-  }
+  const bytes = random.take(16);
   const digits = new Array<number>(16);
-  for (let i = 0; i < 16; i++) digits[i] = (pool[poolOffset + i] ?? 0) % 32;
-  poolOffset += 16;
+  for (let i = 0; i < 16; i++) digits[i] = (bytes[i] ?? 0) % 32;
   return digits;
 }
 

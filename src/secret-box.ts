@@ -8,6 +8,7 @@ import {
 } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { createRandomPool } from "./random-pool.ts";
 import { StartupError } from "./startup-failure.ts";
 
 /** AES-256-GCM for secrets at rest. Format: `v1:<iv b64>:<tag b64>:<ciphertext b64>`. */
@@ -20,9 +21,13 @@ export function createSecretBox(rawKey: Buffer): SecretBox {
   if (rawKey.length !== 32) throw new Error("encryption key must be 32 bytes");
   // A KeyObject is prepared once; passing raw bytes makes Node prepare the key on every call.
   const key = createSecretKey(rawKey);
+  // A fresh random IV per seal, from a pool: every keyed POST seals its answer, and randomBytes(12) per seal was
+  // about as costly as the AES itself.
+  const ivs = createRandomPool();
   return {
     seal(plain) {
-      const iv = randomBytes(12);
+      // Used at once (createCipheriv copies it, the text below is made before any other take).
+      const iv = ivs.take(12);
       const cipher = createCipheriv("aes-256-gcm", key, iv);
       const ciphertext = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
       return `v1:${iv.toString("base64")}:${cipher.getAuthTag().toString("base64")}:${ciphertext.toString("base64")}`;

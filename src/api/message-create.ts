@@ -50,7 +50,13 @@ export async function acceptMessage(ctx: Context, request: MessageCreateRequest)
     application = await tenantApplication(ctx, request.principal, application.id);
   // With an idempotency key, the replayable answer is committed together with the message.
   const idempotency = request.idempotency;
-  const render = (message: MessageRow) => messageJson(message, with_content ?? true);
+  // The 202's text, made once: the keyed answer stored with the message and the reply are the same text.
+  let rendered: { message: MessageRow; text: string } | undefined;
+  const render = (message: MessageRow) => {
+    if (rendered?.message !== message)
+      rendered = { message, text: messageJson(message, with_content ?? true) };
+    return rendered.text;
+  };
   const message = await createMessage(
     ctx,
     application,

@@ -23,6 +23,17 @@ test("sealed secrets open with the same key only, and every seal differs", () =>
   );
 });
 
+test("every seal has its own IV, also past one pool of random bytes", () => {
+  const box = createSecretBox(Buffer.alloc(32, 9));
+  const ivs = new Set<string>();
+  for (let i = 0; i < 1_000; i++) {
+    const sealed = box.seal(`secret ${i}`);
+    ivs.add(sealed.split(":")[1] ?? "");
+    assert.equal(box.open(sealed), `secret ${i}`);
+  }
+  assert.equal(ivs.size, 1_000);
+});
+
 test("the key file is created once with mode 0600 and reused", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "outbound-key-"));
   try {
