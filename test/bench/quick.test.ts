@@ -54,4 +54,10 @@ test("the benchmark suite's smoke run completes and writes every result", { time
   const names = peers.metrics.map((m) => m.name);
   assert.ok(names.includes("in-memory queue (no disk): delivered/s"), names.join(", "));
   assert.ok(names.includes("Outbound (SQLite): × in-memory queue"), names.join(", "));
+  // The ingest scenario measured its floor too.
+  const ingest = JSON.parse(fs.readFileSync(path.join(RESULTS, "ingest.json"), "utf8")) as {
+    metrics: Array<{ name: string; value: number }>;
+  };
+  const floor = ingest.metrics.find((m) => m.name === "in-memory queue accepted msg/s");
+  assert.ok(floor && floor.value > 0, JSON.stringify(ingest.metrics));
 });
