@@ -100,12 +100,13 @@ export function bareSender(receiver: Receiver): Sender {
   };
 }
 
+/** A peer's endpoint: `eventType` selects it, with a fresh Standard Webhooks secret. */
+export function peerEndpoint(eventType: string, url: string): PeerEndpoint {
+  return { eventType, url, secret: `whsec_${randomBytes(24).toString("base64")}` };
+}
+
 function peerEndpoints(receiver: Receiver): PeerEndpoint[] {
-  return Array.from({ length: ENDPOINTS }, (_, i) => ({
-    eventType: eventTypeFor(i),
-    url: receiver.url(pathFor(i)),
-    secret: `whsec_${randomBytes(24).toString("base64")}`,
-  }));
+  return Array.from({ length: ENDPOINTS }, (_, i) => peerEndpoint(eventTypeFor(i), receiver.url(pathFor(i))));
 }
 
 /**
@@ -140,15 +141,14 @@ export async function outboundSender(receiver: Receiver, cap: string, threads?: 
   }
 }
 
+/** Starts bench/peers/memory-peer.ts (it has no backing service: the queue fields only name it). */
+export function startMemoryPeer(endpoints: PeerEndpoint[], concurrency: number) {
+  return startPeer({ script: "memory", endpoints, concurrency, queueUrl: "memory:", queueName: "memory" });
+}
+
 /** An in-memory queue in a node:http process (bench/peers/memory-peer.ts): the same two hops, no durability. */
 export async function memorySender(receiver: Receiver): Promise<Sender> {
-  const peer = await startPeer({
-    script: "memory",
-    endpoints: peerEndpoints(receiver),
-    concurrency: PEER_CONCURRENCY,
-    queueUrl: "memory:",
-    queueName: "memory",
-  });
+  const peer = await startMemoryPeer(peerEndpoints(receiver), PEER_CONCURRENCY);
   return {
     name: "in-memory queue (no disk)",
     share: 1,

@@ -5,12 +5,11 @@
  * queue (bench/peers/memory-peer.ts: nothing kept, no auth, delivering meanwhile too): what this machine accepts
  * without durability, the floor against which the target is read.
  */
-import { randomBytes } from "node:crypto";
 import { Api, messageBody } from "../lib/api.ts";
 import type { Scenario } from "../lib/context.ts";
 import { endpointConcurrency, metric } from "../lib/context.ts";
 import { type LoadRequest, payloadFor, requireClean, runLoad } from "../lib/load.ts";
-import { startPeer } from "../lib/peer-launcher.ts";
+import { peerEndpoint, startMemoryPeer } from "../lib/peer-senders.ts";
 import { startReceiver } from "../lib/receiver.ts";
 import { check } from "../lib/results.ts";
 import { startServer } from "../lib/server.ts";
@@ -137,13 +136,8 @@ async function inMemoryFloor(
   bodies: string[],
   measure: (origin: string, request: (i: number) => LoadRequest) => Promise<number>,
 ): Promise<number> {
-  const peer = await startPeer({
-    script: "memory",
-    endpoints: [{ eventType: "invoice.paid", url, secret: `whsec_${randomBytes(24).toString("base64")}` }],
-    concurrency,
-    queueUrl: "memory:",
-    queueName: "memory",
-  });
+  // messageBody's event type selects the one endpoint.
+  const peer = await startMemoryPeer([peerEndpoint("invoice.paid", url)], concurrency);
   try {
     return await measure(peer.url, (i) => ({
       method: "POST",
