@@ -138,8 +138,9 @@ async function queueAndDrainTogether(
     await stopping;
     ctx.log(`fill server stopped in ${Math.round(performance.now() - stopStarted)} ms`);
     const fillMem = fillMemory.stop();
-    for (const { run, measured } of queued) {
-      for (const m of measured) m.before = run.receiver.count(m.path);
+    // Every count first: backlogs may share a receiver (on paths of their own), which a reset clears for all of them.
+    for (const { run, measured } of queued) for (const m of measured) m.before = run.receiver.count(m.path);
+    for (const { run } of queued) {
       run.receiver.reset();
       run.receiver.setHanging(true);
     }
@@ -248,8 +249,9 @@ async function drain(
     () => `${arrived()} of ${remaining} arrived`,
   );
   const drainCpuUs: Record<string, number> = {};
-  for (const [group, seconds] of threadCpu(drainer.pid))
-    drainCpuUs[group] = ((seconds - (tenth.cpu.get(group) ?? 0)) * 1e6) / (remaining - tenth.count);
+  if (tenth.count < remaining)
+    for (const [group, seconds] of threadCpu(drainer.pid))
+      drainCpuUs[group] = ((seconds - (tenth.cpu.get(group) ?? 0)) * 1e6) / (remaining - tenth.count);
   const active = measured.filter((m) => m.expected > m.before);
   const first = Math.min(...active.map((m) => receiver.firstArrivalAt(m.path)));
   const last = Math.max(...active.map((m) => receiver.lastArrivalAt(m.path)));
@@ -257,12 +259,15 @@ async function drain(
   const duplicates = measured.filter((m) => receiver.count(m.path) > m.expected - m.before);
   if (duplicates.length > 0)
     ctx.log(`warning: more deliveries than messages on ${duplicates.length} endpoint(s)`);
+  const wholeDrainRate = drainMs > 0 ? ((remaining - 1) / drainMs) * 1000 : 0;
+  // A tiny backlog (the smoke run) can arrive whole before the first look: then there is no steady part to time.
+  const steady = tenth.count < remaining && last > tenth.at;
   return {
     deliveries,
     deliveredWhileFilling,
     drainMs,
-    drainRate: ((remaining - tenth.count) / (last - tenth.at)) * 1000,
-    wholeDrainRate: ((remaining - 1) / drainMs) * 1000,
+    drainRate: steady ? ((remaining - tenth.count) / (last - tenth.at)) * 1000 : wholeDrainRate,
+    wholeDrainRate,
     drainCpuUs,
   };
 }

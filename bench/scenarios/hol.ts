@@ -1,16 +1,33 @@
 /**
  * Head-of-line blocking: 10 endpoints, one of which points at a receiver path that never answers (draining server
- * with OUTBOUND_REQUEST_TIMEOUT=2s). The other nine endpoints' drain rate is compared with an all-fast run
- * measured the same way (lib/drain.ts) in the same process, in alternating rounds (ratio = median over rounds).
+ * with OUTBOUND_REQUEST_TIMEOUT=2s). The other nine endpoints' drain rate is compared with an all-fast run of 10
+ * measured the same way (lib/drain.ts) in the same process (the issue's target), and with the same nine fast
+ * endpoints alone: that second ratio is the hung endpoint's own effect, while nine alone ÷ ten says what one
+ * endpoint fewer costs where the per-endpoint caps, not the CPU, bound the drain. Each round runs the three drains
+ * in a rotated order; ratios are medians of per-round ratios.
  */
 import type { Scenario } from "../lib/context.ts";
 import { metric } from "../lib/context.ts";
-import { type DrainResult, queueAndDrainEach } from "../lib/drain.ts";
+import { type DrainResult, type DrainRun, queueAndDrainEach } from "../lib/drain.ts";
 import { startReceiver } from "../lib/receiver.ts";
 import { check } from "../lib/results.ts";
 import { median } from "../lib/stats.ts";
 
 const ENDPOINTS = 10;
+const KINDS = ["all fast", "nine fast", "one hung"] as const;
+type Kind = (typeof KINDS)[number];
+
+interface Round {
+  allFast: DrainResult;
+  nineFast: DrainResult;
+  withHung: DrainResult;
+  /** one hung ÷ all fast: the target. */
+  ratio: number;
+  /** one hung ÷ the same nine fast alone: what the hung endpoint costs the others. */
+  hungEffect: number;
+  /** nine fast alone ÷ all fast: what one endpoint fewer costs. */
+  oneFewer: number;
+}
 const HUNG = "/hol/hung";
 const TARGET_RATIO = 0.9;
 /** Rounds of (all fast, one hung); the smoke and quick runs only prove the path. */
@@ -25,6 +42,8 @@ export const hol: Scenario = {
     const cap = process.env.BENCH_HOL_ENDPOINT_CONCURRENCY ?? "8";
     const serverEnv = { OUTBOUND_REQUEST_TIMEOUT: "2s", OUTBOUND_ENDPOINT_CONCURRENCY: cap };
     const fast = Array.from({ length: ENDPOINTS - 1 }, (_, i) => `/hol/fast/${i}`);
+    // Paths of their own: the smoke run drains every backlog of a round side by side on one receiver.
+    const nine = Array.from({ length: ENDPOINTS - 1 }, (_, i) => `/hol/nine/${i}`);
     const settings = {
       ctx,
       serverEnv,
@@ -33,25 +52,35 @@ export const hol: Scenario = {
     };
     const allFastReceiver = await startReceiver();
     const hungReceiver = await startReceiver({ hangPaths: [HUNG] });
-    const runs = {
+    const runs: Record<Kind, DrainRun> = {
       "all fast": { receiver: allFastReceiver, apps: [[...fast, "/hol/fast/9"]], messages },
+      "nine fast": { receiver: allFastReceiver, apps: [nine], messages },
       "one hung": { receiver: hungReceiver, apps: [[...fast, HUNG]], messages, hangPaths: [HUNG] },
     };
-    // Both kinds once per round, the order swapped each round (A B, B A, …): a drain lasts seconds, and a neighbour's
-    // burst or the machine warming up would otherwise always land on the same kind. Ratios are taken within a round.
-    const rounds: Array<{ allFast: DrainResult; withHung: DrainResult; ratio: number }> = [];
+    // The three kinds once per round, the order rotated each round: a drain lasts seconds, and a neighbour's burst
+    // or the machine warming up would otherwise always land on the same kind. Ratios are taken within a round.
+    const rounds: Round[] = [];
     try {
       for (let round = 0; round < ROUNDS(ctx.quick); round++) {
-        const hungFirst = round % 2 === 1;
-        ctx.log(
-          `hol: round ${round + 1}: ${hungFirst ? "one hung, then all fast" : "all fast, then one hung"}`,
-        );
-        const [first, second] = await queueAndDrainEach(
+        const order = KINDS.map((_, i) => KINDS[(i + round) % KINDS.length] as Kind);
+        ctx.log(`hol: round ${round + 1}: ${order.join(", then ")}`);
+        const drained = await queueAndDrainEach(
           settings,
-          hungFirst ? [runs["one hung"], runs["all fast"]] : [runs["all fast"], runs["one hung"]],
+          order.map((kind) => runs[kind]),
         );
-        const [allFast, withHung] = hungFirst ? [second, first] : [first, second];
-        rounds.push({ allFast, withHung, ratio: withHung.drainRate / allFast.drainRate });
+        const by = Object.fromEntries(order.map((kind, i) => [kind, drained[i] as DrainResult])) as Record<
+          Kind,
+          DrainResult
+        >;
+        const [allFast, nineFast, withHung] = [by["all fast"], by["nine fast"], by["one hung"]];
+        rounds.push({
+          allFast,
+          nineFast,
+          withHung,
+          ratio: withHung.drainRate / allFast.drainRate,
+          hungEffect: withHung.drainRate / nineFast.drainRate,
+          oneFewer: nineFast.drainRate / allFast.drainRate,
+        });
       }
     } finally {
       await allFastReceiver.close();
@@ -60,12 +89,13 @@ export const hol: Scenario = {
     const ratios = rounds.map((r) => r.ratio);
     const ratio = median(ratios);
     // The round whose ratio is the median supplies the absolute figures, so they agree with the ratio shown.
-    const { allFast, withHung } =
-      rounds.find((r) => r.ratio === ratio) ?? (rounds[0] as (typeof rounds)[number]);
-    const spread =
-      ratios.length > 1
-        ? `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)} over ${ratios.length} rounds`
+    const { allFast, nineFast, withHung } = rounds.find((r) => r.ratio === ratio) ?? (rounds[0] as Round);
+    const spread = (values: number[]) =>
+      values.length > 1
+        ? `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)} over ${values.length} rounds`
         : "1 round";
+    const hungEffects = rounds.map((r) => r.hungEffect);
+    const oneFewer = rounds.map((r) => r.oneFewer);
     return {
       config: {
         messages,
@@ -87,10 +117,22 @@ export const hol: Scenario = {
           "deliv/s",
           `${withHung.deliveries} deliveries to the 9 fast endpoints`,
         ),
+        metric(
+          "nine fast alone: deliveries/s",
+          nineFast.drainRate,
+          "deliv/s",
+          `${nineFast.deliveries} deliveries to the same 9 endpoints, no hung one`,
+        ),
         metric("one hung: drain wall time", withHung.drainMs / 1000, "s"),
         metric(
           "all fast: delivery thread CPU",
           allFast.drainCpuUs.delivery ?? 0,
+          "µs/deliv",
+          "steady part of the drain",
+        ),
+        metric(
+          "nine fast alone: delivery thread CPU",
+          nineFast.drainCpuUs.delivery ?? 0,
           "µs/deliv",
           "steady part of the drain",
         ),
@@ -100,7 +142,19 @@ export const hol: Scenario = {
           "µs/deliv",
           "per fast delivery; the hung endpoint's attempts included",
         ),
-        metric("ratio", ratio, "×", `median; ${spread}`),
+        metric("ratio", ratio, "×", `one hung ÷ all fast, median; ${spread(ratios)}`),
+        metric(
+          "one hung ÷ nine fast alone",
+          median(hungEffects),
+          "×",
+          `what the hung endpoint costs the others, median; ${spread(hungEffects)}`,
+        ),
+        metric(
+          "nine fast alone ÷ all fast",
+          median(oneFewer),
+          "×",
+          `one endpoint fewer: 72 slots instead of 80, median; ${spread(oneFewer)}`,
+        ),
       ],
       checks: [
         check({
@@ -114,8 +168,8 @@ export const hol: Scenario = {
       ],
       notes: [
         `OUTBOUND_ENDPOINT_CONCURRENCY=${cap} (default): the cap is what bounds the hung endpoint's share`,
-        `ratio: median over ${rounds.length} round(s) of (all fast, one hung), order swapped each round; the figures above are the median round's`,
-        ...(rounds.every((r) => r.withHung.recorded && r.allFast.recorded)
+        `ratios: medians over ${rounds.length} round(s) of (all fast, nine fast alone, one hung), the order rotated each round; the figures above are the median round's (by the target's ratio)`,
+        ...(rounds.every((r) => r.withHung.recorded && r.allFast.recorded && r.nineFast.recorded)
           ? []
           : ["some outcomes were not recorded as success within 15 s"]),
       ],

@@ -60,4 +60,11 @@ test("the benchmark suite's smoke run completes and writes every result", { time
   };
   const floor = ingest.metrics.find((m) => m.name === "in-memory queue accepted msg/s");
   assert.ok(floor && floor.value > 0, JSON.stringify(ingest.metrics));
+  // hol drained the nine fast endpoints alone too, and said what the hung one costs them.
+  const hol = JSON.parse(fs.readFileSync(path.join(RESULTS, "hol.json"), "utf8")) as {
+    metrics: Array<{ name: string; value: number }>;
+  };
+  const alone = hol.metrics.find((m) => m.name === "nine fast alone: deliveries/s");
+  assert.ok(alone && alone.value > 0, JSON.stringify(hol.metrics));
+  assert.ok(hol.metrics.some((m) => m.name === "one hung ÷ nine fast alone" && m.value > 0));
 });
