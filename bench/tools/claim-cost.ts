@@ -8,9 +8,10 @@
  *   node bench/tools/claim-cost.ts [--src DIR] [--messages 3000] [--endpoints 10] [--cap 8] [--hung]
  *
  * --src imports the store from another checkout's src/ (A/B); the report is CPU µs (user + system) per claimed
- * delivery spent inside claimDueDeliveries, claims made, and CPU µs per delivery spent in recordOutcomes.
+ * delivery spent inside claimDueDeliveries, claims made, CPU µs per delivery spent in recordOutcomes, and the bytes
+ * SQLite wrote per recorded delivery over the drain (WAL frames and checkpoints, from /proc/self/io).
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -28,6 +29,12 @@ const ENDPOINTS = Number(option("--endpoints", "10"));
 const CAP = Number(option("--cap", "8"));
 const CONCURRENCY = 256;
 const HUNG = args.includes("--hung");
+
+/** Bytes this process has passed to write calls (`wchar` in /proc/self/io): here, SQLite's WAL and checkpoints. */
+function bytesWritten(): number {
+  const match = /^wchar: (\d+)$/m.exec(readFileSync("/proc/self/io", "utf8"));
+  return match ? Number(match[1]) : Number.NaN;
+}
 
 const load = (file: string) => import(pathToFileURL(path.join(SRC, file)).href);
 const { createSqliteStore } = await load("store/sqlite/sqlite-store.ts");
@@ -67,6 +74,7 @@ try {
   let claimed = 0;
   let finished = 0;
   let outcomeUs = 0;
+  const writtenBefore = bytesWritten();
   while (finished < expected) {
     const perEndpoint = new Map<string, number>();
     for (const c of inFlight) perEndpoint.set(c.endpoint.id, (perEndpoint.get(c.endpoint.id) ?? 0) + 1);
@@ -126,7 +134,8 @@ try {
   console.log(
     `${path.relative(process.cwd(), SRC) || "src"}: ${HUNG ? "one hung endpoint" : "all fast"}, ${ENDPOINTS} endpoints × ${MESSAGES} messages, cap ${CAP}: ` +
       `${(claimUs / claimed).toFixed(1)} µs CPU per claimed delivery, ${claims} claims, ${(claimed / claims).toFixed(1)} per claim; ` +
-      `outcomes ${(outcomeUs / finished).toFixed(1)} µs CPU per recorded delivery`,
+      `outcomes ${(outcomeUs / finished).toFixed(1)} µs CPU per recorded delivery; ` +
+      `${((bytesWritten() - writtenBefore) / finished / 1024).toFixed(2)} KB written per delivery (WAL and checkpoints)`,
   );
 } finally {
   await store.close();
