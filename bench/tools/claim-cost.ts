@@ -5,7 +5,10 @@
  * what is in flight (recordOutcomes, timed apart). With --hung, the first endpoint's attempts never finish: its backlog
  * stays queued ahead of everyone else's, the head-of-line case. No HTTP, no threads: only the store.
  *
- *   node bench/tools/claim-cost.ts [--src DIR] [--messages 3000] [--endpoints 10] [--cap 8] [--hung]
+ *   node bench/tools/claim-cost.ts [--src DIR] [--messages 3000] [--endpoints 10] [--cap 8] [--hung [--circuit]]
+ *
+ * --circuit: halfway through the drain the hung endpoint's attempts fail and open its circuit (its queue moves out of
+ * "due now"), as its timeouts do in the hol scenario.
  *
  * --src imports the store from another checkout's src/ (A/B); the report is CPU µs (user + system) per claimed
  * delivery spent inside claimDueDeliveries, claims made, CPU µs per delivery spent in recordOutcomes, and the bytes
@@ -29,6 +32,8 @@ const ENDPOINTS = Number(option("--endpoints", "10"));
 const CAP = Number(option("--cap", "8"));
 const CONCURRENCY = 256;
 const HUNG = args.includes("--hung");
+/** With --hung: halfway through, the hung endpoint's attempts fail and open its circuit, as its timeouts do in hol. */
+const CIRCUIT = HUNG && args.includes("--circuit");
 
 /** Bytes this process has passed to write calls (`wchar` in /proc/self/io): here, SQLite's WAL and checkpoints. */
 function bytesWritten(): number {
@@ -64,6 +69,27 @@ try {
   }
 
   const owner = "claim-cost";
+  // biome-ignore lint/suspicious/noExplicitAny: a claim of whichever checkout's store is loaded
+  const outcomeOf = (c: any, code: number, status: number, dueAt: number | null, effect: string) => ({
+    attempt: {
+      id: newId("atmpt", now),
+      msgId: c.message.id,
+      appId,
+      endpointId: c.endpoint.id,
+      url: c.endpoint.url,
+      status,
+      responseStatusCode: code,
+      response: "",
+      durationMs: 1,
+      triggerType: 0,
+      createdAt: now,
+      request: null,
+      responseHeaders: null,
+    },
+    status,
+    dueAt,
+    endpointEffect: effect,
+  });
   const now = T0 + MESSAGES + 1;
   const expected = MESSAGES * (HUNG ? ENDPOINTS - 1 : ENDPOINTS);
   const hung = HUNG ? endpoints[0] : undefined;
@@ -75,7 +101,18 @@ try {
   let finished = 0;
   let outcomeUs = 0;
   const writtenBefore = bytesWritten();
+  let circuitOpened = false;
   while (finished < expected) {
+    if (CIRCUIT && !circuitOpened && finished >= expected / 2) {
+      circuitOpened = true;
+      const failing = inFlight.filter((c) => c.endpoint.id === hung);
+      inFlight = inFlight.filter((c) => c.endpoint.id !== hung);
+      // Not timed: what is measured is how the others' claims and outcomes cost afterwards.
+      await store.recordOutcomes(
+        failing.map((c) => outcomeOf(c, 0, 1, now + 5_000, "failure")),
+        { now, owner, circuit: { threshold: 1, baseCooldownMs: 3_600_000, maxCooldownMs: 3_600_000 } },
+      );
+    }
     const perEndpoint = new Map<string, number>();
     for (const c of inFlight) perEndpoint.set(c.endpoint.id, (perEndpoint.get(c.endpoint.id) ?? 0) + 1);
     const paused = [...perEndpoint].filter(([, n]) => n >= CAP).map(([id]) => id);
@@ -105,26 +142,7 @@ try {
     inFlight = inFlight.filter((c) => !finishingSet.has(c));
     const outcomesStart = process.cpuUsage();
     await store.recordOutcomes(
-      finishing.map((c) => ({
-        attempt: {
-          id: newId("atmpt", now),
-          msgId: c.message.id,
-          appId,
-          endpointId: c.endpoint.id,
-          url: c.endpoint.url,
-          status: 0,
-          responseStatusCode: 204,
-          response: "",
-          durationMs: 1,
-          triggerType: 0,
-          createdAt: now,
-          request: null,
-          responseHeaders: null,
-        },
-        status: 0,
-        dueAt: null,
-        endpointEffect: "success",
-      })),
+      finishing.map((c) => outcomeOf(c, 204, 0, null, "success")),
       { now, owner, circuit: { threshold: 1_000, baseCooldownMs: 1, maxCooldownMs: 1 } },
     );
     const outcomesUsed = process.cpuUsage(outcomesStart);
@@ -132,7 +150,7 @@ try {
     finished += finishing.length;
   }
   console.log(
-    `${path.relative(process.cwd(), SRC) || "src"}: ${HUNG ? "one hung endpoint" : "all fast"}, ${ENDPOINTS} endpoints × ${MESSAGES} messages, cap ${CAP}: ` +
+    `${path.relative(process.cwd(), SRC) || "src"}: ${HUNG ? `one hung endpoint${CIRCUIT ? " (circuit opened halfway)" : ""}` : "all fast"}, ${ENDPOINTS} endpoints × ${MESSAGES} messages, cap ${CAP}: ` +
       `${(claimUs / claimed).toFixed(1)} µs CPU per claimed delivery, ${claims} claims, ${(claimed / claims).toFixed(1)} per claim; ` +
       `outcomes ${(outcomeUs / finished).toFixed(1)} µs CPU per recorded delivery; ` +
       `${((bytesWritten() - writtenBefore) / finished / 1024).toFixed(2)} KB written per delivery (WAL and checkpoints)`,
