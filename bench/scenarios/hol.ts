@@ -3,8 +3,8 @@
  * with OUTBOUND_REQUEST_TIMEOUT=2s). The other nine endpoints' drain rate is compared with an all-fast run of 10
  * measured the same way (lib/drain.ts) in the same process (the issue's target), and with the same nine fast
  * endpoints alone: that second ratio is the hung endpoint's own effect, while nine alone ÷ ten says what one
- * endpoint fewer costs where the per-endpoint caps, not the CPU, bound the drain. Each round runs the three drains
- * in a rotated order; ratios are medians of per-round ratios.
+ * endpoint fewer costs (72 slots instead of 80, which matters only where the caps rather than the CPU bound the
+ * drain). Each round runs the three drains in a rotated order; ratios are medians of per-round ratios.
  */
 import type { Scenario } from "../lib/context.ts";
 import { metric } from "../lib/context.ts";
@@ -30,7 +30,7 @@ interface Round {
 }
 const HUNG = "/hol/hung";
 const TARGET_RATIO = 0.9;
-/** Rounds of (all fast, one hung); the smoke and quick runs only prove the path. */
+/** Rounds of (all fast, nine fast alone, one hung); the smoke and quick runs only prove the path. */
 const ROUNDS = (quick: boolean) => (quick ? 1 : 3);
 
 export const hol: Scenario = {

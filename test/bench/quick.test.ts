@@ -62,9 +62,12 @@ test("the benchmark suite's smoke run completes and writes every result", { time
   assert.ok(floor && floor.value > 0, JSON.stringify(ingest.metrics));
   // hol drained the nine fast endpoints alone too, and said what the hung one costs them.
   const hol = JSON.parse(fs.readFileSync(path.join(RESULTS, "hol.json"), "utf8")) as {
-    metrics: Array<{ name: string; value: number }>;
+    metrics: Array<{ name: string; value: number; unit: string }>;
   };
   const alone = hol.metrics.find((m) => m.name === "nine fast alone: deliveries/s");
-  assert.ok(alone && alone.value > 0, JSON.stringify(hol.metrics));
-  assert.ok(hol.metrics.some((m) => m.name === "one hung ÷ nine fast alone" && m.value > 0));
+  assert.ok(alone, JSON.stringify(hol.metrics));
+  // Every drain has a rate, even one whose tiny backlog the fill server delivered nearly whole (the smoke run).
+  for (const m of hol.metrics.filter((m) => m.unit === "deliv/s" || m.unit === "×"))
+    assert.ok(Number.isFinite(m.value) && m.value > 0, `${m.name}: ${m.value}`);
+  assert.ok(hol.metrics.some((m) => m.name === "one hung ÷ nine fast alone"));
 });
