@@ -117,6 +117,27 @@ export function printScenario(result: ScenarioResult): void {
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 
+/** Where the explanation of every target a run misses is kept: the runs, the profile, what would close it. */
+export const GAPS_EXPLAINED = 'docs/benchmarks.md, "Where each target stands"';
+
+/**
+ * The lines a full run prints under its summary when targets were missed: which, and where each is explained.
+ * None for --quick and --smoke runs, whose sizes make their checks meaningless.
+ */
+export function unmetSummary(
+  results: readonly Pick<ScenarioResult, "scenario" | "checks">[],
+  quick: boolean,
+): string[] {
+  const unmet = results.flatMap((r) =>
+    r.checks.filter((c) => !c.met).map((c) => `${r.scenario}: ${c.metric}`),
+  );
+  if (quick || unmet.length === 0) return [];
+  return [
+    `not met in this run: ${unmet.join("; ")}.`,
+    `Why each falls short on a machine like this one, the profiles behind it and what would close it: ${GAPS_EXPLAINED}.`,
+  ];
+}
+
 export function checkRows(checks: readonly Check[]): Cell[][] {
   return checks.map((c) => [
     c.metric,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { check } from "../../bench/lib/results.ts";
+import { check, GAPS_EXPLAINED, unmetSummary } from "../../bench/lib/results.ts";
 
 const goal = { value: 2, direction: ">=" as const, on: "ratio" as const };
 const baseline = { value: 2_603, label: "BullMQ + Redis delivered/s" };
@@ -25,4 +26,29 @@ test("a target check judges the ratio it is given (the median of per-round ratio
   assert.equal(c.baseline, 2_603);
   assert.equal(c.met, false);
   assert.equal(c.attainment, 0.73);
+});
+
+test("a full run that missed targets names them and where each is explained; a met run or a quick one says nothing", () => {
+  const missed = check({
+    metric: "× BullMQ",
+    measured: 5_232,
+    unit: "msg/s",
+    target: "≥ 2×",
+    goal,
+    baseline,
+    ratio: 1.46,
+  });
+  const met = check({ metric: "× BullMQ", measured: 5_232, unit: "msg/s", target: "≥ 2×", goal, baseline });
+  const results = [
+    { scenario: "peers", checks: [missed] },
+    { scenario: "fanout", checks: [met] },
+  ];
+  const lines = unmetSummary(results, false);
+  assert.equal(lines[0], "not met in this run: peers: × BullMQ.");
+  assert.ok(lines[1]?.endsWith(`${GAPS_EXPLAINED}.`), lines[1]);
+  assert.deepEqual(unmetSummary(results, true), []);
+  assert.deepEqual(unmetSummary([{ scenario: "fanout", checks: [met] }], false), []);
+  // The place it points to exists.
+  const docs = readFileSync(new URL("../../docs/benchmarks.md", import.meta.url), "utf8");
+  assert.match(docs, /^### Where each target stands/m);
 });
