@@ -130,7 +130,9 @@ export const hol: Scenario = {
           "one hung: fast deliveries/s",
           withHung.drainRate,
           "deliv/s",
-          `${withHung.deliveries} deliveries to the 9 fast endpoints`,
+          aa
+            ? `${withHung.deliveries} deliveries to 10 endpoints, none hung (BENCH_HOL_AA=1)`
+            : `${withHung.deliveries} deliveries to the 9 fast endpoints`,
         ),
         metric(
           "nine fast alone: deliveries/s",
