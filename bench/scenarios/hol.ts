@@ -157,7 +157,7 @@ export const hol: Scenario = {
           "one hung: delivery thread CPU",
           withHung.drainCpuUs.delivery ?? 0,
           "µs/deliv",
-          "per fast delivery; the hung endpoint's attempts included",
+          aa ? "steady part of the drain" : "per fast delivery; the hung endpoint's attempts included",
         ),
         metric("ratio", ratio, "×", `one hung ÷ all fast, median; ${spread(ratios)}`),
         metric(

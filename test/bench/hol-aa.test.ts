@@ -4,32 +4,18 @@
  * (what is drained and reported), not a number.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import fs from "node:fs";
-import path from "node:path";
 import { test } from "node:test";
+import { runBench } from "../support/bench-run.ts";
 
 test("BENCH_HOL_AA=1 drains an answering tenth endpoint in place of the hung one and logs each round", {
   timeout: 150_000,
 }, () => {
-  const started = Date.now();
-  const run = spawnSync(path.resolve("node_modules/.bin/node"), ["bench/run.ts", "hol", "--smoke"], {
-    encoding: "utf8",
-    timeout: 140_000,
-    env: { PATH: process.env.PATH, BENCH_HOL_AA: "1" },
-  });
-  assert.equal(
-    run.status,
-    0,
-    `bench hol --smoke failed:\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`,
-  );
-  const file = path.resolve("bench/results/hol.json");
-  assert.ok(fs.statSync(file).mtimeMs >= started - 1000, "hol.json is from this run");
-  const hol = JSON.parse(fs.readFileSync(file, "utf8")) as {
+  const run = runBench(["hol", "--smoke"], { BENCH_HOL_AA: "1" }, 140_000);
+  const hol = run.result<{
     config: Record<string, unknown>;
     metrics: Array<{ name: string; note?: string }>;
     notes: string[];
-  };
+  }>("hol");
   assert.equal(hol.config.BENCH_HOL_AA, "1");
   const note = (name: string) => hol.metrics.find((m) => m.name === name)?.note ?? "";
   const allFast = /^(\d+) deliveries to 10 endpoints$/.exec(note("all fast: deliveries/s"));
