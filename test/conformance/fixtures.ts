@@ -9,30 +9,19 @@ import type {
   ClaimedDelivery,
   ClaimRequest,
   DeliveryOutcome,
-  DeliveryRow,
   EndpointRow,
   MessageRow,
   PageQuery,
 } from "../../src/store/types.ts";
 import { dropTestDatabases } from "../support/postgres.ts";
-import { endpointRow } from "../support/rows.ts";
+import { applicationRow, endpointRow, messageRow, pendingDelivery } from "../support/rows.ts";
 import { type StoreHandle, storeFactories } from "./store-factories.ts";
 
 export const T0 = 1_800_000_000_000;
 export const OWNER = "test-owner";
 
 export function app(now = T0, overrides: Partial<ApplicationRow> = {}): ApplicationRow {
-  return {
-    id: newId("app", now),
-    uid: null,
-    name: "a",
-    metadata: {},
-    throttleRate: null,
-    requireHttps: false,
-    createdAt: now,
-    updatedAt: now,
-    ...overrides,
-  };
+  return applicationRow(now, overrides);
 }
 
 export function endpoint(appId: string, now = T0, overrides: Partial<EndpointRow> = {}): EndpointRow {
@@ -40,18 +29,7 @@ export function endpoint(appId: string, now = T0, overrides: Partial<EndpointRow
 }
 
 export function message(appId: string, now = T0, eventId: string | null = null): MessageRow {
-  return {
-    id: newId("msg", now),
-    appId,
-    eventType: "user.created",
-    eventId,
-    channels: ["c1"],
-    payload: '{"a":1}',
-    tags: null,
-    deliverAt: null,
-    createdAt: now,
-    expiresAt: now + 1000,
-  };
+  return messageRow(appId, now, { eventId, channels: ["c1"], expiresAt: now + 1000 });
 }
 
 /** A queued import job of `appId`, created at `at`. */
@@ -75,19 +53,7 @@ export function importJob(appId: string, at = T0, overrides: Partial<ImportRow> 
   };
 }
 
-export function delivery(m: MessageRow, endpointId: string, dueAt: number): DeliveryRow {
-  return {
-    msgId: m.id,
-    endpointId,
-    appId: m.appId,
-    status: 1,
-    attempts: 0,
-    dueAt,
-    triggerType: 0,
-    createdAt: m.createdAt,
-    updatedAt: m.createdAt,
-  };
-}
+export const delivery = pendingDelivery;
 
 /** A running replay-missing task of `endpointId`, created at T0 + i. */
 export function backgroundTask(
