@@ -19,6 +19,7 @@
 import { Api, messageBody } from "./api.ts";
 import type { BenchContext } from "./context.ts";
 import { payloadFor, requireClean, runLoad } from "./load.ts";
+import { busyBetween, machineCpu } from "./machine-cpu.ts";
 import type { Receiver } from "./receiver.ts";
 import { type BenchServer, sampleMemory, startServer } from "./server.ts";
 import { threadCpu } from "./thread-cpu.ts";
@@ -65,6 +66,8 @@ export interface DrainResult {
    * in the smoke run, where two backlogs drain side by side on one server, so are the other backlog's.
    */
   drainCpuUs: Record<string, number>;
+  /** Fraction of the machine's cores busy (every process) over the same steady part; NaN when there was none. */
+  drainBusy: number;
   /** Every measured endpoint's stats show all its deliveries as success (checked on up to 20 endpoints). */
   recorded: boolean;
   /** Peak memory of the fill server and of the drain server (VmHWM / sampled RSS), MB. */
@@ -225,7 +228,13 @@ async function queue(
 
 type Drained = Pick<
   DrainResult,
-  "deliveries" | "deliveredWhileFilling" | "drainMs" | "drainRate" | "wholeDrainRate" | "drainCpuUs"
+  | "deliveries"
+  | "deliveredWhileFilling"
+  | "drainMs"
+  | "drainRate"
+  | "wholeDrainRate"
+  | "drainCpuUs"
+  | "drainBusy"
 >;
 
 /** Waits until the run's receiver has every remaining delivery; rates from the receiver's arrival times. */
@@ -244,12 +253,13 @@ async function drain(
   ctx.log(`draining ${remaining} deliveries`);
   const arrived = () =>
     measured.reduce((sum, m) => sum + Math.min(receiver.count(m.path), m.expected - m.before), 0);
-  let tenth = { at: Number.NaN, count: 0, cpu: new Map<string, number>() };
+  let tenth = { at: Number.NaN, count: 0, cpu: new Map<string, number>(), machine: machineCpu() };
   await waitUntil(
     () => {
       if (Number.isNaN(tenth.at)) {
         const count = arrived();
-        if (count >= remaining / 10) tenth = { at: performance.now(), count, cpu: threadCpu(drainer.pid) };
+        if (count >= remaining / 10)
+          tenth = { at: performance.now(), count, cpu: threadCpu(drainer.pid), machine: machineCpu() };
       }
       return measured.every((m) => receiver.count(m.path) >= m.expected - m.before);
     },
@@ -258,6 +268,7 @@ async function drain(
     () => `${arrived()} of ${remaining} arrived`,
   );
   const drainCpuUs: Record<string, number> = {};
+  const drainBusy = tenth.count < remaining ? busyBetween(tenth.machine, machineCpu()) : Number.NaN;
   if (tenth.count < remaining)
     for (const [group, seconds] of threadCpu(drainer.pid))
       drainCpuUs[group] = ((seconds - (tenth.cpu.get(group) ?? 0)) * 1e6) / (remaining - tenth.count);
@@ -278,6 +289,7 @@ async function drain(
     drainRate: steady ? ((remaining - tenth.count) / (last - tenth.at)) * 1000 : wholeDrainRate,
     wholeDrainRate,
     drainCpuUs,
+    drainBusy,
   };
 }
 

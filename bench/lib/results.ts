@@ -30,6 +30,10 @@ export interface Check {
   /** How far the target is reached: ≥ 1 means met (measured/goal for "≥" goals, goal/measured for "≤"). */
   attainment?: number;
   met: boolean;
+  /** What this run measured that explains a miss (the cores' load, CPU per message, the floor beside it …). */
+  why?: string[];
+  /** What would close the gap, when it is missed. */
+  closes?: string;
 }
 
 export interface Metric {
@@ -66,11 +70,15 @@ export interface CheckInput {
    * noisy round cannot swing the way it swings the ratio of two medians.
    */
   ratio?: number;
+  why?: string[];
+  closes?: string;
 }
 
 export function check(input: CheckInput): Check {
-  const { metric, measured, unit, target, goal, baseline } = input;
+  const { metric, measured, unit, target, goal, baseline, why, closes } = input;
   const out: Check = { metric, measured: round(measured), unit, target, met: true };
+  if (why !== undefined && why.length > 0) out.why = why;
+  if (closes !== undefined) out.closes = closes;
   let ratio: number | undefined;
   if (baseline && Number.isFinite(baseline.value) && baseline.value !== 0) {
     ratio = input.ratio ?? measured / baseline.value;
@@ -121,21 +129,29 @@ export function printScenario(result: ScenarioResult): void {
 export const GAPS_EXPLAINED = 'docs/benchmarks.md, "Where each target stands"';
 
 /**
- * The lines a full run prints under its summary when targets were missed: which, and where each is explained.
- * None for --quick and --smoke runs, whose sizes make their checks meaningless.
+ * The lines a full run prints under its summary when targets were missed: each with what this run measured that
+ * explains it and what would close it, then where the runs and profiles behind it are kept. None for --quick and
+ * --smoke runs, whose sizes make their checks meaningless.
  */
 export function unmetSummary(
   results: readonly Pick<ScenarioResult, "scenario" | "checks">[],
   quick: boolean,
 ): string[] {
   const unmet = results.flatMap((r) =>
-    r.checks.filter((c) => !c.met).map((c) => `${r.scenario}: ${c.metric}`),
+    r.checks.filter((c) => !c.met).map((c) => ({ scenario: r.scenario, c })),
   );
   if (quick || unmet.length === 0) return [];
-  return [
-    `not met in this run: ${unmet.join("; ")}.`,
-    `Why each falls short on a machine like this one, the profiles behind it and what would close it: ${GAPS_EXPLAINED}.`,
-  ];
+  const lines = ["not met in this run:"];
+  for (const { scenario, c } of unmet) {
+    const ratio = c.ratio === undefined ? "" : ` (${c.ratio.toFixed(3)}×)`;
+    lines.push(
+      `- ${scenario}: ${c.metric}: ${formatNumber(c.measured)} ${c.unit}${ratio}, target ${c.target}`,
+    );
+    for (const why of c.why ?? []) lines.push(`    why, measured in this run: ${why}`);
+    if (c.closes !== undefined) lines.push(`    what would close it: ${c.closes}`);
+  }
+  lines.push(`The runs and profiles behind each explanation: ${GAPS_EXPLAINED}.`);
+  return lines;
 }
 
 export function checkRows(checks: readonly Check[]): Cell[][] {

@@ -108,6 +108,7 @@ export const hol: Scenario = {
       values.length > 1
         ? `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)} over ${values.length} rounds`
         : "1 round";
+    const cpuOf = (d: DrainResult) => (d.drainCpuUs.delivery ?? 0).toFixed(0);
     const hungEffects = rounds.map((r) => r.hungEffect);
     const oneFewer = rounds.map((r) => r.oneFewer);
     return {
@@ -181,6 +182,18 @@ export const hol: Scenario = {
           target: `≥ ${TARGET_RATIO}× all-fast`,
           goal: { value: TARGET_RATIO, direction: ">=", on: "ratio" },
           baseline: { value: allFast.drainRate, label: "all-fast deliv/s" },
+          why: [
+            `one hung ÷ nine fast alone (what the hung endpoint costs the others) ${median(hungEffects).toFixed(2)}, ` +
+              `${spread(hungEffects)}; nine fast alone ÷ all fast (one endpoint fewer) ${median(oneFewer).toFixed(2)}, ` +
+              `${spread(oneFewer)}: the target's ratio is about their product`,
+            `the target's ratio itself: ${spread(ratios)}; BENCH_HOL_AA=1 measures how far two identical drains ` +
+              "differ from round to round on this machine",
+            `delivery thread CPU per fast delivery in the median round: all fast ${cpuOf(allFast)}, nine alone ` +
+              `${cpuOf(nineFast)}, with the hung one ${cpuOf(withHung)} µs`,
+          ],
+          closes:
+            "a hung endpoint that costs the others nothing (about half its cost is its attempts timing out, its " +
+            "circuit opening and its queue being moved mid-drain), and rounds steadier than this machine's",
         }),
       ],
       notes: [

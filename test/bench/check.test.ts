@@ -22,16 +22,28 @@ test("a target check judges the ratio it is given (the median of per-round ratio
   assert.equal(c.attainment, 0.73);
 });
 
-test("a full run that missed targets names them and where each is explained; a met run or a quick one says nothing", () => {
-  const missed = check({ ...input, ratio: 1.46 });
-  const met = check(input);
+test("a full run that missed targets names each with what the run measured about it and what would close it; a met run or a quick one says nothing", () => {
+  const why = ["the in-memory queue did 1.52 × BullMQ", "the 2 cores were 97 % busy"];
+  const missed = check({ ...input, ratio: 1.46, why, closes: "more cores" });
+  const met = check({ ...input, why: ["not printed"], closes: "not printed either" });
   const results = [
     { scenario: "peers", checks: [missed] },
     { scenario: "fanout", checks: [met] },
   ];
   const lines = unmetSummary(results, false);
-  assert.equal(lines[0], "not met in this run: peers: × BullMQ.");
-  assert.ok(lines[1]?.endsWith(`${GAPS_EXPLAINED}.`), lines[1]);
+  assert.deepEqual(lines.slice(0, -1), [
+    "not met in this run:",
+    "- peers: × BullMQ: 5,232 msg/s (1.460×), target ≥ 2×",
+    "    why, measured in this run: the in-memory queue did 1.52 × BullMQ",
+    "    why, measured in this run: the 2 cores were 97 % busy",
+    "    what would close it: more cores",
+  ]);
+  assert.ok(lines.at(-1)?.endsWith(`${GAPS_EXPLAINED}.`), lines.at(-1));
+  // A check with nothing to explain still names itself.
+  assert.deepEqual(
+    unmetSummary([{ scenario: "peers", checks: [check({ ...input, ratio: 1.46 })] }], false).length,
+    3,
+  );
   assert.deepEqual(unmetSummary(results, true), []);
   assert.deepEqual(unmetSummary([{ scenario: "fanout", checks: [met] }], false), []);
   // The place it points to exists.

@@ -1,0 +1,85 @@
+/**
+ * A missed benchmark target says why with the run's own figures: how busy the cores were, the CPU per message, what
+ * the cores carry at that cost, the floor beside it, and what would close the gap.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { CpuAccount } from "../../bench/lib/cpu-account.ts";
+import { busyBetween } from "../../bench/lib/machine-cpu.ts";
+import { explainDrain } from "../../bench/scenarios/delivery.ts";
+import { ingestCheck } from "../../bench/scenarios/ingest.ts";
+import { explainEndToEnd, type RoundResult } from "../../bench/scenarios/peers.ts";
+
+/** 20,000 messages: the server spent 4 s (API 2.4, delivery 1.4), the bench process 2 s; cores 95 % busy. */
+const cpu: CpuAccount = {
+  server: new Map([
+    ["process", 4],
+    ["api", 2.4],
+    ["delivery", 1.4],
+  ]),
+  bench: 2,
+  busy: 0.95,
+};
+
+test("ingest: the cores' load, the CPU per message and what two cores carry at that cost", () => {
+  const c = ingestCheck(5_000, 20_000, { cpu, count: 20_000, cores: 2, floor: 8_000 });
+  assert.equal(c.met, false);
+  assert.deepEqual(c.why, [
+    "the 2 cores were 95 % busy; each accepted message cost 200 µs of the server's CPU (API thread 120, delivery thread 70) and 100 µs of the load generator's and receiver's",
+    "at 300 µs per message 2 cores carry at most 6,667 msg/s; 10,000 msg/s leaves 200 µs per message for all of it",
+    "the in-memory queue, which keeps nothing, accepted 8,000 msg/s under the same load (Outbound 0.63 of it)",
+  ]);
+  assert.match(c.closes ?? "", /^more cores/);
+  // With a floor above the target, the gap is Outbound's own CPU.
+  assert.match(
+    ingestCheck(5_000, 20_000, { cpu, count: 20_000, cores: 2, floor: 12_000 }).closes ?? "",
+    /^100 µs less/,
+  );
+});
+
+test("delivery: the delivery thread's CPU per delivery against what the target allows", () => {
+  const { why, closes } = explainDrain(5_000, 150, 0.9, { target: 10_000, bare: 20_000, cores: 2 });
+  assert.equal(
+    why[0],
+    "the 2 cores were 90 % busy during the drain; the delivery thread spent 150 µs of CPU per delivery and was on a core 75 % of the time",
+  );
+  assert.match(why[1] ?? "", /10,000 deliveries\/s, is half .* \(20,000 req\/s\): ≤ 100 µs per delivery/);
+  assert.match(closes, /^50 µs less per delivery/);
+});
+
+test("end to end: where the in-memory queue lands against the same reference, and the cores in Outbound's rounds", () => {
+  const round = (deliveredPerS: number, cpuMs: number): RoundResult => ({
+    deliveredPerS,
+    acceptedPerS: deliveredPerS,
+    senderCores: 1.1,
+    benchCores: 0.8,
+    cpuMsPerMessage: cpuMs,
+  });
+  const results = new Map<string, RoundResult[]>([
+    ["Outbound (SQLite)", [round(4_000, 0.25)]],
+    ["in-memory queue (no disk)", [round(5_000, 0.15)]],
+    ["bare undici", [round(12_000, Number.NaN)]],
+  ]);
+  const ratios = (name: string, reference: string) => {
+    const of = (n: string) => results.get(n)?.[0]?.deliveredPerS ?? Number.NaN;
+    return [of(name) / of(reference)];
+  };
+  const { why, closes } = explainEndToEnd(results, 2, { name: "bare undici", target: 0.5, ratios });
+  assert.match(
+    why[0] ?? "",
+    /in-memory queue, which keeps nothing, did 0\.42 × bare undici .* Outbound did 0\.80 of it/,
+  );
+  assert.match(
+    why[1] ?? "",
+    /kept 1\.10 and the producers and receiver 0\.80 of the 2 cores busy; 0\.250 ms/,
+  );
+  assert.match(closes, /^more cores/);
+  // Without the floor in the run, the cores alone.
+  results.delete("in-memory queue (no disk)");
+  assert.equal(explainEndToEnd(results, 2, { name: "bare undici", target: 0.5, ratios }).why.length, 1);
+});
+
+test("machine busy: the share of non-idle ticks between two samples", () => {
+  assert.equal(busyBetween({ busy: 100, total: 400 }, { busy: 250, total: 600 }), 0.75);
+  assert.ok(Number.isNaN(busyBetween({ busy: 1, total: 2 }, { busy: 1, total: 2 })));
+});
