@@ -16,9 +16,9 @@
  * service is not reachable is reported as missing; the others still run. BENCH_PEERS runs a subset
  * (bench/lib/peer-selection.ts); a ratio or check whose reference did not run is reported as not measured.
  */
-import { readFileSync } from "node:fs";
 import type { Scenario } from "../lib/context.ts";
 import { endpointConcurrency, metric } from "../lib/context.ts";
+import { percent } from "../lib/cpu-account.ts";
 import { requireClean } from "../lib/load.ts";
 import { type PeerName, selectPeers } from "../lib/peer-selection.ts";
 import {
@@ -35,6 +35,7 @@ import {
 import { type Receiver, startReceiver } from "../lib/receiver.ts";
 import { type Check, check, type Metric } from "../lib/results.ts";
 import { median } from "../lib/stats.ts";
+import { threadCpu } from "../lib/thread-cpu.ts";
 import { waitUntil } from "../lib/wait.ts";
 
 const TARGET_VS_BARE = 0.5;
@@ -53,22 +54,19 @@ export interface RoundResult {
   benchCores: number;
   /** CPU ms per message of the sender's process plus its measured service (Redis); NaN for bare undici. */
   cpuMsPerMessage: number;
+  /** Share of a core Outbound's delivery thread used meanwhile (NaN for senders without one). */
+  deliveryThreadCores: number;
 }
 
-/** utime + stime of a process in seconds, from /proc/<pid>/stat (NaN when unreadable). */
-function processCpuSeconds(pid: number | undefined): number {
+/** CPU seconds of a process (`process`) or of one of its thread groups (lib/thread-cpu.ts); NaN when unreadable. */
+function cpuSeconds(pid: number | undefined, group: "process" | "delivery"): number {
   if (pid === undefined) return Number.NaN;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Fields after the command name (which may contain spaces) start at index 2: utime and stime are 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    return threadCpu(pid).get(group) ?? Number.NaN;
   } catch {
     return Number.NaN;
   }
 }
-/** USER_HZ: 100 on Linux x86-64 and arm64. */
-const CLOCK_TICKS = 100;
 
 const messageCount = (sender: Sender, messages: number) =>
   Math.max(ENDPOINTS, Math.round(messages * sender.share));
@@ -83,7 +81,8 @@ async function measure(
   const count = messageCount(sender, messages);
   receiver.reset();
   const started = performance.now();
-  const senderCpu0 = processCpuSeconds(sender.pid);
+  const senderCpu0 = cpuSeconds(sender.pid, "process");
+  const deliveryCpu0 = cpuSeconds(sender.pid, "delivery");
   const serviceCpu0 = (await sender.serviceCpuSeconds?.()) ?? 0;
   const benchCpu0 = process.cpuUsage();
   const load = await sender.send(count, timeoutMs);
@@ -97,7 +96,7 @@ async function measure(
   );
   const seconds = (performance.now() - started) / 1000;
   const benchCpu = process.cpuUsage(benchCpu0);
-  const senderCpu = processCpuSeconds(sender.pid) - senderCpu0;
+  const senderCpu = cpuSeconds(sender.pid, "process") - senderCpu0;
   const serviceCpu = ((await sender.serviceCpuSeconds?.()) ?? 0) - serviceCpu0;
   return {
     deliveredPerS: (count / (receiver.lastArrival() - started)) * 1000,
@@ -105,6 +104,7 @@ async function measure(
     senderCores: senderCpu / seconds,
     benchCores: (benchCpu.user + benchCpu.system) / 1e6 / seconds,
     cpuMsPerMessage: ((senderCpu + serviceCpu) * 1000) / count,
+    deliveryThreadCores: (cpuSeconds(sender.pid, "delivery") - deliveryCpu0) / seconds,
   };
 }
 
@@ -256,6 +256,9 @@ function report(
                 : "server process",
         ),
       );
+      const deliveryThread = median(rows.map((r) => r.deliveryThreadCores));
+      if (Number.isFinite(deliveryThread))
+        metrics.push(metric(`${name}: delivery thread CPU`, deliveryThread, "cores", "median over rounds"));
     }
   }
   // A ratio needs both of its senders in the run: without one it is reported as not measured, not as missed.
@@ -338,10 +341,12 @@ export function explainEndToEnd(
 ): { why: string[]; closes: string } {
   const rows = results.get(OUTBOUND) ?? [];
   const cost = (name: string) => median((results.get(name) ?? []).map((r) => r.cpuMsPerMessage));
+  const deliveryThread = median(rows.map((r) => r.deliveryThreadCores));
   const used =
     `in Outbound's rounds its server kept ${median(rows.map((r) => r.senderCores)).toFixed(2)} and the ` +
-    `producers and receiver ${median(rows.map((r) => r.benchCores)).toFixed(2)} of the ${cores} cores busy; ` +
-    `${cost(OUTBOUND).toFixed(3)} ms of the server's CPU per message`;
+    `producers and receiver ${median(rows.map((r) => r.benchCores)).toFixed(2)} of the ${cores} cores busy` +
+    (Number.isFinite(deliveryThread) ? `, its delivery thread ${percent(deliveryThread)} of one core` : "") +
+    `; ${cost(OUTBOUND).toFixed(3)} ms of the server's CPU per message`;
   const floor = median(reference.ratios(MEMORY, reference.name));
   if (!results.has(MEMORY) || !Number.isFinite(floor))
     return {
@@ -359,7 +364,7 @@ export function explainEndToEnd(
     closes:
       floor < reference.target
         ? "more cores: on these even the in-memory queue, with no durable work at all, misses the target"
-        : `Outbound within ${((reference.target / floor) * 100).toFixed(0)} % of the in-memory queue (now ` +
+        : `Outbound at ${((reference.target / floor) * 100).toFixed(0)} % of the in-memory queue's rate (now ` +
           `${(share * 100).toFixed(0)} %): its durable writes, checks and hand-offs cheaper by that much`,
   };
 }
