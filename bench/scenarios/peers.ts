@@ -18,8 +18,8 @@
  */
 import type { Scenario } from "../lib/context.ts";
 import { endpointConcurrency, metric } from "../lib/context.ts";
-import { percent } from "../lib/cpu-account.ts";
 import { requireClean } from "../lib/load.ts";
+import { BARE, BULLMQ, explainEndToEnd, MEMORY, OUTBOUND, type RoundResult } from "../lib/peer-rounds.ts";
 import { type PeerName, selectPeers } from "../lib/peer-selection.ts";
 import {
   bareSender,
@@ -34,29 +34,12 @@ import {
 } from "../lib/peer-senders.ts";
 import { type Receiver, startReceiver } from "../lib/receiver.ts";
 import { type Check, check, type Metric } from "../lib/results.ts";
-import { median } from "../lib/stats.ts";
+import { median, percentile } from "../lib/stats.ts";
 import { threadCpu } from "../lib/thread-cpu.ts";
 import { waitUntil } from "../lib/wait.ts";
 
 const TARGET_VS_BARE = 0.5;
 const TARGET_VS_BULLMQ = 2;
-const BARE = "bare undici";
-const OUTBOUND = "Outbound (SQLite)";
-const BULLMQ = "BullMQ + Redis";
-const MEMORY = "in-memory queue (no disk)";
-
-export interface RoundResult {
-  deliveredPerS: number;
-  acceptedPerS: number;
-  /** CPU the sender's own process used while measured, in cores (NaN for bare undici, which has none). */
-  senderCores: number;
-  /** CPU this bench process (producers, receiver, bare undici's thread) used meanwhile, in cores. */
-  benchCores: number;
-  /** CPU ms per message of the sender's process plus its measured service (Redis); NaN for bare undici. */
-  cpuMsPerMessage: number;
-  /** Share of a core Outbound's delivery thread used meanwhile (NaN for senders without one). */
-  deliveryThreadCores: number;
-}
 
 /** CPU seconds of a process (`process`) or of one of its thread groups (lib/thread-cpu.ts); NaN when unreadable. */
 function cpuSeconds(pid: number | undefined, group: "process" | "delivery"): number {
@@ -105,6 +88,7 @@ async function measure(
     benchCores: (benchCpu.user + benchCpu.system) / 1e6 / seconds,
     cpuMsPerMessage: ((senderCpu + serviceCpu) * 1000) / count,
     deliveryThreadCores: (cpuSeconds(sender.pid, "delivery") - deliveryCpu0) / seconds,
+    acceptP50Ms: load.latenciesMs.length > 0 ? percentile(load.latenciesMs, 50) : Number.NaN,
   };
 }
 
@@ -256,6 +240,14 @@ function report(
                 : "server process",
         ),
       );
+      metrics.push(
+        metric(
+          `${name}: 202 p50`,
+          median(rows.map((r) => r.acceptP50Ms)),
+          "ms",
+          "a producer's wait for its 202",
+        ),
+      );
       const deliveryThread = median(rows.map((r) => r.deliveryThreadCores));
       if (Number.isFinite(deliveryThread))
         metrics.push(metric(`${name}: delivery thread CPU`, deliveryThread, "cores", "median over rounds"));
@@ -327,44 +319,5 @@ function report(
         : []),
       `Outbound: OUTBOUND_ENDPOINT_CONCURRENCY=${run.cap} per endpoint; peers: worker concurrency ${PEER_CONCURRENCY}`,
     ],
-  };
-}
-
-/**
- * What explains an end-to-end target Outbound misses, from the same rounds: where the in-memory queue (the floor)
- * lands against the same reference, and how the cores were shared in Outbound's rounds.
- */
-export function explainEndToEnd(
-  results: Map<string, RoundResult[]>,
-  cores: number,
-  reference: { name: string; target: number; ratios: (name: string, reference: string) => number[] },
-): { why: string[]; closes: string } {
-  const rows = results.get(OUTBOUND) ?? [];
-  const cost = (name: string) => median((results.get(name) ?? []).map((r) => r.cpuMsPerMessage));
-  const deliveryThread = median(rows.map((r) => r.deliveryThreadCores));
-  const used =
-    `in Outbound's rounds its server kept ${median(rows.map((r) => r.senderCores)).toFixed(2)} and the ` +
-    `producers and receiver ${median(rows.map((r) => r.benchCores)).toFixed(2)} of the ${cores} cores busy` +
-    (Number.isFinite(deliveryThread) ? `, its delivery thread ${percent(deliveryThread)} of one core` : "") +
-    `; ${cost(OUTBOUND).toFixed(3)} ms of the server's CPU per message`;
-  const floor = median(reference.ratios(MEMORY, reference.name));
-  if (!results.has(MEMORY) || !Number.isFinite(floor))
-    return {
-      why: [used],
-      closes: "less CPU per message, or more cores (run the in-memory queue to see which)",
-    };
-  const share = median(reference.ratios(OUTBOUND, MEMORY));
-  return {
-    why: [
-      `the in-memory queue, which keeps nothing, did ${floor.toFixed(2)} × ${reference.name} in the same rounds ` +
-        `(${cost(MEMORY).toFixed(3)} ms of CPU per message): the floor of any sender on these cores; Outbound did ` +
-        `${share.toFixed(2)} of it`,
-      used,
-    ],
-    closes:
-      floor < reference.target
-        ? "more cores: on these even the in-memory queue, with no durable work at all, misses the target"
-        : `Outbound at ${((reference.target / floor) * 100).toFixed(0)} % of the in-memory queue's rate (now ` +
-          `${(share * 100).toFixed(0)} %): its durable writes, checks and hand-offs cheaper by that much`,
   };
 }

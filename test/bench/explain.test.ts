@@ -6,9 +6,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { CpuAccount } from "../../bench/lib/cpu-account.ts";
 import { busyBetween } from "../../bench/lib/machine-cpu.ts";
+import { explainEndToEnd, type RoundResult } from "../../bench/lib/peer-rounds.ts";
 import { explainDrain } from "../../bench/scenarios/delivery.ts";
 import { ingestCheck } from "../../bench/scenarios/ingest.ts";
-import { explainEndToEnd, type RoundResult } from "../../bench/scenarios/peers.ts";
 
 /** 20,000 messages: the server spent 4 s (API 2.4, delivery 1.4), the bench process 2 s; cores 95 % busy. */
 const cpu: CpuAccount = {
@@ -55,6 +55,7 @@ test("end to end: where the in-memory queue lands against the same reference, an
     benchCores: 0.8,
     cpuMsPerMessage: cpuMs,
     deliveryThreadCores: 0.9,
+    acceptP50Ms: cpuMs * 40,
   });
   const results = new Map<string, RoundResult[]>([
     ["Outbound (SQLite)", [round(4_000, 0.25)]],
@@ -73,6 +74,10 @@ test("end to end: where the in-memory queue lands against the same reference, an
   assert.match(
     why[1] ?? "",
     /kept 1\.10 and the producers and receiver 0\.80 of the 2 cores busy, its delivery thread 90 % of one core; 0\.250 ms/,
+  );
+  assert.equal(
+    why[2],
+    "each producer waits for its 202 before sending again: p50 10.0 ms at Outbound (the group commit), 6.0 ms at the in-memory queue",
   );
   assert.match(closes, /^more cores/);
   // Without the floor in the run, the cores alone.
