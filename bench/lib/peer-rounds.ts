@@ -1,7 +1,7 @@
 /**
  * The peers scenario's rounds and the explanation of an end-to-end target Outbound misses, from those rounds.
  */
-import { percent } from "./cpu-account.ts";
+import { percent, whole } from "./cpu-account.ts";
 import { median } from "./stats.ts";
 
 export const BARE = "bare undici";
@@ -26,43 +26,50 @@ export interface RoundResult {
 }
 
 /**
- * What explains an end-to-end target Outbound misses, from the same rounds: where the in-memory queue (the floor)
- * lands against the same reference, and how the cores were shared in Outbound's rounds.
+ * What explains an end-to-end target Outbound misses, from the same rounds: how the cores were shared in Outbound's
+ * rounds, what they carry at its CPU per message against what the target leaves, where the in-memory queue (the
+ * floor) lands against the same reference, and how long each producer waited for its 202.
  */
 export function explainEndToEnd(
   results: Map<string, RoundResult[]>,
   cores: number,
   reference: { name: string; target: number; ratios: (name: string, reference: string) => number[] },
 ): { why: string[]; closes: string } {
-  const rows = results.get(OUTBOUND) ?? [];
-  const cost = (name: string) => median((results.get(name) ?? []).map((r) => r.cpuMsPerMessage));
-  const deliveryThread = median(rows.map((r) => r.deliveryThreadCores));
-  const used =
-    `in Outbound's rounds its server kept ${median(rows.map((r) => r.senderCores)).toFixed(2)} and the ` +
-    `producers and receiver ${median(rows.map((r) => r.benchCores)).toFixed(2)} of the ${cores} cores busy` +
-    (Number.isFinite(deliveryThread) ? `, its delivery thread ${percent(deliveryThread)} of one core` : "") +
-    `; ${cost(OUTBOUND).toFixed(3)} ms of the server's CPU per message`;
+  const of = (name: string, value: (r: RoundResult) => number) =>
+    median((results.get(name) ?? []).map(value));
+  const server = of(OUTBOUND, (r) => r.cpuMsPerMessage);
+  const bench = of(OUTBOUND, (r) => (r.benchCores * 1000) / r.deliveredPerS);
+  const targetRate = reference.target * of(reference.name, (r) => r.deliveredPerS);
+  const budget = (cores * 1000) / targetRate;
+  const deliveryThread = of(OUTBOUND, (r) => r.deliveryThreadCores);
+  const why = [
+    `in Outbound's rounds its server kept ${of(OUTBOUND, (r) => r.senderCores).toFixed(2)} and the producers and ` +
+      `receiver ${of(OUTBOUND, (r) => r.benchCores).toFixed(2)} of the ${cores} cores busy` +
+      (Number.isFinite(deliveryThread) ? `, its delivery thread ${percent(deliveryThread)} of one core` : ""),
+    `at ${(server + bench).toFixed(3)} ms of CPU per message (the server ${server.toFixed(3)}, producers and ` +
+      `receiver ${bench.toFixed(3)}) ${cores} cores carry at most ${whole((cores * 1000) / (server + bench))} msg/s; ` +
+      `the target, ${whole(targetRate)} msg/s, leaves ${budget.toFixed(3)} ms per message for all of it`,
+  ];
   const floor = median(reference.ratios(MEMORY, reference.name));
-  if (!results.has(MEMORY) || !Number.isFinite(floor))
-    return {
-      why: [used],
-      closes: "less CPU per message, or more cores (run the in-memory queue to see which)",
-    };
-  const share = median(reference.ratios(OUTBOUND, MEMORY));
-  const wait = (name: string) => median((results.get(name) ?? []).map((r) => r.acceptP50Ms)).toFixed(1);
-  return {
-    why: [
+  const measuredFloor = results.has(MEMORY) && Number.isFinite(floor);
+  if (measuredFloor) {
+    const wait = (name: string) => of(name, (r) => r.acceptP50Ms).toFixed(1);
+    why.unshift(
       `the in-memory queue, which keeps nothing, did ${floor.toFixed(2)} × ${reference.name} in the same rounds ` +
-        `(${cost(MEMORY).toFixed(3)} ms of CPU per message): the floor of any sender on these cores; Outbound did ` +
-        `${share.toFixed(2)} of it`,
-      used,
+        `(${of(MEMORY, (r) => r.cpuMsPerMessage).toFixed(3)} ms of CPU per message): the floor of any sender on ` +
+        `these cores; Outbound did ${median(reference.ratios(OUTBOUND, MEMORY)).toFixed(2)} of it`,
+    );
+    why.push(
       `each producer waits for its 202 before sending again: p50 ${wait(OUTBOUND)} ms at Outbound (the group ` +
         `commit), ${wait(MEMORY)} ms at the in-memory queue`,
-    ],
-    closes:
-      floor < reference.target
-        ? "more cores: on these even the in-memory queue, with no durable work at all, misses the target"
-        : `Outbound at ${((reference.target / floor) * 100).toFixed(0)} % of the in-memory queue's rate (now ` +
-          `${(share * 100).toFixed(0)} %): its durable writes, checks and hand-offs cheaper by that much`,
-  };
+    );
+  }
+  const closes =
+    measuredFloor && floor < reference.target
+      ? "more cores: on these even the in-memory queue, with no durable work at all, misses the target"
+      : server + bench > budget
+        ? `${(server + bench - budget).toFixed(3)} ms less CPU per message, all of it the server's (its share is ` +
+          `${server.toFixed(3)} ms), or more cores`
+        : "a shorter wait for the 202: the cores have room for the target at this CPU per message";
+  return { why, closes };
 }
