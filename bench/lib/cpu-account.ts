@@ -31,6 +31,20 @@ export async function accountCpu<T>(serverPid: number, run: () => Promise<T>): P
 export const usPer = (seconds: number, count: number): number =>
   count > 0 ? (seconds * 1e6) / count : Number.NaN;
 
+/** An account's CPU per unit of work in µs: the server's process and its API and delivery threads, this bench process. */
+export function perUnit(
+  account: CpuAccount,
+  count: number,
+): { server: number; api: number; delivery: number; bench: number } {
+  const of = (group: string) => usPer(account.server.get(group) ?? 0, count);
+  return {
+    server: of("process"),
+    api: of("api"),
+    delivery: of("delivery"),
+    bench: usPer(account.bench, count),
+  };
+}
+
 export const percent = (fraction: number): string => `${Math.round(fraction * 100)} %`;
 
 export const whole = (value: number): string =>

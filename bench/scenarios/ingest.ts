@@ -8,7 +8,7 @@
 import { Api, messageBody } from "../lib/api.ts";
 import type { Scenario } from "../lib/context.ts";
 import { endpointConcurrency, metric } from "../lib/context.ts";
-import { accountCpu, type CpuAccount, percent, usPer, whole } from "../lib/cpu-account.ts";
+import { accountCpu, type CpuAccount, percent, perUnit, whole } from "../lib/cpu-account.ts";
 import { type LoadRequest, payloadFor, requireClean, runLoad } from "../lib/load.ts";
 import { peerEndpoint, startMemoryPeer } from "../lib/peer-senders.ts";
 import { startReceiver } from "../lib/receiver.ts";
@@ -53,6 +53,7 @@ export const ingest: Scenario = {
         bodies,
       );
       const lat = summarize(r.latenciesMs);
+      const perMessage = perUnit(cpu, count);
       // Outbound's server is stopped by now: the floor does not share the cores with its remaining deliveries.
       const floor = await inMemoryFloor(
         receiver.url("/ingest-floor"),
@@ -81,10 +82,10 @@ export const ingest: Scenario = {
           metric("delivered meanwhile", deliveredDuring, "deliv", "the worker keeps up while ingesting"),
           metric("in-memory queue accepted msg/s", floor, "msg/s", "same load, nothing kept: the floor"),
           metric("Outbound ÷ in-memory queue", r.rps / floor, "×"),
-          metric("server CPU", usPer(cpu.server.get("process") ?? 0, count), "µs/msg", "every thread"),
-          metric("API thread CPU", usPer(cpu.server.get("api") ?? 0, count), "µs/msg"),
-          metric("delivery thread CPU", usPer(cpu.server.get("delivery") ?? 0, count), "µs/msg"),
-          metric("bench process CPU", usPer(cpu.bench, count), "µs/msg", "load generator + receiver"),
+          metric("server CPU", perMessage.server, "µs/msg", "every thread"),
+          metric("API thread CPU", perMessage.api, "µs/msg"),
+          metric("delivery thread CPU", perMessage.delivery, "µs/msg"),
+          metric("bench process CPU", perMessage.bench, "µs/msg", "load generator + receiver"),
           metric("machine busy", cpu.busy * 100, "%", `of ${ctx.machine.cores} cores, every process`),
         ],
         checks: [ingestCheck(r.rps, base.rps, { cpu, count, cores: ctx.machine.cores, floor })],
@@ -109,8 +110,7 @@ export function ingestCheck(
   run: { cpu: CpuAccount; count: number; cores: number; floor: number },
 ): Check {
   const { cpu, count, cores, floor } = run;
-  const server = usPer(cpu.server.get("process") ?? 0, count);
-  const bench = usPer(cpu.bench, count);
+  const { server, api, delivery, bench } = perUnit(cpu, count);
   const budget = (cores * 1e6) / TARGET_MSG_S;
   const overBudget = server + bench - budget;
   return check({
@@ -122,8 +122,7 @@ export function ingestCheck(
     baseline: { value: bareRps, label: "bare HTTP req/s" },
     why: [
       `the ${cores} cores were ${percent(cpu.busy)} busy; each accepted message cost ${whole(server)} µs of the ` +
-        `server's CPU (API thread ${whole(usPer(cpu.server.get("api") ?? 0, count))}, delivery thread ` +
-        `${whole(usPer(cpu.server.get("delivery") ?? 0, count))}) and ${whole(bench)} µs of the load generator's and receiver's`,
+        `server's CPU (API thread ${whole(api)}, delivery thread ${whole(delivery)}) and ${whole(bench)} µs of the load generator's and receiver's`,
       `at ${whole(server + bench)} µs per message ${cores} cores carry at most ${whole((cores * 1e6) / (server + bench))} ` +
         `msg/s; ${whole(TARGET_MSG_S)} msg/s leaves ${whole(budget)} µs per message for all of it`,
       `the in-memory queue, which keeps nothing, accepted ${whole(floor)} msg/s under the same load (Outbound ${(rps / floor).toFixed(2)} of it)`,
